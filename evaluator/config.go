@@ -1,0 +1,93 @@
+package evaluator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"time"
+)
+
+// Duration is a time.Duration that reads and writes as text ("90s", "1h30m")
+// in JSON and YAML.
+type Duration time.Duration
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("duration: %w", err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Config is a schedule's configuration. The zero value is invalid: the trigger,
+// both policies and the workflow type must be set.
+type Config struct {
+	Trigger TriggerSpec   `json:"trigger"`
+	Overlap OverlapPolicy `json:"overlap"`
+	CatchUp CatchUpPolicy `json:"catch_up"`
+	// CatchUpWindow, when set, makes every due tick older than now-window
+	// missed. Nil means no window; zero or negative is rejected.
+	CatchUpWindow    *Duration         `json:"catch_up_window,omitempty"`
+	WorkflowType     string            `json:"workflow_type"`
+	Input            json.RawMessage   `json:"input,omitempty"`
+	SearchAttributes map[string]string `json:"search_attributes,omitempty"`
+}
+
+// compile validates c and returns its parsed trigger and a canonical copy
+// (compact input, cloned map), so the recorded config never aliases the caller's.
+func (c Config) compile() (*Trigger, Config, error) {
+	trig, err := ParseTrigger(c.Trigger)
+	if err != nil {
+		return nil, c, &ConfigError{Field: "trigger", Err: err}
+	}
+	if !c.Overlap.valid() {
+		return nil, c, &ConfigError{Field: "overlap", Err: fmt.Errorf("%w: policy %s", ErrInvalidConfig, c.Overlap)}
+	}
+	if !c.CatchUp.valid() {
+		return nil, c, &ConfigError{Field: "catch_up", Err: fmt.Errorf("%w: policy %s", ErrInvalidConfig, c.CatchUp)}
+	}
+	if c.CatchUpWindow != nil && *c.CatchUpWindow <= 0 {
+		return nil, c, &ConfigError{Field: "catch_up_window", Err: fmt.Errorf("%w: must be positive, got %s", ErrInvalidConfig, *c.CatchUpWindow)}
+	}
+	if c.WorkflowType == "" {
+		return nil, c, &ConfigError{Field: "workflow_type", Err: fmt.Errorf("%w: empty", ErrInvalidConfig)}
+	}
+	out := c
+	if len(c.Input) > 0 {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, c.Input); err != nil {
+			return nil, c, &ConfigError{Field: "input", Err: fmt.Errorf("%w: not JSON: %v", ErrInvalidConfig, err)}
+		}
+		out.Input = buf.Bytes()
+	}
+	out.SearchAttributes = maps.Clone(c.SearchAttributes)
+	if c.CatchUpWindow != nil {
+		w := *c.CatchUpWindow
+		out.CatchUpWindow = &w
+	}
+	return trig, out, nil
+}
+
+// Validate reports whether c would be accepted by Create or Update.
+func (c Config) Validate() error {
+	_, _, err := c.compile()
+	return err
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$`)
+
+func validID(field, id string) error {
+	if !idPattern.MatchString(id) {
+		return fmt.Errorf("%w: %s %q must be 1-200 characters of letters, digits, '.', '_', ':', '-', starting with a letter or digit", ErrInvalidRequest, field, id)
+	}
+	return nil
+}

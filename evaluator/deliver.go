@@ -1,0 +1,217 @@
+package evaluator
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Outcome says what a timer delivery did.
+type Outcome int
+
+// Outcomes of TimerFired.
+const (
+	// Ignored: the schedule is unknown, deleted or paused; nothing to do.
+	Ignored Outcome = 1 + iota
+	// Stale: the delivery was not for the schedule's next tick (a duplicate, an
+	// old or a retry timer); the timer was put back at the next tick.
+	Stale
+	// Early: delivered before its time; the timer was re-armed.
+	Early
+	// Decided: the due ticks were decided and the decision carried out.
+	Decided
+)
+
+var outcomeNames = [...]string{"", "ignored", "stale", "early", "decided"}
+
+func (o Outcome) String() string {
+	if o >= Ignored && o <= Decided {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// TimerFired handles the delivery of the schedule's timer armed at `at`. Only a
+// delivery for the schedule's next nominal time decides; anything else starts
+// nothing and leaves the timer at the next tick. Owed starts that failed
+// before are retried first. An error means the delivery should be retried.
+func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.Time) (Outcome, error) {
+	en, err := ev.lookup(scheduleID, false)
+	if err != nil || en == nil {
+		return Ignored, err
+	}
+	defer en.mu.Unlock()
+	if err := ev.lock(ctx, en); err != nil {
+		return 0, err
+	}
+	st := en.st
+	if st == nil || st.Deleted {
+		return Ignored, nil
+	}
+	if err := ev.drive(ctx, en); err != nil {
+		return 0, err
+	}
+	st = en.st
+	switch now := ev.now(); {
+	case st.Paused:
+		return Ignored, ev.arm(ctx, en)
+	case st.Next.IsZero() || !at.Equal(st.Next):
+		return Stale, ev.arm(ctx, en)
+	case st.Next.After(now):
+		return Early, ev.arm(ctx, en)
+	default:
+		if err := ev.decide(ctx, en, now); err != nil {
+			return 0, err
+		}
+	}
+	return Decided, ev.arm(ctx, en)
+}
+
+// decide records the disposition of every due tick, then carries it out.
+func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error {
+	st := en.st
+	in := PlanInput{Next: st.Next, Now: now, Overlap: st.Config.Overlap, CatchUp: st.Config.CatchUp,
+		Running: len(st.Running) > 0, Buffered: !st.Buffered.IsZero()}
+	if w := st.Config.CatchUpWindow; w != nil {
+		in.Window = time.Duration(*w)
+	}
+	plan := PlanDelivery(st.Grid(), in)
+	if !plan.Late && len(plan.Ranges) == 1 {
+		// A lone tick: skip and buffer are one event; a start is made first and
+		// recorded after (recovery adopts it by its deterministic workflow id).
+		r := plan.Ranges[0]
+		switch r.Disposition {
+		case Start:
+			return ev.start(ctx, en, r.From, CauseTick, plan.Next)
+		case Skip:
+			return ev.record(ctx, en, Event{Type: Skipped, Nominal: r.From, Next: plan.Next})
+		case Buffer:
+			return ev.record(ctx, en, Event{Type: Buffered, Nominal: r.From, Next: plan.Next})
+		}
+	}
+	if err := ev.record(ctx, en, Event{Type: CatchUpDecided, Ranges: plan.Ranges, Next: plan.Next}); err != nil {
+		return err
+	}
+	return ev.drive(ctx, en)
+}
+
+// drive carries out what the state owes: a running-set refresh if one is due,
+// the owed starts oldest first, then the buffered tick if nothing runs. When an
+// owed start fails the retry timer is armed.
+func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
+	if en.refresh {
+		if err := ev.refreshRunning(ctx, en); err != nil {
+			return err
+		}
+		en.refresh = false
+	}
+	for {
+		st := en.st
+		if !st.Active() {
+			return nil
+		}
+		var err error
+		switch {
+		case len(st.Pending) > 0:
+			p := st.Pending[0]
+			t := st.Grid().Next(p.From.Add(-time.Nanosecond))
+			if t.IsZero() || !t.Before(p.Until) {
+				return fmt.Errorf("%w: schedule %q owes %d starts in [%s, %s) but its trigger has none",
+					ErrCorruptLog, en.id, p.Count, stamp(p.From), stamp(p.Until))
+			}
+			err = ev.start(ctx, en, t, CauseCatchUp, time.Time{})
+		case !st.Buffered.IsZero() && len(st.Running) == 0:
+			err = ev.start(ctx, en, st.Buffered, CauseBuffer, time.Time{})
+		default:
+			return nil
+		}
+		if err != nil {
+			return ev.armRetry(ctx, en, err)
+		}
+	}
+}
+
+// start starts the execution of the tick at nominal and records it; next is
+// the schedule's new next time for a lone tick. For cancel_previous every
+// running execution not yet asked is cancelled first (sent, then recorded).
+func (ev *Evaluator) start(ctx context.Context, en *entry, nominal time.Time, cause string, next time.Time) error {
+	st := en.st
+	if st.Config.Overlap == OverlapCancelPrevious {
+		for _, r := range st.Running {
+			if r.CancelRequested {
+				continue
+			}
+			if err := ev.engine.Cancel(ctx, r.Execution); err != nil {
+				return seamErr("engine.cancel", en.id, err)
+			}
+			x := r.Execution
+			if err := ev.record(ctx, en, Event{Type: CancelRequested, Nominal: r.Nominal, Execution: &x}); err != nil {
+				return err
+			}
+		}
+	}
+	req := StartRequest{WorkflowID: WorkflowID(en.id, nominal), ScheduleID: en.id, Nominal: nominal,
+		WorkflowType: st.Config.WorkflowType, Input: st.Config.Input, SearchAttributes: st.Config.SearchAttributes}
+	res, err := ev.engine.Start(ctx, req)
+	if err != nil {
+		return seamErr("engine.start", en.id, err)
+	}
+	x := res.Execution
+	if err := ev.record(ctx, en, Event{Type: Triggered, Nominal: nominal, Next: next, Cause: cause, Execution: &x}); err != nil {
+		return err
+	}
+	if res.AlreadyStarted {
+		// An earlier attempt took effect; its closure notice may have come and
+		// gone while the execution was unknown to us.
+		return ev.closeIfDone(ctx, en, x)
+	}
+	return nil
+}
+
+// closeIfDone asks the engine about x and records its closure; on failure the
+// next handler refreshes the running set.
+func (ev *Evaluator) closeIfDone(ctx context.Context, en *entry, x Execution) error {
+	d, err := ev.engine.Describe(ctx, x.WorkflowID)
+	if err != nil {
+		en.refresh = true
+		return seamErr("engine.describe", en.id, err)
+	}
+	if d.Found && d.Closed && d.Execution == x && en.st.runningIndex(x) >= 0 {
+		return ev.record(ctx, en, Event{Type: ExecutionClosed, Execution: &x})
+	}
+	return nil
+}
+
+// refreshRunning asks the engine about every running execution and records
+// the closures it reports.
+func (ev *Evaluator) refreshRunning(ctx context.Context, en *entry) error {
+	for _, r := range append([]Running(nil), en.st.Running...) {
+		if err := ev.closeIfDone(ctx, en, r.Execution); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ExecutionClosed handles the engine's notice that x closed. A notice for an
+// unknown or deleted schedule, or for an execution not running, changes
+// nothing. When the running set empties, a buffered tick starts.
+func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x Execution) error {
+	en, err := ev.lookup(scheduleID, false)
+	if err != nil || en == nil {
+		return err
+	}
+	defer en.mu.Unlock()
+	if err := ev.lock(ctx, en); err != nil {
+		return err
+	}
+	if en.st == nil || en.st.Deleted {
+		return nil
+	}
+	if en.st.runningIndex(x) >= 0 {
+		if err := ev.record(ctx, en, Event{Type: ExecutionClosed, Execution: &x}); err != nil {
+			return err
+		}
+	}
+	return ev.drive(ctx, en)
+}

@@ -1,0 +1,181 @@
+package evaluator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+)
+
+// DefaultRetryDelay is how long after a failed owed start the retry timer fires.
+const DefaultRetryDelay = 10 * time.Second
+
+// Options are the evaluator's seams. Clock, Timers, Engine and Log are required.
+type Options struct {
+	Clock  clockwork.Clock
+	Timers TimerStore
+	Engine Engine
+	Log    EventLog
+	// RetryDelay is the delay of the retry timer armed after a failed owed start
+	// (DefaultRetryDelay when zero).
+	RetryDelay time.Duration
+}
+
+// Evaluator is the reference schedule evaluator. It is safe for concurrent use;
+// the operations on one schedule are serialised. A process must call Recover
+// before anything else; the state it keeps in memory is a cache of the log.
+type Evaluator struct {
+	clock      clockwork.Clock
+	timers     TimerStore
+	engine     Engine
+	log        EventLog
+	retryDelay time.Duration
+
+	mu        sync.Mutex // guards schedules and recovered
+	schedules map[string]*entry
+	recovered bool
+}
+
+// entry is one schedule's live state and the volatile flags beside it.
+type entry struct {
+	mu sync.Mutex
+	id string
+	st *State // nil: the schedule does not exist (yet)
+	// stale: an append failed and may have been durable; reload before deciding.
+	stale bool
+	// refresh: an adopted execution may have closed unseen; ask the engine.
+	refresh bool
+	// broken: the schedule's log does not project; every operation reports it.
+	broken error
+}
+
+// New returns an evaluator over the given seams.
+func New(o Options) (*Evaluator, error) {
+	switch {
+	case o.Clock == nil:
+		return nil, fmt.Errorf("%w: options: Clock is nil", ErrInvalidRequest)
+	case o.Timers == nil:
+		return nil, fmt.Errorf("%w: options: Timers is nil", ErrInvalidRequest)
+	case o.Engine == nil:
+		return nil, fmt.Errorf("%w: options: Engine is nil", ErrInvalidRequest)
+	case o.Log == nil:
+		return nil, fmt.Errorf("%w: options: Log is nil", ErrInvalidRequest)
+	case o.RetryDelay < 0:
+		return nil, fmt.Errorf("%w: options: RetryDelay is negative", ErrInvalidRequest)
+	}
+	if o.RetryDelay == 0 {
+		o.RetryDelay = DefaultRetryDelay
+	}
+	return &Evaluator{clock: o.Clock, timers: o.Timers, engine: o.Engine, log: o.Log,
+		retryDelay: o.RetryDelay, schedules: map[string]*entry{}}, nil
+}
+
+func (ev *Evaluator) now() time.Time { return ev.clock.Now().UTC() }
+
+// lookup returns the entry of id, creating an empty one if create is set; nil
+// if there is none.
+func (ev *Evaluator) lookup(id string, create bool) (*entry, error) {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	if !ev.recovered {
+		return nil, ErrNotRecovered
+	}
+	en := ev.schedules[id]
+	if en == nil && create {
+		en = &entry{id: id}
+		ev.schedules[id] = en
+	}
+	return en, nil
+}
+
+// lock locks en and brings it up to date with the log if an append failed.
+func (ev *Evaluator) lock(ctx context.Context, en *entry) error {
+	en.mu.Lock()
+	if en.broken != nil {
+		return en.broken
+	}
+	if en.stale {
+		if err := ev.reload(ctx, en); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reload replaces en's state by the projection of the log.
+func (ev *Evaluator) reload(ctx context.Context, en *entry) error {
+	snap, events, err := ev.log.Read(ctx)
+	if err != nil {
+		return seamErr("log.read", en.id, err)
+	}
+	states, broken := project(snap, events)
+	if err := broken[en.id]; err != nil {
+		en.broken = err
+		return err
+	}
+	en.st, en.stale = nil, false
+	if i, ok := slices.BinarySearchFunc(states, en.id, func(s *State, id string) int { return strings.Compare(s.ID, id) }); ok {
+		en.st = states[i]
+	}
+	return nil
+}
+
+// record appends events as one batch and, once durable, applies them. On an
+// append error the entry is marked stale: the batch may have been written.
+func (ev *Evaluator) record(ctx context.Context, en *entry, events ...Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	st := en.st
+	if st == nil {
+		st = &State{ID: en.id}
+	}
+	at := ev.now()
+	for i := range events {
+		events[i].Seq = st.Version + uint64(i) + 1
+		events[i].ScheduleID = en.id
+		events[i].At = at
+	}
+	if err := ev.log.Append(ctx, events); err != nil {
+		en.stale = true
+		return seamErr("log.append", en.id, err)
+	}
+	next := st.Clone()
+	for _, e := range events {
+		if err := next.Apply(e); err != nil {
+			// A bug: the log holds what we cannot apply. Reload to find out.
+			en.stale = true
+			return err
+		}
+	}
+	en.st = next
+	return nil
+}
+
+// arm puts the schedule's one timer where its state says: at Next when active,
+// nowhere otherwise.
+func (ev *Evaluator) arm(ctx context.Context, en *entry) error {
+	st := en.st
+	if st == nil || !st.Active() || st.Next.IsZero() {
+		return seamErr("timers.disarm", en.id, ev.timers.Disarm(ctx, TimerID(en.id)))
+	}
+	return seamErr("timers.arm", en.id, ev.timers.Arm(ctx, Timer{ID: TimerID(en.id), ScheduleID: en.id, At: st.Next}))
+}
+
+// armRetry arms the timer at now+RetryDelay (or Next, if sooner) so that an
+// owed start that failed is retried even if nothing else happens.
+func (ev *Evaluator) armRetry(ctx context.Context, en *entry, cause error) error {
+	at := ev.now().Add(ev.retryDelay)
+	if st := en.st; st != nil && !st.Next.IsZero() && st.Next.Before(at) {
+		at = st.Next
+	}
+	if err := ev.timers.Arm(ctx, Timer{ID: TimerID(en.id), ScheduleID: en.id, At: at}); err != nil {
+		return errors.Join(cause, seamErr("timers.arm", en.id, err))
+	}
+	return cause
+}

@@ -1,0 +1,115 @@
+package evaluator
+
+import (
+	"fmt"
+	"time"
+)
+
+// EventType names what an event records.
+type EventType int
+
+// Event types: the durable log format. Never renumber; the text names are what
+// the log stores.
+const (
+	// Created: a schedule was created (Config, Next).
+	Created EventType = 1 + iota
+	// Updated: the config was replaced and the trigger re-anchored (Config, Next).
+	Updated
+	// Paused: no tick fires until resumed.
+	Paused
+	// Resumed: the trigger was re-anchored at At (Next).
+	Resumed
+	// Deleted: terminal; the id is never reused.
+	Deleted
+	// Triggered: the execution for Nominal was started (Execution, Cause; Next for a tick).
+	Triggered
+	// Skipped: the tick at Nominal was skipped by the overlap policy (Next).
+	Skipped
+	// Buffered: the tick at Nominal was buffered by buffer_one (Next).
+	Buffered
+	// Dropped: a buffered tick (Nominal) or owed starts (Ranges) were discarded
+	// by a pause, update or delete (Cause).
+	Dropped
+	// CatchUpDecided: a delivery found several due ticks, or a lone one outside
+	// the window; Ranges give every due tick's disposition, Next the new next time.
+	// Start ranges are owed until Triggered events pay them.
+	CatchUpDecided
+	// CancelRequested: cancellation of Execution was sent.
+	CancelRequested
+	// ExecutionClosed: Execution left the running set.
+	ExecutionClosed
+)
+
+var eventNames = [...]string{"", "created", "updated", "paused", "resumed", "deleted", "triggered",
+	"skipped", "buffered", "dropped", "catch_up_decided", "cancel_requested", "execution_closed"}
+
+func (t EventType) valid() bool { return t >= Created && t <= ExecutionClosed }
+
+func (t EventType) String() string {
+	if t.valid() {
+		return eventNames[t]
+	}
+	return fmt.Sprintf("EventType(%d)", int(t))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (t EventType) MarshalText() ([]byte, error) {
+	if !t.valid() {
+		return nil, fmt.Errorf("%w: event type %s", ErrCorruptLog, t)
+	}
+	return []byte(t.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (t *EventType) UnmarshalText(b []byte) error {
+	for i, n := range eventNames[1:] {
+		if string(b) == n {
+			*t = EventType(i + 1)
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: unknown event type %q", ErrCorruptLog, b)
+}
+
+// Causes of Triggered and Dropped events.
+const (
+	CauseTick    = "tick"     // a lone due tick decided by its delivery
+	CauseCatchUp = "catch_up" // a start owed by a CatchUpDecided event
+	CauseBuffer  = "buffer"   // the buffered tick, started when the running set emptied
+	CauseAdopt   = "adopt"    // recovery found the next tick already started
+	CausePause   = "pause"
+	CauseUpdate  = "update"
+	CauseDelete  = "delete"
+)
+
+// Execution identifies a workflow run.
+type Execution struct {
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id"`
+}
+
+// Event is one entry of the durable log. Seq numbers a schedule's events from 1
+// without gaps; projection ignores an event whose Seq it has already applied, so
+// a duplicated event is harmless. Fields a type does not use are left zero.
+type Event struct {
+	Seq        uint64      `json:"seq"`
+	Type       EventType   `json:"type"`
+	ScheduleID string      `json:"schedule_id"`
+	RequestID  string      `json:"request_id,omitempty"`
+	At         time.Time   `json:"at"`
+	Nominal    time.Time   `json:"nominal,omitzero"`
+	Next       time.Time   `json:"next,omitzero"`
+	Cause      string      `json:"cause,omitempty"`
+	Config     *Config     `json:"config,omitempty"`
+	Execution  *Execution  `json:"execution,omitempty"`
+	Ranges     []TickRange `json:"ranges,omitempty"`
+}
+
+// WorkflowID is the deterministic workflow id of a schedule's tick: the engine
+// refuses a second start with it, so a tick starts at most once.
+func WorkflowID(scheduleID string, nominal time.Time) string {
+	return scheduleID + "@" + nominal.UTC().Format(time.RFC3339Nano)
+}
+
+// TimerID is the id of a schedule's one durable timer.
+func TimerID(scheduleID string) string { return "schedule:" + scheduleID }

@@ -1,0 +1,182 @@
+package evaluator
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Request identifies an API operation; a repeated RequestID re-runs the
+// operation's idempotent effects (timer arming) and records nothing.
+type Request struct {
+	RequestID  string
+	ScheduleID string
+}
+
+func (r Request) validate() error {
+	if err := validID("schedule id", r.ScheduleID); err != nil {
+		return err
+	}
+	if r.RequestID == "" {
+		return fmt.Errorf("%w: request id is empty", ErrInvalidRequest)
+	}
+	return nil
+}
+
+// Create records a new schedule and arms its timer. An invalid config, or an
+// id that exists or existed, is rejected before anything is recorded.
+func (ev *Evaluator) Create(ctx context.Context, r Request, c Config) error {
+	if err := r.validate(); err != nil {
+		return err
+	}
+	trig, cfg, err := c.compile()
+	if err != nil {
+		return err
+	}
+	en, err := ev.lookup(r.ScheduleID, true)
+	if err != nil {
+		return err
+	}
+	defer en.mu.Unlock()
+	if err := ev.lock(ctx, en); err != nil {
+		return err
+	}
+	if st := en.st; st != nil {
+		if done, err := repeated(st, r, Created); done {
+			return ev.effects(ctx, en, err)
+		}
+		if st.Deleted {
+			return fmt.Errorf("%w: %q was deleted; ids are never reused", ErrScheduleExists, r.ScheduleID)
+		}
+		return fmt.Errorf("%w: %q", ErrScheduleExists, r.ScheduleID)
+	}
+	now := ev.now()
+	next := trig.Grid(now).Next(now)
+	if next.IsZero() {
+		return &ConfigError{Field: "trigger", Err: fmt.Errorf("%w: no tick after %s", ErrNeverFires, stamp(now))}
+	}
+	if err := ev.record(ctx, en, Event{Type: Created, RequestID: r.RequestID, Config: &cfg, Next: next}); err != nil {
+		return err
+	}
+	return ev.arm(ctx, en)
+}
+
+// Update replaces the config and re-anchors the trigger at the update time.
+// Running executions are kept; a buffered tick and owed starts are dropped. A
+// paused schedule stays paused.
+func (ev *Evaluator) Update(ctx context.Context, r Request, c Config) error {
+	if err := r.validate(); err != nil {
+		return err
+	}
+	trig, cfg, err := c.compile()
+	if err != nil {
+		return err
+	}
+	return ev.mutate(ctx, r, Updated, func(st *State, now time.Time) ([]Event, error) {
+		next := trig.Grid(now).Next(now)
+		if next.IsZero() {
+			return nil, &ConfigError{Field: "trigger", Err: fmt.Errorf("%w: no tick after %s", ErrNeverFires, stamp(now))}
+		}
+		return append(drops(st, r.RequestID, CauseUpdate), Event{Type: Updated, RequestID: r.RequestID, Config: &cfg, Next: next}), nil
+	})
+}
+
+// Pause stops ticks and drops a buffered tick and owed starts. Pausing a paused
+// schedule succeeds and records nothing.
+func (ev *Evaluator) Pause(ctx context.Context, r Request) error {
+	return ev.mutate(ctx, r, Paused, func(st *State, _ time.Time) ([]Event, error) {
+		if st.Paused {
+			return nil, nil
+		}
+		return append(drops(st, r.RequestID, CausePause), Event{Type: Paused, RequestID: r.RequestID}), nil
+	})
+}
+
+// Resume re-anchors the trigger at the resume time; ticks that fell inside the
+// pause are not caught up. Resuming an active schedule succeeds and records nothing.
+func (ev *Evaluator) Resume(ctx context.Context, r Request) error {
+	return ev.mutate(ctx, r, Resumed, func(st *State, now time.Time) ([]Event, error) {
+		if !st.Paused {
+			return nil, nil
+		}
+		return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.trigger.Grid(now).Next(now)}}, nil
+	})
+}
+
+// Delete is terminal: the timer is disarmed, a buffered tick and owed starts
+// are dropped, running executions are left running. The id is never reused.
+func (ev *Evaluator) Delete(ctx context.Context, r Request) error {
+	return ev.mutate(ctx, r, Deleted, func(st *State, _ time.Time) ([]Event, error) {
+		return append(drops(st, r.RequestID, CauseDelete), Event{Type: Deleted, RequestID: r.RequestID}), nil
+	})
+}
+
+// mutate runs an API operation on an existing schedule: dedup by request id,
+// one batch of events, then the timer put where the new state says.
+func (ev *Evaluator) mutate(ctx context.Context, r Request, op EventType, plan func(*State, time.Time) ([]Event, error)) error {
+	if err := r.validate(); err != nil {
+		return err
+	}
+	en, err := ev.lookup(r.ScheduleID, false)
+	if err != nil {
+		return err
+	}
+	if en == nil {
+		return fmt.Errorf("%w: %q", ErrNotFound, r.ScheduleID)
+	}
+	defer en.mu.Unlock()
+	if err := ev.lock(ctx, en); err != nil {
+		return err
+	}
+	st := en.st
+	if st == nil {
+		return fmt.Errorf("%w: %q", ErrNotFound, r.ScheduleID)
+	}
+	if done, err := repeated(st, r, op); done {
+		return ev.effects(ctx, en, err)
+	}
+	if st.Deleted {
+		return fmt.Errorf("%w: %q was deleted", ErrNotFound, r.ScheduleID)
+	}
+	events, err := plan(st, ev.now())
+	if err != nil {
+		return err
+	}
+	if err := ev.record(ctx, en, events...); err != nil {
+		return err
+	}
+	return ev.arm(ctx, en)
+}
+
+// repeated reports whether r repeats the schedule's last request, and an error
+// if it does so for another operation.
+func repeated(st *State, r Request, op EventType) (bool, error) {
+	if st.LastRequestID != r.RequestID {
+		return false, nil
+	}
+	if st.LastRequestOp != op {
+		return true, fmt.Errorf("%w: %q was a %s of %q", ErrRequestReused, r.RequestID, st.LastRequestOp, r.ScheduleID)
+	}
+	return true, nil
+}
+
+// effects re-runs a repeated request's idempotent effects: the timer.
+func (ev *Evaluator) effects(ctx context.Context, en *entry, err error) error {
+	if err != nil {
+		return err
+	}
+	return ev.arm(ctx, en)
+}
+
+// drops returns the events that discard a buffered tick and owed starts.
+func drops(st *State, requestID, cause string) []Event {
+	var out []Event
+	if !st.Buffered.IsZero() {
+		out = append(out, Event{Type: Dropped, RequestID: requestID, Cause: cause, Nominal: st.Buffered})
+	}
+	if len(st.Pending) > 0 {
+		out = append(out, Event{Type: Dropped, RequestID: requestID, Cause: cause, Ranges: slices.Clone(st.Pending)})
+	}
+	return out
+}

@@ -1,0 +1,161 @@
+package evaluator
+
+import "time"
+
+// Sequence is a trigger's tick sequence as the planner sees it; Grid implements it.
+// It is an interface so tests can count calls (the O(1) catch-up budget).
+type Sequence interface {
+	// Next returns the first tick strictly after `after`, or the zero time.
+	Next(after time.Time) time.Time
+	// CountIn returns the number of ticks in [from, until).
+	CountIn(from, until time.Time) int64
+}
+
+// TickRange is a run of consecutive ticks in [From, Until) that share one
+// disposition. Count is the number of ticks of a Start range (the starts still
+// owed); other ranges leave it 0, because counting cron ticks is O(length).
+type TickRange struct {
+	Disposition Disposition `json:"disposition"`
+	From        time.Time   `json:"from"`
+	Until       time.Time   `json:"until"`
+	Count       int64       `json:"count,omitempty"`
+}
+
+// PlanInput is what a timer delivery decides from.
+type PlanInput struct {
+	Next     time.Time // the schedule's next nominal time; must not be after Now
+	Now      time.Time
+	Overlap  OverlapPolicy
+	CatchUp  CatchUpPolicy
+	Window   time.Duration // 0: no catch-up window
+	Running  bool          // the running set is not empty
+	Buffered bool          // a tick is buffered
+}
+
+// Plan is a delivery's decision: a disposition for every due tick, as
+// consecutive ranges oldest first, and the schedule's new next time (zero
+// when the trigger has no more ticks).
+type Plan struct {
+	Ranges []TickRange
+	Next   time.Time
+	// Late reports that more than one tick was due (a catch-up decision).
+	Late bool
+}
+
+// PlanDelivery applies the late-tick rule, the catch-up window, the catch-up
+// policy and the overlap policy of DESIGN §3 to the ticks due at in.Now. For
+// catch-up one and skip it calls seq.Next a constant number of times whatever
+// the length of the outage; for all it also counts start ranges with CountIn.
+func PlanDelivery(seq Sequence, in PlanInput) Plan {
+	b := planBuilder{seq: seq, policy: in.Overlap, running: in.Running, buffered: in.Buffered}
+	first := in.Next
+	second := seq.Next(first)
+	if second.IsZero() || second.After(in.Now) {
+		// A lone due tick is handled normally, even a little late; only the window applies.
+		until := orEnd(second, first)
+		if in.Window > 0 && first.Before(in.Now.Add(-in.Window)) {
+			b.add(Miss, first, until, 0)
+		} else {
+			b.tick(first, until)
+		}
+		return Plan{Ranges: b.ranges, Next: second}
+	}
+	next := seq.Next(in.Now)
+	end := orEnd(next, in.Now)
+	onTime := seq.Next(in.Now.Add(-time.Nanosecond)).Equal(in.Now)
+	lateEnd := end
+	if onTime {
+		lateEnd = in.Now
+	}
+	from := first
+	if in.Window > 0 {
+		if cutoff := in.Now.Add(-in.Window); from.Before(cutoff) {
+			w := clip(seq.Next(cutoff.Add(-time.Nanosecond)), lateEnd)
+			b.add(Miss, from, w, 0)
+			from = w
+		}
+	}
+	if from.Before(lateEnd) {
+		switch in.CatchUp {
+		case CatchUpAll:
+			b.stream(from, lateEnd)
+		case CatchUpOne:
+			s := clip(seq.Next(from), lateEnd)
+			b.tick(from, s)
+			b.add(Miss, s, lateEnd, 0)
+		default:
+			b.add(Miss, from, lateEnd, 0)
+		}
+	}
+	if onTime {
+		b.tick(in.Now, end)
+	}
+	return Plan{Ranges: b.ranges, Next: next, Late: true}
+}
+
+// orEnd stands in for a missing next tick: the range then ends just after last.
+func orEnd(next, last time.Time) time.Time {
+	if next.IsZero() {
+		return last.Add(time.Nanosecond)
+	}
+	return next
+}
+
+func clip(t, end time.Time) time.Time {
+	if t.IsZero() || t.After(end) {
+		return end
+	}
+	return t
+}
+
+type planBuilder struct {
+	seq               Sequence
+	policy            OverlapPolicy
+	running, buffered bool
+	ranges            []TickRange
+}
+
+// tick decides one tick [at, until) against the simulated running set: a tick
+// chosen to start is running from then on, a buffered one fills the buffer.
+func (b *planBuilder) tick(at, until time.Time) {
+	d := Overlap(b.policy, b.running, b.buffered)
+	var n int64
+	switch d {
+	case Start:
+		b.running, n = true, 1
+	case Buffer:
+		b.buffered = true
+	}
+	b.add(d, at, until, n)
+}
+
+// stream decides every tick of [from, end) oldest first. After at most two ticks
+// the disposition can no longer change, so the rest is one range: O(1) events.
+func (b *planBuilder) stream(from, end time.Time) {
+	for from.Before(end) {
+		if b.running && (b.policy != OverlapBufferOne || b.buffered) {
+			d := Overlap(b.policy, true, b.buffered)
+			var n int64
+			if d == Start {
+				n = b.seq.CountIn(from, end)
+			}
+			b.add(d, from, end, n)
+			return
+		}
+		s := clip(b.seq.Next(from), end)
+		b.tick(from, s)
+		from = s
+	}
+}
+
+func (b *planBuilder) add(d Disposition, from, until time.Time, n int64) {
+	if !from.Before(until) {
+		return
+	}
+	if k := len(b.ranges) - 1; k >= 0 && b.ranges[k].Disposition == d && b.ranges[k].Until.Equal(from) {
+		b.ranges[k].Until = until
+		b.ranges[k].Count += n
+		return
+	}
+	b.ranges = append(b.ranges, TickRange{Disposition: d, From: from, Until: until, Count: n})
+}

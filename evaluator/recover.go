@@ -1,0 +1,246 @@
+package evaluator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Recover rebuilds the evaluator's state from the log and brings every
+// schedule, in id order, back to a state the durable world agrees with:
+// adopt in-flight starts (the owed tick, the buffered tick, the next tick,
+// found by their deterministic workflow ids), refresh the running set,
+// re-send recorded cancels, perform owed starts then a buffered tick, and arm
+// exactly one timer per active schedule at its next tick, even a past one, so
+// that due ticks are decided by that delivery and never by recovery.
+//
+// One schedule's failure does not stop the others; the errors are joined and
+// Recover may be called again. It replaces all in-memory state.
+func (ev *Evaluator) Recover(ctx context.Context) error {
+	snap, events, err := ev.log.Read(ctx)
+	if err != nil {
+		return seamErr("log.read", "", err)
+	}
+	states, broken := project(snap, events)
+	ev.mu.Lock()
+	ev.recovered = true
+	fresh := make(map[string]*entry, len(states)+len(broken))
+	for _, st := range states {
+		fresh[st.ID] = &entry{id: st.ID, st: st}
+	}
+	for id, err := range broken {
+		fresh[id] = &entry{id: id, broken: err}
+	}
+	old := ev.schedules
+	ev.schedules = fresh
+	ev.mu.Unlock()
+	// Wait for operations still holding an old entry, so none acts after this point.
+	for _, en := range old {
+		en.mu.Lock()
+		en.broken = fmt.Errorf("%w: superseded by Recover", ErrNotRecovered)
+		en.mu.Unlock()
+	}
+
+	ids := make([]string, 0, len(fresh))
+	for id := range fresh {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var errs []error
+	for _, id := range ids {
+		en := fresh[id]
+		en.mu.Lock()
+		if en.broken != nil {
+			errs = append(errs, en.broken)
+		} else if err := ev.recoverOne(ctx, en); err != nil {
+			errs = append(errs, err)
+		}
+		en.mu.Unlock()
+	}
+	return errors.Join(errs...)
+}
+
+func (ev *Evaluator) recoverOne(ctx context.Context, en *entry) error {
+	if en.st.Deleted {
+		return ev.arm(ctx, en) // disarm
+	}
+	if err := ev.adopt(ctx, en); err != nil {
+		return err
+	}
+	if err := ev.refreshRunning(ctx, en); err != nil {
+		return err
+	}
+	for _, r := range en.st.Running {
+		if r.CancelRequested {
+			if err := ev.engine.Cancel(ctx, r.Execution); err != nil {
+				return seamErr("engine.cancel", en.id, err)
+			}
+		}
+	}
+	if err := ev.drive(ctx, en); err != nil {
+		return err
+	}
+	return ev.arm(ctx, en)
+}
+
+// adopt records the starts that took effect before a crash but were not
+// recorded: only the first owed tick, the buffered tick and the next tick can
+// be such, because every start is recorded before the next one is made.
+func (ev *Evaluator) adopt(ctx context.Context, en *entry) error {
+	st := en.st
+	type candidate struct {
+		nominal time.Time
+		cause   string
+		next    func() time.Time
+	}
+	var cands []candidate
+	if len(st.Pending) > 0 {
+		if t := st.Grid().Next(st.Pending[0].From.Add(-time.Nanosecond)); !t.IsZero() {
+			cands = append(cands, candidate{nominal: t, cause: CauseCatchUp})
+		}
+	}
+	if !st.Buffered.IsZero() {
+		cands = append(cands, candidate{nominal: st.Buffered, cause: CauseBuffer})
+	}
+	if st.Active() && !st.Next.IsZero() {
+		n := st.Next
+		cands = append(cands, candidate{nominal: n, cause: CauseAdopt, next: func() time.Time { return st.Grid().Next(n) }})
+	}
+	for _, c := range cands {
+		d, err := ev.engine.Describe(ctx, WorkflowID(en.id, c.nominal))
+		if err != nil {
+			return seamErr("engine.describe", en.id, err)
+		}
+		if !d.Found {
+			continue
+		}
+		e := Event{Type: Triggered, Nominal: c.nominal, Cause: c.cause, Execution: &d.Execution}
+		if c.next != nil {
+			e.Next = c.next()
+		}
+		if err := ev.record(ctx, en, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Compact writes a snapshot of every schedule's state, so that the next
+// recovery reads the snapshot and the events after it rather than the whole
+// history. Schedules whose log is broken are left out of the snapshot's states
+// but keep their events; compaction then fails rather than lose them.
+func (ev *Evaluator) Compact(ctx context.Context) error {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	if !ev.recovered {
+		return ErrNotRecovered
+	}
+	ids := make([]string, 0, len(ev.schedules))
+	for id := range ev.schedules {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	snap := &Snapshot{States: make([]*State, 0, len(ids))}
+	for _, id := range ids {
+		en := ev.schedules[id]
+		if err := ev.lock(ctx, en); err != nil {
+			en.mu.Unlock()
+			return err
+		}
+		if en.st != nil {
+			snap.States = append(snap.States, en.st.Clone())
+		}
+		defer en.mu.Unlock()
+	}
+	return seamErr("log.snapshot", "", ev.log.WriteSnapshot(ctx, snap))
+}
+
+// Description is what Get and List report of a schedule.
+type Description struct {
+	ID     string `json:"id"`
+	Config Config `json:"config"`
+	Paused bool   `json:"paused"`
+	// Upcoming holds the next nominal times, Next first (as many as asked).
+	Upcoming      []time.Time `json:"upcoming"`
+	Running       []Running   `json:"running"`
+	Buffered      time.Time   `json:"buffered,omitzero"`
+	Owed          []TickRange `json:"owed,omitempty"`
+	LastTriggered time.Time   `json:"last_triggered,omitzero"`
+	Counters      Counters    `json:"counters"`
+}
+
+func describe(st *State, upcoming int) Description {
+	d := Description{ID: st.ID, Config: st.Config, Paused: st.Paused, Running: slices.Clone(st.Running),
+		Buffered: st.Buffered, Owed: slices.Clone(st.Pending), LastTriggered: st.LastTriggered, Counters: st.Counters}
+	g := st.Grid()
+	for t := st.Next; !t.IsZero() && len(d.Upcoming) < upcoming; t = g.Next(t) {
+		d.Upcoming = append(d.Upcoming, t)
+	}
+	return d
+}
+
+// Get describes a schedule with its next `upcoming` nominal times.
+func (ev *Evaluator) Get(ctx context.Context, scheduleID string, upcoming int) (Description, error) {
+	en, err := ev.lookup(scheduleID, false)
+	if err != nil {
+		return Description{}, err
+	}
+	if en == nil {
+		return Description{}, fmt.Errorf("%w: %q", ErrNotFound, scheduleID)
+	}
+	defer en.mu.Unlock()
+	if err := ev.lock(ctx, en); err != nil {
+		return Description{}, err
+	}
+	if en.st == nil || en.st.Deleted {
+		return Description{}, fmt.Errorf("%w: %q", ErrNotFound, scheduleID)
+	}
+	return describe(en.st, upcoming), nil
+}
+
+// List describes every schedule that is not deleted, sorted by id.
+func (ev *Evaluator) List(ctx context.Context, upcoming int) ([]Description, error) {
+	ev.mu.Lock()
+	if !ev.recovered {
+		ev.mu.Unlock()
+		return nil, ErrNotRecovered
+	}
+	ens := make([]*entry, 0, len(ev.schedules))
+	for _, en := range ev.schedules {
+		ens = append(ens, en)
+	}
+	ev.mu.Unlock()
+	slices.SortFunc(ens, func(a, b *entry) int { return strings.Compare(a.id, b.id) })
+	var out []Description
+	for _, en := range ens {
+		err := ev.lock(ctx, en)
+		if err == nil && en.st != nil && !en.st.Deleted {
+			out = append(out, describe(en.st, upcoming))
+		}
+		en.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// State returns a copy of a schedule's live state (deleted ones included), for
+// checkers that compare it with a projection of the log.
+func (ev *Evaluator) State(scheduleID string) (*State, bool) {
+	ev.mu.Lock()
+	en := ev.schedules[scheduleID]
+	ev.mu.Unlock()
+	if en == nil {
+		return nil, false
+	}
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	if en.st == nil {
+		return nil, false
+	}
+	return en.st.Clone(), true
+}

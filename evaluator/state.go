@@ -1,0 +1,291 @@
+package evaluator
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Running is an execution in a schedule's running set.
+type Running struct {
+	Execution       Execution `json:"execution"`
+	Nominal         time.Time `json:"nominal"`
+	CancelRequested bool      `json:"cancel_requested,omitempty"`
+}
+
+// Counters count what a schedule's ticks became. Skipped counts a catch-up skip
+// range once (counting cron ticks would cost O(outage)); MissedRanges counts
+// ranges for the same reason. Dropped counts ticks.
+type Counters struct {
+	Started      int64 `json:"started"`
+	Skipped      int64 `json:"skipped"`
+	Buffered     int64 `json:"buffered"`
+	Dropped      int64 `json:"dropped"`
+	MissedRanges int64 `json:"missed_ranges"`
+}
+
+// State is a schedule's state: a pure projection of its events. The evaluator
+// changes it only by applying the events it has recorded, so the live state and
+// a fresh projection of the log agree by construction.
+type State struct {
+	ID      string `json:"id"`
+	Version uint64 `json:"version"` // Seq of the last applied event
+	Config  Config `json:"config"`
+	Paused  bool   `json:"paused,omitempty"`
+	Deleted bool   `json:"deleted,omitempty"`
+	// Reference anchors interval ticks: the time of the last create, update or resume.
+	Reference time.Time `json:"reference"`
+	// Next is the next nominal time; zero when the trigger has no more ticks.
+	Next          time.Time   `json:"next,omitzero"`
+	Running       []Running   `json:"running,omitempty"`
+	Buffered      time.Time   `json:"buffered,omitzero"`
+	Pending       []TickRange `json:"pending,omitempty"` // owed starts, oldest first
+	LastTriggered time.Time   `json:"last_triggered,omitzero"`
+	Counters      Counters    `json:"counters"`
+	LastRequestID string      `json:"last_request_id,omitempty"`
+	LastRequestOp EventType   `json:"last_request_op,omitempty"`
+
+	trigger *Trigger
+}
+
+// Active reports whether ticks fire: neither paused nor deleted.
+func (s *State) Active() bool { return !s.Paused && !s.Deleted }
+
+// Grid returns the tick sequence in force.
+func (s *State) Grid() Grid {
+	if s.trigger == nil {
+		return Grid{}
+	}
+	return s.trigger.Grid(s.Reference)
+}
+
+// Clone returns a deep copy.
+func (s *State) Clone() *State {
+	c := *s
+	c.Running = slices.Clone(s.Running)
+	c.Pending = slices.Clone(s.Pending)
+	return &c
+}
+
+func (s *State) runningIndex(x Execution) int {
+	return slices.IndexFunc(s.Running, func(r Running) bool { return r.Execution == x })
+}
+
+// Apply applies e to s. An event already applied (Seq ≤ Version) is ignored;
+// a gap or an event that does not fit the state is ErrCorruptLog.
+func (s *State) Apply(e Event) error {
+	if e.Seq <= s.Version {
+		return nil
+	}
+	if e.Seq != s.Version+1 || e.ScheduleID != s.ID {
+		return corrupt(e, "expected seq %d of schedule %q", s.Version+1, s.ID)
+	}
+	if s.Deleted {
+		return corrupt(e, "schedule is deleted")
+	}
+	if err := s.apply(e); err != nil {
+		return err
+	}
+	s.Version = e.Seq
+	return nil
+}
+
+func (s *State) apply(e Event) error {
+	switch e.Type {
+	case Created, Updated:
+		if (e.Type == Created) != (s.Version == 0) {
+			return corrupt(e, "created must be the first event")
+		}
+		if e.Config == nil {
+			return corrupt(e, "no config")
+		}
+		trig, cfg, err := e.Config.compile()
+		if err != nil {
+			return corrupt(e, "%v", err)
+		}
+		s.Config, s.trigger, s.Reference, s.Next = cfg, trig, e.At, e.Next
+	case Paused:
+		s.Paused = true
+	case Resumed:
+		s.Paused, s.Reference, s.Next = false, e.At, e.Next
+	case Deleted:
+		s.Deleted, s.Buffered, s.Pending = true, time.Time{}, nil
+	case Skipped:
+		s.Counters.Skipped++
+		s.Next = e.Next
+	case Buffered:
+		s.Counters.Buffered++
+		s.Buffered, s.Next = e.Nominal, e.Next
+	case CatchUpDecided:
+		for _, r := range e.Ranges {
+			switch r.Disposition {
+			case Start:
+				s.Pending = append(s.Pending, r)
+			case Skip:
+				s.Counters.Skipped++
+			case Buffer:
+				s.Counters.Buffered++
+				s.Buffered = r.From
+			case Miss:
+				s.Counters.MissedRanges++
+			default:
+				return corrupt(e, "range disposition %s", r.Disposition)
+			}
+		}
+		s.Next = e.Next
+	case Triggered:
+		return s.applyTriggered(e)
+	case Dropped:
+		if !e.Nominal.IsZero() {
+			if !e.Nominal.Equal(s.Buffered) {
+				return corrupt(e, "drops %s but the buffered tick is %s", stamp(e.Nominal), stamp(s.Buffered))
+			}
+			s.Buffered = time.Time{}
+			s.Counters.Dropped++
+		}
+		for _, r := range e.Ranges {
+			s.Counters.Dropped += r.Count
+		}
+		if len(e.Ranges) > 0 {
+			s.Pending = nil
+		}
+	case CancelRequested, ExecutionClosed:
+		if e.Execution == nil {
+			return corrupt(e, "no execution")
+		}
+		i := s.runningIndex(*e.Execution)
+		if i < 0 {
+			return corrupt(e, "execution %s is not running", e.Execution.WorkflowID)
+		}
+		if e.Type == CancelRequested {
+			s.Running[i].CancelRequested = true
+		} else {
+			s.Running = slices.Delete(s.Running, i, i+1)
+		}
+	default:
+		return corrupt(e, "unknown type")
+	}
+	if e.RequestID != "" && e.Type != Dropped {
+		s.LastRequestID, s.LastRequestOp = e.RequestID, e.Type
+	}
+	return nil
+}
+
+func (s *State) applyTriggered(e Event) error {
+	if e.Execution == nil {
+		return corrupt(e, "no execution")
+	}
+	switch e.Cause {
+	case CauseTick, CauseAdopt:
+		if !e.Nominal.Equal(s.Next) {
+			return corrupt(e, "tick %s is not the next tick %s", stamp(e.Nominal), stamp(s.Next))
+		}
+		s.Next = e.Next
+	case CauseCatchUp:
+		if len(s.Pending) == 0 || e.Nominal.Before(s.Pending[0].From) || !e.Nominal.Before(s.Pending[0].Until) {
+			return corrupt(e, "tick %s is not owed", stamp(e.Nominal))
+		}
+		// [nominal+1ns, until) holds exactly the ticks still owed; Count says how many.
+		p := &s.Pending[0]
+		p.From, p.Count = e.Nominal.Add(time.Nanosecond), p.Count-1
+		if p.Count <= 0 {
+			s.Pending = slices.Delete(s.Pending, 0, 1)
+		}
+	case CauseBuffer:
+		if !e.Nominal.Equal(s.Buffered) {
+			return corrupt(e, "tick %s is not the buffered tick", stamp(e.Nominal))
+		}
+		s.Buffered = time.Time{}
+	default:
+		return corrupt(e, "cause %q", e.Cause)
+	}
+	s.Running = append(s.Running, Running{Execution: *e.Execution, Nominal: e.Nominal})
+	s.Counters.Started++
+	if e.Nominal.After(s.LastTriggered) {
+		s.LastTriggered = e.Nominal
+	}
+	return nil
+}
+
+func corrupt(e Event, format string, args ...any) error {
+	return fmt.Errorf("%w: schedule %q seq %d (%s): %s", ErrCorruptLog, e.ScheduleID, e.Seq, e.Type, fmt.Sprintf(format, args...))
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "none"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// Snapshot holds every schedule's state, deleted ones included (their ids are
+// never reused). A log read returns the latest snapshot and the events after it.
+type Snapshot struct {
+	States []*State `json:"states"`
+}
+
+// Project folds a snapshot (may be nil) and the events after it into
+// per-schedule states, sorted by id. A schedule whose events do not apply is
+// left out of the result and reported in the error (a joined list of
+// ErrCorruptLog errors); the others are still returned.
+func Project(snap *Snapshot, events []Event) ([]*State, error) {
+	out, broken := project(snap, events)
+	ids := make([]string, 0, len(broken))
+	for id := range broken {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		errs[i] = broken[id]
+	}
+	return out, errors.Join(errs...)
+}
+
+func project(snap *Snapshot, events []Event) ([]*State, map[string]error) {
+	states := map[string]*State{}
+	broken := map[string]error{}
+	if snap != nil {
+		for _, st := range snap.States {
+			c := st.Clone()
+			if err := c.restoreTrigger(); err != nil {
+				broken[c.ID] = err
+				continue
+			}
+			states[c.ID] = c
+		}
+	}
+	for _, e := range events {
+		if broken[e.ScheduleID] != nil {
+			continue
+		}
+		st := states[e.ScheduleID]
+		if st == nil {
+			st = &State{ID: e.ScheduleID}
+			states[e.ScheduleID] = st
+		}
+		if err := st.Apply(e); err != nil {
+			broken[e.ScheduleID] = err
+			delete(states, e.ScheduleID)
+		}
+	}
+	out := make([]*State, 0, len(states))
+	for _, st := range states {
+		if st.Version > 0 {
+			out = append(out, st)
+		}
+	}
+	slices.SortFunc(out, func(a, b *State) int { return strings.Compare(a.ID, b.ID) })
+	return out, broken
+}
+
+func (s *State) restoreTrigger() error {
+	trig, cfg, err := s.Config.compile()
+	if err != nil {
+		return fmt.Errorf("%w: snapshot of schedule %q: %v", ErrCorruptLog, s.ID, err)
+	}
+	s.trigger, s.Config = trig, cfg
+	return nil
+}
