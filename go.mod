@@ -8,4 +8,7 @@ require (
 	github.com/stretchr/testify v1.12.1
 )
 
-require go.yaml.in/yaml/v3 v3.0.6 // indirect
+require (
+	github.com/leanovate/gopter v0.2.11 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+)
