@@ -85,6 +85,9 @@ func (s *State) Apply(e Event) error {
 	if s.Deleted {
 		return corrupt(e, "schedule is deleted")
 	}
+	if (e.Type == Created) != (s.Version == 0) {
+		return corrupt(e, "created must be the first event, and only the first")
+	}
 	if err := s.apply(e); err != nil {
 		return err
 	}
@@ -95,9 +98,6 @@ func (s *State) Apply(e Event) error {
 func (s *State) apply(e Event) error {
 	switch e.Type {
 	case Created, Updated:
-		if (e.Type == Created) != (s.Version == 0) {
-			return corrupt(e, "created must be the first event")
-		}
 		if e.Config == nil {
 			return corrupt(e, "no config")
 		}
