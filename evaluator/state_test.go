@@ -119,7 +119,7 @@ func TestEventJSONGolden(t *testing.T) {
 	w.restart()
 	require.NoError(t, w.runUntil(at(6)))
 	require.NoError(t, w.runUntil(at(8)))
-	w.closeRun("buffered", at(2))           // releases the buffered 00:04
+	w.closeRun("buffered", at(2))          // releases the buffered 00:04
 	require.NoError(t, w.runUntil(at(10))) // buffers 00:10 behind 00:04
 	require.NoError(t, w.ev.Update(w.ctx, w.req("buffered"), b))
 	require.NoError(t, w.ev.Pause(w.ctx, w.req("golden")))
