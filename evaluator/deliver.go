@@ -145,7 +145,7 @@ func (ev *Evaluator) start(ctx context.Context, en *entry, nominal time.Time, ca
 				return seamErr("engine.cancel", en.id, err)
 			}
 			x := r.Execution
-			if err := ev.record(ctx, en, Event{Type: CancelRequested, Nominal: r.Nominal, Execution: &x}); err != nil {
+			if err := ev.record(ctx, en, Event{Type: CancelRequested, Nominal: r.Nominal, Execution: x}); err != nil {
 				return err
 			}
 		}
@@ -157,7 +157,7 @@ func (ev *Evaluator) start(ctx context.Context, en *entry, nominal time.Time, ca
 		return seamErr("engine.start", en.id, err)
 	}
 	x := res.Execution
-	if err := ev.record(ctx, en, Event{Type: Triggered, Nominal: nominal, Next: next, Cause: cause, Execution: &x}); err != nil {
+	if err := ev.record(ctx, en, Event{Type: Triggered, Nominal: nominal, Next: next, Cause: cause, Execution: x}); err != nil {
 		return err
 	}
 	if res.AlreadyStarted {
@@ -177,7 +177,7 @@ func (ev *Evaluator) closeIfDone(ctx context.Context, en *entry, x Execution) er
 		return seamErr("engine.describe", en.id, err)
 	}
 	if d.Found && d.Closed && d.Execution == x && en.st.runningIndex(x) >= 0 {
-		return ev.record(ctx, en, Event{Type: ExecutionClosed, Execution: &x})
+		return ev.record(ctx, en, Event{Type: ExecutionClosed, Execution: x})
 	}
 	return nil
 }
@@ -209,7 +209,7 @@ func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x E
 		return nil
 	}
 	if en.st.runningIndex(x) >= 0 {
-		if err := ev.record(ctx, en, Event{Type: ExecutionClosed, Execution: &x}); err != nil {
+		if err := ev.record(ctx, en, Event{Type: ExecutionClosed, Execution: x}); err != nil {
 			return err
 		}
 	}

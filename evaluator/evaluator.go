@@ -52,6 +52,8 @@ type entry struct {
 	refresh bool
 	// broken: the schedule's log does not project; every operation reports it.
 	broken error
+	// buf is reused for every batch appended (EventLog.Append does not retain it).
+	buf []Event
 }
 
 // New returns an evaluator over the given seams.
@@ -136,24 +138,27 @@ func (ev *Evaluator) record(ctx context.Context, en *entry, events ...Event) err
 		st = &State{ID: en.id}
 	}
 	at := ev.now()
-	for i := range events {
-		events[i].Seq = st.Version + uint64(i) + 1
-		events[i].ScheduleID = en.id
-		events[i].At = at
+	// The batch goes through en.buf so that callers' events stay on the stack.
+	batch := append(en.buf[:0], events...)
+	for i := range batch {
+		batch[i].Seq = st.Version + uint64(i) + 1
+		batch[i].ScheduleID = en.id
+		batch[i].At = at
 	}
-	if err := ev.log.Append(ctx, events); err != nil {
+	en.buf = batch[:0]
+	if err := ev.log.Append(ctx, batch); err != nil {
 		en.stale = true
 		return seamErr("log.append", en.id, err)
 	}
-	next := st.Clone()
-	for _, e := range events {
-		if err := next.Apply(e); err != nil {
-			// A bug: the log holds what we cannot apply. Reload to find out.
+	// Applied in place: a failure is a bug (the log holds what we cannot
+	// apply), and the reload that stale forces replaces the state anyway.
+	en.st = st
+	for _, e := range batch {
+		if err := st.Apply(e); err != nil {
 			en.stale = true
 			return err
 		}
 	}
-	en.st = next
 	return nil
 }
 

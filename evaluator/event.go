@@ -101,14 +101,16 @@ type Event struct {
 	Next       time.Time   `json:"next,omitzero"`
 	Cause      string      `json:"cause,omitempty"`
 	Config     *Config     `json:"config,omitempty"`
-	Execution  *Execution  `json:"execution,omitempty"`
+	Execution  Execution   `json:"execution,omitzero"`
 	Ranges     []TickRange `json:"ranges,omitempty"`
 }
 
 // WorkflowID is the deterministic workflow id of a schedule's tick: the engine
 // refuses a second start with it, so a tick starts at most once.
 func WorkflowID(scheduleID string, nominal time.Time) string {
-	return scheduleID + "@" + nominal.UTC().Format(time.RFC3339Nano)
+	var buf [256]byte // one allocation: the result
+	b := append(append(buf[:0], scheduleID...), '@')
+	return string(nominal.UTC().AppendFormat(b, time.RFC3339Nano))
 }
 
 // TimerID is the id of a schedule's one durable timer.

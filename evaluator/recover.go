@@ -117,7 +117,7 @@ func (ev *Evaluator) adopt(ctx context.Context, en *entry) error {
 		if !d.Found {
 			continue
 		}
-		e := Event{Type: Triggered, Nominal: c.nominal, Cause: c.cause, Execution: &d.Execution}
+		e := Event{Type: Triggered, Nominal: c.nominal, Cause: c.cause, Execution: d.Execution}
 		if c.next != nil {
 			e.Next = c.next()
 		}

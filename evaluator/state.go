@@ -152,10 +152,10 @@ func (s *State) apply(e Event) error {
 			s.Pending = nil
 		}
 	case CancelRequested, ExecutionClosed:
-		if e.Execution == nil {
+		if e.Execution == (Execution{}) {
 			return corrupt(e, "no execution")
 		}
-		i := s.runningIndex(*e.Execution)
+		i := s.runningIndex(e.Execution)
 		if i < 0 {
 			return corrupt(e, "execution %s is not running", e.Execution.WorkflowID)
 		}
@@ -174,7 +174,7 @@ func (s *State) apply(e Event) error {
 }
 
 func (s *State) applyTriggered(e Event) error {
-	if e.Execution == nil {
+	if e.Execution == (Execution{}) {
 		return corrupt(e, "no execution")
 	}
 	switch e.Cause {
@@ -201,7 +201,7 @@ func (s *State) applyTriggered(e Event) error {
 	default:
 		return corrupt(e, "cause %q", e.Cause)
 	}
-	s.Running = append(s.Running, Running{Execution: *e.Execution, Nominal: e.Nominal})
+	s.Running = append(s.Running, Running{Execution: e.Execution, Nominal: e.Nominal})
 	s.Counters.Started++
 	if e.Nominal.After(s.LastTriggered) {
 		s.LastTriggered = e.Nominal

@@ -23,7 +23,7 @@ func TestProjectEveryField(t *testing.T) {
 	c60 := seedConfig(evaluator.OverlapSkip, evaluator.CatchUpOne)
 	c120 := c60
 	c120.Trigger.Interval = evaluator.Duration(2 * time.Minute)
-	x := &evaluator.Execution{WorkflowID: "w", RunID: "r"}
+	x := evaluator.Execution{WorkflowID: "w", RunID: "r"}
 	events := []evaluator.Event{
 		{Seq: 1, Type: evaluator.Created, ScheduleID: "s", RequestID: "a", At: at(0), Config: &c60, Next: at(1)},
 		{Seq: 2, Type: evaluator.Updated, ScheduleID: "s", RequestID: "b", At: at(1), Config: &c120, Next: at(3)},
@@ -41,7 +41,7 @@ func TestProjectEveryField(t *testing.T) {
 	assert.False(t, st.Paused)
 	assert.True(t, st.Deleted)
 	assert.Equal(t, at(3), st.LastTriggered)
-	assert.Equal(t, []evaluator.Running{{Execution: *x, Nominal: at(3)}}, st.Running)
+	assert.Equal(t, []evaluator.Running{{Execution: x, Nominal: at(3)}}, st.Running)
 	assert.Equal(t, at(7), st.Next)
 	assert.Equal(t, at(1), st.Reference)
 	assert.Equal(t, evaluator.Counters{Started: 1, Skipped: 1}, st.Counters)
@@ -70,7 +70,7 @@ func TestProjectRejectsCorruptLogsPerSchedule(t *testing.T) {
 		{Seq: 1, Type: evaluator.Created, ScheduleID: "badcron", At: at(0), Config: &bad, Next: at(1)},
 		{Seq: 1, Type: evaluator.Created, ScheduleID: "unowed", At: at(0), Config: &c, Next: at(1)},
 		{Seq: 2, Type: evaluator.Triggered, ScheduleID: "unowed", At: at(1), Nominal: at(1), Cause: evaluator.CauseCatchUp,
-			Execution: &evaluator.Execution{WorkflowID: "w", RunID: "r"}},
+			Execution: evaluator.Execution{WorkflowID: "w", RunID: "r"}},
 	}
 	states, err := evaluator.Project(nil, events)
 	require.ErrorIs(t, err, evaluator.ErrCorruptLog)

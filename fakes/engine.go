@@ -2,8 +2,8 @@ package fakes
 
 import (
 	"context"
-	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/schedsim/schedsim/evaluator"
@@ -44,7 +44,7 @@ func (g *Engine) Start(_ context.Context, req evaluator.StartRequest) (evaluator
 	if r, ok := g.runs[req.WorkflowID]; ok {
 		res = evaluator.StartResult{Execution: r.Execution, AlreadyStarted: true}
 	} else {
-		x := evaluator.Execution{WorkflowID: req.WorkflowID, RunID: fmt.Sprintf("run-%d", len(g.order)+1)}
+		x := evaluator.Execution{WorkflowID: req.WorkflowID, RunID: "run-" + strconv.Itoa(len(g.order)+1)}
 		g.runs[req.WorkflowID] = &Run{Request: req, Execution: x}
 		g.order = append(g.order, req.WorkflowID)
 		res.Execution = x

@@ -90,3 +90,11 @@ func (s *Timers) Arms() int {
 	defer s.mu.Unlock()
 	return s.arms
 }
+
+// Get returns the timer armed under id.
+func (s *Timers) Get(id string) (evaluator.Timer, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.timers[id]
+	return t, ok
+}
