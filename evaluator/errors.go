@@ -36,7 +36,7 @@ type TriggerError struct {
 	Err  error
 }
 
-func (e *TriggerError) Error() string { return "trigger: " + e.Err.Error() }
+func (e *TriggerError) Error() string { return e.Err.Error() }
 func (e *TriggerError) Unwrap() error { return e.Err }
 
 // ConfigError names the configuration field that was rejected, e.g. "trigger",

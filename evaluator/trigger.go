@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // zones resolve even on machines without a tz database
 
 	"github.com/robfig/cron/v3"
 )

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSelfCheckPasses(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run([]string{"selfcheck", "-hours", "2"}, &out, &errb)
+	assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	assert.Contains(t, out.String(), "all checks hold")
+	assert.Contains(t, out.String(), "allow_all.all                   120", "every tick of 2h starts with allow_all/all")
+}
+
+func TestSelfCheckIsDeterministic(t *testing.T) {
+	var a, b bytes.Buffer
+	run([]string{"-hours", "1", "-v"}, &a, &a)
+	run([]string{"-hours", "1", "-v"}, &b, &b)
+	assert.Equal(t, a.String(), b.String())
+	assert.Contains(t, a.String(), "start skip.all@2026-06-07T00:01:00Z")
+}
+
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"help"}, 0, "usage: simrun"},
+		{[]string{"--help"}, 0, "usage: simrun"},
+		{[]string{"selfcheck", "-h"}, 0, "usage: simrun"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"-hours", "zero"}, 2, `invalid value "zero"`},
+		{[]string{"-hours", "0"}, 2, "-hours must be between"},
+		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
+		{[]string{"selfcheck", "extra"}, 2, `unexpected argument "extra"`},
+	} {
+		var out, errb bytes.Buffer
+		code := run(tc.args, &out, &errb)
+		assert.Equal(t, tc.code, code, "%v", tc.args)
+		assert.Contains(t, out.String()+errb.String(), tc.want, "%v", tc.args)
+		if code == 2 {
+			assert.True(t, strings.HasPrefix(errb.String(), "simrun: "), "%v: errors go to stderr", tc.args)
+		}
+	}
+}
