@@ -239,3 +239,27 @@ func TestDefect10ClosureNamesTheExecution(t *testing.T) {
 	assert.Len(t, w.get("s").Running, 2)
 	w.checkReplay()
 }
+
+// An indefinite start error: the start took effect, the run even closed (its
+// notice was dropped: the execution was unknown), then the redelivery finds the
+// workflow id started. The evaluator adopts it and asks whether it closed, so a
+// skip schedule is not blocked by a run that is long gone.
+func TestIndefiniteStartThenClosedBeforeRedelivery(t *testing.T) {
+	w := newWorld(t)
+	w.create("s", seedConfig(evaluator.OverlapSkip, evaluator.CatchUpOne))
+	w.failOnce("engine.start", fakes.After)
+	require.Error(t, w.runUntil(at(1)))
+	w.heal()
+	x, ok := w.engine.Close(evaluator.WorkflowID("s", at(1)))
+	require.True(t, ok)
+	require.NoError(t, w.ev.ExecutionClosed(w.ctx, "s", x), "a notice for an unknown execution is a no-op")
+	w.setClock(at(1).Add(10 * time.Second))
+	_, err := w.ev.TimerFired(w.ctx, "s", at(1)) // the redelivery
+	require.NoError(t, err)
+	d := w.get("s")
+	assert.Equal(t, int64(1), d.Counters.Started)
+	assert.Empty(t, d.Running, "the adopted execution is known to be closed")
+	require.NoError(t, w.runUntil(at(2)))
+	assert.Equal(t, times(at(1), at(2)), w.started("s"))
+	w.checkReplay()
+}

@@ -73,12 +73,15 @@ func (g *Engine) Describe(_ context.Context, workflowID string) (evaluator.Workf
 		return evaluator.WorkflowInfo{}, err
 	}
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	r, ok := g.runs[workflowID]
-	if !ok {
-		return evaluator.WorkflowInfo{}, nil
+	var info evaluator.WorkflowInfo
+	if r, ok := g.runs[workflowID]; ok {
+		info = evaluator.WorkflowInfo{Found: true, Execution: r.Execution, Closed: r.Closed}
 	}
-	return evaluator.WorkflowInfo{Found: true, Execution: r.Execution, Closed: r.Closed}, nil
+	g.mu.Unlock()
+	if err := g.Hook.call("engine.describe", After); err != nil {
+		return evaluator.WorkflowInfo{}, err
+	}
+	return info, nil
 }
 
 // Close closes the execution of workflowID and returns it; false if it is

@@ -42,8 +42,12 @@ func (l *Log) Read(context.Context) (*evaluator.Snapshot, []evaluator.Event, err
 		return nil, nil, err
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.snap, slices.Clone(l.events[l.snapAt:]), nil
+	snap, events := l.snap, slices.Clone(l.events[l.snapAt:])
+	l.mu.Unlock()
+	if err := l.Hook.call("log.read", After); err != nil {
+		return nil, nil, err
+	}
+	return snap, events, nil
 }
 
 // WriteSnapshot implements evaluator.EventLog.
@@ -54,7 +58,7 @@ func (l *Log) WriteSnapshot(_ context.Context, snap *evaluator.Snapshot) error {
 	l.mu.Lock()
 	l.snap, l.snapAt = snap, len(l.events)
 	l.mu.Unlock()
-	return nil
+	return l.Hook.call("log.snapshot", After)
 }
 
 // Events returns every event ever appended, snapshots notwithstanding.
