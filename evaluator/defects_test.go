@@ -263,3 +263,27 @@ func TestIndefiniteStartThenClosedBeforeRedelivery(t *testing.T) {
 	assert.Equal(t, times(at(1), at(2)), w.started("s"))
 	w.checkReplay()
 }
+
+// A retry timer is never armed in the past: when recovery cannot make an owed
+// start and the next tick is already due, the retry still waits RetryDelay.
+func TestRetryTimerWaitsEvenWhenTheNextTickIsDue(t *testing.T) {
+	w := newWorld(t)
+	w.create("s", seedConfig(evaluator.OverlapAllowAll, evaluator.CatchUpAll))
+	w.setClock(at(3))
+	w.restart()
+	w.failAlways("engine.start")
+	require.Error(t, w.runUntil(at(3))) // decided: owes 00:01-00:03, none started
+	w.setClock(at(10))                  // down until 00:10: the next tick, 00:04, is past
+	ev, err := evaluator.New(evaluator.Options{Clock: w.clock, Timers: w.timers, Engine: w.engine, Log: w.log, RetryDelay: 5 * time.Second})
+	require.NoError(t, err)
+	w.ev = ev
+	require.ErrorIs(t, ev.Recover(w.ctx), errInjected)
+	armed := w.timers.Armed()
+	require.Len(t, armed, 1)
+	assert.Equal(t, at(10).Add(5*time.Second), armed[0].At)
+	w.heal()
+	require.NoError(t, w.runUntil(at(10).Add(5*time.Second)))
+	assert.Equal(t, times(at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), at(9), at(10)), w.started("s"),
+		"the owed starts first, then the 00:04-00:10 catch-up")
+	w.checkReplay()
+}

@@ -172,11 +172,14 @@ func (ev *Evaluator) arm(ctx context.Context, en *entry) error {
 	return seamErr("timers.arm", en.id, ev.timers.Arm(ctx, Timer{ID: TimerID(en.id), ScheduleID: en.id, At: st.Next}))
 }
 
-// armRetry arms the timer at now+RetryDelay (or Next, if sooner) so that an
-// owed start that failed is retried even if nothing else happens.
+// armRetry arms the timer at now+RetryDelay (or at Next, if that is sooner
+// but not yet due) so that an owed start that failed is retried even if
+// nothing else happens, and not in a tight loop.
 func (ev *Evaluator) armRetry(ctx context.Context, en *entry, cause error) error {
-	at := ev.now().Add(ev.retryDelay)
-	if st := en.st; st != nil && !st.Next.IsZero() && st.Next.Before(at) {
+	now := ev.now()
+	at := now.Add(ev.retryDelay)
+	// A next tick that is already due waits for the retry: the owed start goes first.
+	if st := en.st; st != nil && st.Next.After(now) && st.Next.Before(at) {
 		at = st.Next
 	}
 	if err := ev.timers.Arm(ctx, Timer{ID: TimerID(en.id), ScheduleID: en.id, At: at}); err != nil {

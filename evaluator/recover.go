@@ -18,47 +18,43 @@ import (
 // that due ticks are decided by that delivery and never by recovery.
 //
 // One schedule's failure does not stop the others; the errors are joined and
-// Recover may be called again. It replaces all in-memory state.
+// Recover may be called again. It replaces all in-memory state; operations
+// wait while it runs.
 func (ev *Evaluator) Recover(ctx context.Context) error {
+	// Holding ev.mu keeps new operations out; taking each old entry's lock
+	// waits for those in flight, so the log read below sees all they wrote.
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	for _, en := range ev.schedules {
+		en.mu.Lock()
+		en.broken = fmt.Errorf("%w: superseded by Recover", ErrNotRecovered)
+		en.mu.Unlock()
+	}
+	ev.schedules, ev.recovered = map[string]*entry{}, false
 	snap, events, err := ev.log.Read(ctx)
 	if err != nil {
 		return seamErr("log.read", "", err)
 	}
 	states, broken := project(snap, events)
-	ev.mu.Lock()
 	ev.recovered = true
-	fresh := make(map[string]*entry, len(states)+len(broken))
-	for _, st := range states {
-		fresh[st.ID] = &entry{id: st.ID, st: st}
-	}
-	for id, err := range broken {
-		fresh[id] = &entry{id: id, broken: err}
-	}
-	old := ev.schedules
-	ev.schedules = fresh
-	ev.mu.Unlock()
-	// Wait for operations still holding an old entry, so none acts after this point.
-	for _, en := range old {
-		en.mu.Lock()
-		en.broken = fmt.Errorf("%w: superseded by Recover", ErrNotRecovered)
-		en.mu.Unlock()
-	}
-
-	ids := make([]string, 0, len(fresh))
-	for id := range fresh {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
 	var errs []error
-	for _, id := range ids {
-		en := fresh[id]
+	for _, st := range states { // sorted by id
+		en := &entry{id: st.ID, st: st}
+		ev.schedules[st.ID] = en
 		en.mu.Lock()
-		if en.broken != nil {
-			errs = append(errs, en.broken)
-		} else if err := ev.recoverOne(ctx, en); err != nil {
+		if err := ev.recoverOne(ctx, en); err != nil {
 			errs = append(errs, err)
 		}
 		en.mu.Unlock()
+	}
+	ids := make([]string, 0, len(broken))
+	for id := range broken {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		ev.schedules[id] = &entry{id: id, broken: broken[id]}
+		errs = append(errs, broken[id])
 	}
 	return errors.Join(errs...)
 }
@@ -172,7 +168,11 @@ type Description struct {
 	Counters      Counters    `json:"counters"`
 }
 
+// MaxUpcoming caps the number of upcoming times Get and List report.
+const MaxUpcoming = 1000
+
 func describe(st *State, upcoming int) Description {
+	upcoming = min(upcoming, MaxUpcoming)
 	d := Description{ID: st.ID, Config: st.Config, Paused: st.Paused, Running: slices.Clone(st.Running),
 		Buffered: st.Buffered, Owed: slices.Clone(st.Pending), LastTriggered: st.LastTriggered, Counters: st.Counters}
 	g := st.Grid()
@@ -182,7 +182,7 @@ func describe(st *State, upcoming int) Description {
 	return d
 }
 
-// Get describes a schedule with its next `upcoming` nominal times.
+// Get describes a schedule with its next `upcoming` nominal times (at most MaxUpcoming).
 func (ev *Evaluator) Get(ctx context.Context, scheduleID string, upcoming int) (Description, error) {
 	en, err := ev.lookup(scheduleID, false)
 	if err != nil {
