@@ -22,14 +22,9 @@ const (
 	Decided
 )
 
-var outcomeNames = [...]string{"", "ignored", "stale", "early", "decided"}
+var outcomeEnum = enum[Outcome]{"outcome", []string{"unset", "ignored", "stale", "early", "decided"}, ErrInvalidRequest}
 
-func (o Outcome) String() string {
-	if o >= Ignored && o <= Decided {
-		return outcomeNames[o]
-	}
-	return fmt.Sprintf("Outcome(%d)", int(o))
-}
+func (o Outcome) String() string { return outcomeEnum.String(o) }
 
 // TimerFired handles the delivery of the schedule's timer armed at `at`. Only a
 // delivery for the schedule's next nominal time decides; anything else starts

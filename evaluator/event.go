@@ -1,9 +1,6 @@
 package evaluator
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // EventType names what an event records.
 type EventType int
@@ -40,36 +37,16 @@ const (
 	ExecutionClosed
 )
 
-var eventNames = [...]string{"", "created", "updated", "paused", "resumed", "deleted", "triggered",
-	"skipped", "buffered", "dropped", "catch_up_decided", "cancel_requested", "execution_closed"}
+var eventEnum = enum[EventType]{"event type", []string{"unset", "created", "updated", "paused", "resumed", "deleted",
+	"triggered", "skipped", "buffered", "dropped", "catch_up_decided", "cancel_requested", "execution_closed"}, ErrCorruptLog}
 
-func (t EventType) valid() bool { return t >= Created && t <= ExecutionClosed }
-
-func (t EventType) String() string {
-	if t.valid() {
-		return eventNames[t]
-	}
-	return fmt.Sprintf("EventType(%d)", int(t))
-}
+func (t EventType) String() string { return eventEnum.String(t) }
 
 // MarshalText implements encoding.TextMarshaler.
-func (t EventType) MarshalText() ([]byte, error) {
-	if !t.valid() {
-		return nil, fmt.Errorf("%w: event type %s", ErrCorruptLog, t)
-	}
-	return []byte(t.String()), nil
-}
+func (t EventType) MarshalText() ([]byte, error) { return eventEnum.marshal(t) }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
-func (t *EventType) UnmarshalText(b []byte) error {
-	for i, n := range eventNames[1:] {
-		if string(b) == n {
-			*t = EventType(i + 1)
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: unknown event type %q", ErrCorruptLog, b)
-}
+func (t *EventType) UnmarshalText(b []byte) error { return eventEnum.unmarshal(b, t) }
 
 // Causes of Triggered and Dropped events.
 const (

@@ -195,3 +195,26 @@ func TestPlanMatchesBruteForce(t *testing.T) {
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+func TestEnumText(t *testing.T) {
+	for _, p := range []evaluator.OverlapPolicy{evaluator.OverlapSkip, evaluator.OverlapBufferOne, evaluator.OverlapCancelPrevious, evaluator.OverlapAllowAll} {
+		b, err := p.MarshalText()
+		require.NoError(t, err)
+		var back evaluator.OverlapPolicy
+		require.NoError(t, back.UnmarshalText(b))
+		assert.Equal(t, p, back)
+	}
+	var c evaluator.CatchUpPolicy
+	require.NoError(t, c.UnmarshalText([]byte("one")))
+	assert.Equal(t, evaluator.CatchUpOne, c)
+	err := c.UnmarshalText([]byte("some"))
+	require.ErrorIs(t, err, evaluator.ErrInvalidConfig)
+	assert.EqualError(t, err, `invalid config: unknown catch-up policy "some" (want all, one, skip)`)
+	_, err = evaluator.OverlapPolicy(0).MarshalText()
+	assert.ErrorIs(t, err, evaluator.ErrInvalidConfig)
+	assert.Equal(t, "unset", evaluator.OverlapPolicy(0).String())
+	assert.Equal(t, "overlap policy(7)", evaluator.OverlapPolicy(7).String())
+	var e evaluator.EventType
+	assert.ErrorIs(t, e.UnmarshalText([]byte("exploded")), evaluator.ErrCorruptLog)
+	assert.Equal(t, "decided", evaluator.Decided.String())
+}

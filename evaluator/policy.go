@@ -1,9 +1,5 @@
 package evaluator
 
-import (
-	"fmt"
-)
-
 // OverlapPolicy says what a due tick does while executions of the schedule are running.
 type OverlapPolicy int
 
@@ -20,38 +16,16 @@ const (
 	OverlapAllowAll
 )
 
-var overlapNames = [...]string{"", "skip", "buffer_one", "cancel_previous", "allow_all"}
+var overlapEnum = enum[OverlapPolicy]{"overlap policy", []string{"unset", "skip", "buffer_one", "cancel_previous", "allow_all"}, ErrInvalidConfig}
 
-func (p OverlapPolicy) valid() bool { return p >= OverlapSkip && p <= OverlapAllowAll }
-
-func (p OverlapPolicy) String() string {
-	if p.valid() {
-		return overlapNames[p]
-	}
-	if p == 0 {
-		return "unset"
-	}
-	return fmt.Sprintf("OverlapPolicy(%d)", int(p))
-}
+func (p OverlapPolicy) valid() bool    { return overlapEnum.valid(p) }
+func (p OverlapPolicy) String() string { return overlapEnum.String(p) }
 
 // MarshalText implements encoding.TextMarshaler.
-func (p OverlapPolicy) MarshalText() ([]byte, error) {
-	if !p.valid() {
-		return nil, fmt.Errorf("%w: overlap policy %s", ErrInvalidConfig, p)
-	}
-	return []byte(p.String()), nil
-}
+func (p OverlapPolicy) MarshalText() ([]byte, error) { return overlapEnum.marshal(p) }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
-func (p *OverlapPolicy) UnmarshalText(b []byte) error {
-	for i, n := range overlapNames[1:] {
-		if string(b) == n {
-			*p = OverlapPolicy(i + 1)
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: unknown overlap policy %q (want skip, buffer_one, cancel_previous or allow_all)", ErrInvalidConfig, b)
-}
+func (p *OverlapPolicy) UnmarshalText(b []byte) error { return overlapEnum.unmarshal(b, p) }
 
 // CatchUpPolicy says which late ticks start when a delivery finds several due.
 type CatchUpPolicy int
@@ -66,38 +40,16 @@ const (
 	CatchUpSkip
 )
 
-var catchUpNames = [...]string{"", "all", "one", "skip"}
+var catchUpEnum = enum[CatchUpPolicy]{"catch-up policy", []string{"unset", "all", "one", "skip"}, ErrInvalidConfig}
 
-func (p CatchUpPolicy) valid() bool { return p >= CatchUpAll && p <= CatchUpSkip }
-
-func (p CatchUpPolicy) String() string {
-	if p.valid() {
-		return catchUpNames[p]
-	}
-	if p == 0 {
-		return "unset"
-	}
-	return fmt.Sprintf("CatchUpPolicy(%d)", int(p))
-}
+func (p CatchUpPolicy) valid() bool    { return catchUpEnum.valid(p) }
+func (p CatchUpPolicy) String() string { return catchUpEnum.String(p) }
 
 // MarshalText implements encoding.TextMarshaler.
-func (p CatchUpPolicy) MarshalText() ([]byte, error) {
-	if !p.valid() {
-		return nil, fmt.Errorf("%w: catch-up policy %s", ErrInvalidConfig, p)
-	}
-	return []byte(p.String()), nil
-}
+func (p CatchUpPolicy) MarshalText() ([]byte, error) { return catchUpEnum.marshal(p) }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
-func (p *CatchUpPolicy) UnmarshalText(b []byte) error {
-	for i, n := range catchUpNames[1:] {
-		if string(b) == n {
-			*p = CatchUpPolicy(i + 1)
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: unknown catch-up policy %q (want all, one or skip)", ErrInvalidConfig, b)
-}
+func (p *CatchUpPolicy) UnmarshalText(b []byte) error { return catchUpEnum.unmarshal(b, p) }
 
 // Disposition is what happened, or was decided, for a tick.
 type Disposition int
@@ -114,33 +66,15 @@ const (
 	Miss
 )
 
-var dispositionNames = [...]string{"", "start", "skip", "buffer", "miss"}
+var dispositionEnum = enum[Disposition]{"disposition", []string{"unset", "start", "skip", "buffer", "miss"}, ErrCorruptLog}
 
-func (d Disposition) String() string {
-	if d >= Start && d <= Miss {
-		return dispositionNames[d]
-	}
-	return fmt.Sprintf("Disposition(%d)", int(d))
-}
+func (d Disposition) String() string { return dispositionEnum.String(d) }
 
 // MarshalText implements encoding.TextMarshaler.
-func (d Disposition) MarshalText() ([]byte, error) {
-	if d < Start || d > Miss {
-		return nil, fmt.Errorf("%w: disposition %s", ErrCorruptLog, d)
-	}
-	return []byte(d.String()), nil
-}
+func (d Disposition) MarshalText() ([]byte, error) { return dispositionEnum.marshal(d) }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
-func (d *Disposition) UnmarshalText(b []byte) error {
-	for i, n := range dispositionNames[1:] {
-		if string(b) == n {
-			*d = Disposition(i + 1)
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: unknown disposition %q", ErrCorruptLog, b)
-}
+func (d *Disposition) UnmarshalText(b []byte) error { return dispositionEnum.unmarshal(b, d) }
 
 // Overlap decides a tick against the running set: running says whether any
 // execution is running, buffered whether a tick is already buffered. It is the
