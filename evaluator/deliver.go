@@ -171,8 +171,8 @@ func (ev *Evaluator) closeIfDone(ctx context.Context, en *entry, x Execution) er
 		en.refresh = true
 		return seamErr("engine.describe", en.id, err)
 	}
-	if d.Found && d.Closed && d.Execution == x && en.st.runningIndex(x) >= 0 {
-		return ev.record(ctx, en, Event{Type: ExecutionClosed, Execution: x})
+	if d.Found && d.Closed && d.Execution == x {
+		return ev.recordClosed(ctx, en, x)
 	}
 	return nil
 }
@@ -203,10 +203,17 @@ func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x E
 	if en.st == nil || en.st.Deleted {
 		return nil
 	}
-	if en.st.runningIndex(x) >= 0 {
-		if err := ev.record(ctx, en, Event{Type: ExecutionClosed, Execution: x}); err != nil {
-			return err
-		}
+	if err := ev.recordClosed(ctx, en, x); err != nil {
+		return err
 	}
 	return ev.drive(ctx, en)
+}
+
+// recordClosed records that x left the running set; nothing if it is not in it.
+func (ev *Evaluator) recordClosed(ctx context.Context, en *entry, x Execution) error {
+	i := en.st.runningIndex(x)
+	if i < 0 {
+		return nil
+	}
+	return ev.record(ctx, en, Event{Type: ExecutionClosed, Nominal: en.st.Running[i].Nominal, Execution: x})
 }
