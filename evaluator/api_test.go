@@ -173,7 +173,8 @@ func TestCrashMidCatchUpResumesTheDecision(t *testing.T) {
 	w.setClock(at(5))
 	w.restart()
 	starts := 0
-	w.engine.Hook = func(call string, p fakes.Phase) error {
+	w.engine.Hook = func(c fakes.Call, p fakes.Phase) error {
+		call := c.Name
 		if call == "engine.start" && p == fakes.After {
 			if starts++; starts == 3 {
 				return errInjected // the third start happens, then the process dies
@@ -241,7 +242,8 @@ func TestRecoveryIsolatesFailures(t *testing.T) {
 	w.create("b", seedConfig(evaluator.OverlapSkip, evaluator.CatchUpOne))
 	require.NoError(t, w.runUntil(at(1)))
 	calls := 0
-	w.engine.Hook = func(call string, p fakes.Phase) error {
+	w.engine.Hook = func(c fakes.Call, p fakes.Phase) error {
+		call := c.Name
 		if call == "engine.describe" && p == fakes.Before {
 			if calls++; calls == 1 {
 				return errInjected // a's first question to the engine fails

@@ -88,7 +88,7 @@ func crashOps() []crashOp {
 	}
 }
 
-func (r *crashRun) hook(call string, p fakes.Phase) error {
+func (r *crashRun) hook(_ fakes.Call, p fakes.Phase) error {
 	if r.dead {
 		return errCrash
 	}

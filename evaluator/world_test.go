@@ -153,8 +153,8 @@ var errInjected = fmt.Errorf("injected fault")
 // happened but reports failure), once.
 func (w *world) failOnce(call string, phase fakes.Phase) {
 	armed := true
-	hook := func(c string, p fakes.Phase) error {
-		if armed && c == call && p == phase {
+	hook := func(c fakes.Call, p fakes.Phase) error {
+		if armed && c.Name == call && p == phase {
 			armed = false
 			return errInjected
 		}
@@ -165,8 +165,8 @@ func (w *world) failOnce(call string, phase fakes.Phase) {
 
 // failAlways makes every `call` fail before it takes effect until healed.
 func (w *world) failAlways(call string) {
-	hook := func(c string, p fakes.Phase) error {
-		if c == call && p == fakes.Before {
+	hook := func(c fakes.Call, p fakes.Phase) error {
+		if c.Name == call && p == fakes.Before {
 			return errInjected
 		}
 		return nil

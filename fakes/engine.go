@@ -4,7 +4,11 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
+
+	"github.com/jonboulle/clockwork"
 
 	"github.com/schedsim/schedsim/evaluator"
 )
@@ -13,63 +17,126 @@ import (
 type Run struct {
 	Request         evaluator.StartRequest
 	Execution       evaluator.Execution
+	StartedAt       time.Time
+	ClosesAt        time.Time // zero: runs until cancelled or closed by hand
 	CancelRequested bool
 	Closed          bool
+	ClosedAt        time.Time
+}
+
+// Notice is a closure notice owed to the evaluator; the engine keeps it until
+// acknowledged (at least once).
+type Notice struct {
+	ScheduleID string
+	Execution  evaluator.Execution
 }
 
 // Engine is an in-memory workflow engine: starts deduplicated by workflow id
-// for ever, deterministic run ids, idempotent cancel, describe. Executions
-// close only when told (Close); the simulator decides when.
+// for ever, deterministic run ids, idempotent cancel, describe. With a Clock,
+// an execution closes Duration(req) after it starts, or CancelDelay after a
+// cancel; the closures are reported as notices until acknowledged.
 type Engine struct {
 	Hook Hook
+	// Clock dates starts and closures; nil means executions close only by Close.
+	Clock clockwork.Clock
+	// Duration gives each execution's run time; nil or a result ≤ 0 means it runs
+	// until cancelled.
+	Duration func(evaluator.StartRequest) time.Duration
+	// CancelDelay is how long a cancelled execution takes to close.
+	CancelDelay time.Duration
 
 	mu      sync.Mutex
 	runs    map[string]*Run
 	order   []string // workflow ids in start order
+	notices []Notice
 	cancels int
 }
 
 var _ evaluator.Engine = (*Engine)(nil)
 
 // Start implements evaluator.Engine.
-func (g *Engine) Start(_ context.Context, req evaluator.StartRequest) (evaluator.StartResult, error) {
-	if err := g.Hook.call("engine.start", Before); err != nil {
+func (g *Engine) Start(ctx context.Context, req evaluator.StartRequest) (evaluator.StartResult, error) {
+	return g.start(ctx, nil, req)
+}
+
+func (g *Engine) now() time.Time {
+	if g.Clock == nil {
+		return time.Time{}
+	}
+	return g.Clock.Now().UTC()
+}
+
+func (g *Engine) start(_ context.Context, gate *Gate, req evaluator.StartRequest) (evaluator.StartResult, error) {
+	c := Call{Name: "engine.start", ScheduleID: req.ScheduleID, Nominal: req.Nominal}
+	if err := errorsOr(gate.check(), g.Hook.call(c, Before)); err != nil {
 		return evaluator.StartResult{}, err
 	}
 	g.mu.Lock()
 	if g.runs == nil {
 		g.runs = map[string]*Run{}
 	}
-	res := evaluator.StartResult{}
+	var res evaluator.StartResult
 	if r, ok := g.runs[req.WorkflowID]; ok {
 		res = evaluator.StartResult{Execution: r.Execution, AlreadyStarted: true}
 	} else {
-		x := evaluator.Execution{WorkflowID: req.WorkflowID, RunID: "run-" + strconv.Itoa(len(g.order)+1)}
-		g.runs[req.WorkflowID] = &Run{Request: req, Execution: x}
+		r := &Run{Request: req, StartedAt: g.now(),
+			Execution: evaluator.Execution{WorkflowID: req.WorkflowID, RunID: "run-" + strconv.Itoa(len(g.order)+1)}}
+		if g.Clock != nil && g.Duration != nil {
+			if d := g.Duration(req); d > 0 {
+				r.ClosesAt = r.StartedAt.Add(d)
+			}
+		}
+		g.runs[req.WorkflowID] = r
 		g.order = append(g.order, req.WorkflowID)
-		res.Execution = x
+		res.Execution = r.Execution
 	}
 	g.mu.Unlock()
-	return res, g.Hook.call("engine.start", After)
+	if err := errorsOr(g.Hook.call(c, After), gate.check()); err != nil {
+		return evaluator.StartResult{}, err
+	}
+	return res, nil
 }
 
 // Cancel implements evaluator.Engine.
-func (g *Engine) Cancel(_ context.Context, x evaluator.Execution) error {
-	if err := g.Hook.call("engine.cancel", Before); err != nil {
+func (g *Engine) Cancel(ctx context.Context, x evaluator.Execution) error {
+	return g.cancel(ctx, nil, x)
+}
+
+func (g *Engine) cancel(_ context.Context, gate *Gate, x evaluator.Execution) error {
+	c := Call{Name: "engine.cancel"}
+	g.mu.Lock()
+	if r, ok := g.runs[x.WorkflowID]; ok {
+		c.ScheduleID = r.Request.ScheduleID
+	}
+	g.mu.Unlock()
+	if err := errorsOr(gate.check(), g.Hook.call(c, Before)); err != nil {
 		return err
 	}
 	g.mu.Lock()
-	if r, ok := g.runs[x.WorkflowID]; ok && r.Execution == x {
+	if r, ok := g.runs[x.WorkflowID]; ok && r.Execution == x && !r.Closed && !r.CancelRequested {
 		r.CancelRequested = true
+		if g.Clock != nil {
+			if at := g.now().Add(g.CancelDelay); r.ClosesAt.IsZero() || at.Before(r.ClosesAt) {
+				r.ClosesAt = at
+			}
+		}
 	}
 	g.cancels++
 	g.mu.Unlock()
-	return g.Hook.call("engine.cancel", After)
+	return errorsOr(g.Hook.call(c, After), gate.check())
 }
 
 // Describe implements evaluator.Engine.
-func (g *Engine) Describe(_ context.Context, workflowID string) (evaluator.WorkflowInfo, error) {
-	if err := g.Hook.call("engine.describe", Before); err != nil {
+func (g *Engine) Describe(ctx context.Context, workflowID string) (evaluator.WorkflowInfo, error) {
+	return g.describe(ctx, nil, workflowID)
+}
+
+func (g *Engine) describe(_ context.Context, gate *Gate, workflowID string) (evaluator.WorkflowInfo, error) {
+	c := Call{Name: "engine.describe"}
+	if id, _, ok := strings.Cut(workflowID, "@"); ok {
+		c.ScheduleID = id
+	}
+	if err := errorsOr(gate.check(), g.Hook.call(c, Before)); err != nil {
 		return evaluator.WorkflowInfo{}, err
 	}
 	g.mu.Lock()
@@ -78,14 +145,33 @@ func (g *Engine) Describe(_ context.Context, workflowID string) (evaluator.Workf
 		info = evaluator.WorkflowInfo{Found: true, Execution: r.Execution, Closed: r.Closed}
 	}
 	g.mu.Unlock()
-	if err := g.Hook.call("engine.describe", After); err != nil {
+	if err := errorsOr(g.Hook.call(c, After), gate.check()); err != nil {
 		return evaluator.WorkflowInfo{}, err
 	}
 	return info, nil
 }
 
-// Close closes the execution of workflowID and returns it; false if it is
-// unknown or already closed.
+// For returns a view of the engine for one process incarnation: once g is
+// closed, every call through it fails with ErrFenced.
+func (g *Engine) For(gate *Gate) evaluator.Engine { return engineView{g, gate} }
+
+type engineView struct {
+	g    *Engine
+	gate *Gate
+}
+
+func (v engineView) Start(ctx context.Context, r evaluator.StartRequest) (evaluator.StartResult, error) {
+	return v.g.start(ctx, v.gate, r)
+}
+func (v engineView) Cancel(ctx context.Context, x evaluator.Execution) error {
+	return v.g.cancel(ctx, v.gate, x)
+}
+func (v engineView) Describe(ctx context.Context, id string) (evaluator.WorkflowInfo, error) {
+	return v.g.describe(ctx, v.gate, id)
+}
+
+// Close closes the execution of workflowID now and owes its notice; false if
+// it is unknown or already closed.
 func (g *Engine) Close(workflowID string) (evaluator.Execution, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -93,8 +179,71 @@ func (g *Engine) Close(workflowID string) (evaluator.Execution, bool) {
 	if !ok || r.Closed {
 		return evaluator.Execution{}, false
 	}
-	r.Closed = true
+	g.closeLocked(r, g.now())
 	return r.Execution, true
+}
+
+func (g *Engine) closeLocked(r *Run, at time.Time) {
+	r.Closed, r.ClosedAt = true, at
+	g.notices = append(g.notices, Notice{ScheduleID: r.Request.ScheduleID, Execution: r.Execution})
+}
+
+// NextClose returns when the next open execution closes by itself.
+func (g *Engine) NextClose() (time.Time, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var next time.Time
+	for _, id := range g.order {
+		r := g.runs[id]
+		if !r.Closed && !r.ClosesAt.IsZero() && (next.IsZero() || r.ClosesAt.Before(next)) {
+			next = r.ClosesAt
+		}
+	}
+	return next, !next.IsZero()
+}
+
+// CloseDue closes every open execution whose time has come, oldest closing
+// time first, then by schedule id and nominal time, and returns them.
+func (g *Engine) CloseDue(now time.Time) []Run {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var due []*Run
+	for _, id := range g.order {
+		if r := g.runs[id]; !r.Closed && !r.ClosesAt.IsZero() && !r.ClosesAt.After(now) {
+			due = append(due, r)
+		}
+	}
+	slices.SortStableFunc(due, func(a, b *Run) int {
+		if c := a.ClosesAt.Compare(b.ClosesAt); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Request.ScheduleID, b.Request.ScheduleID); c != 0 {
+			return c
+		}
+		return a.Request.Nominal.Compare(b.Request.Nominal)
+	})
+	out := make([]Run, len(due))
+	for i, r := range due {
+		g.closeLocked(r, r.ClosesAt)
+		out[i] = *r
+	}
+	return out
+}
+
+// Notices returns the closure notices not yet acknowledged, in closing order.
+func (g *Engine) Notices() []Notice {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.notices)
+}
+
+// AckNotice removes a delivered notice.
+func (g *Engine) AckNotice(n Notice) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if i := slices.Index(g.notices, n); i >= 0 {
+		g.notices = slices.Delete(g.notices, i, i+1)
+	}
 }
 
 // Runs returns every execution in start order.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,12 +24,12 @@ func TestTimersUpsertDueAndAck(t *testing.T) {
 	require.NoError(t, s.Arm(ctx, evaluator.Timer{ID: "c", ScheduleID: "c", At: t0}))
 	due := s.Due(t0.Add(time.Minute))
 	require.Len(t, due, 3)
-	assert.Equal(t, []string{"c", "a", "b"}, []string{due[0].ID, due[1].ID, due[2].ID}, "by time, then schedule id")
+	assert.Equal(t, []string{"a", "b", "c"}, []string{due[0].ID, due[1].ID, due[2].ID}, "by schedule id, then time")
 	require.NoError(t, s.Arm(ctx, evaluator.Timer{ID: "a", ScheduleID: "a", At: t0.Add(2 * time.Minute)}))
-	s.Ack(due[1]) // "a" was re-armed: the ack of the old time keeps it
+	s.Ack(due[0]) // "a" was re-armed: the ack of the old time keeps it
 	_, ok := s.Get("a")
 	assert.True(t, ok)
-	s.Ack(due[0])
+	s.Ack(due[2])
 	_, ok = s.Get("c")
 	assert.False(t, ok)
 	require.NoError(t, s.Disarm(ctx, "b"))
@@ -64,7 +65,8 @@ func TestHookFailsBeforeOrAfter(t *testing.T) {
 	ctx := context.Background()
 	boom := errors.New("boom")
 	l := &fakes.Log{}
-	l.Hook = func(call string, p fakes.Phase) error {
+	l.Hook = func(c fakes.Call, p fakes.Phase) error {
+		call := c.Name
 		if call == "log.append" && p == fakes.After {
 			return boom
 		}
@@ -73,7 +75,7 @@ func TestHookFailsBeforeOrAfter(t *testing.T) {
 	e := []evaluator.Event{{Seq: 1, Type: evaluator.Paused, ScheduleID: "s"}}
 	require.ErrorIs(t, l.Append(ctx, e), boom)
 	assert.Equal(t, 1, l.Len(), "after: the append is durable but reports failure")
-	l.Hook = func(string, fakes.Phase) error { return boom }
+	l.Hook = func(fakes.Call, fakes.Phase) error { return boom }
 	require.ErrorIs(t, l.Append(ctx, e), boom)
 	assert.Equal(t, 1, l.Len(), "before: nothing happened")
 }
@@ -91,4 +93,81 @@ func TestLogSnapshot(t *testing.T) {
 	require.Len(t, rest, 1)
 	assert.Equal(t, uint64(2), rest[0].Seq)
 	assert.Len(t, l.Events(), 2)
+}
+
+func TestTimersRedeliver(t *testing.T) {
+	ctx := context.Background()
+	s := &fakes.Timers{}
+	tm := evaluator.Timer{ID: "a", ScheduleID: "a", At: t0}
+	require.NoError(t, s.Arm(ctx, tm))
+	s.Redeliver(tm, t0.Add(10*time.Second)) // the handler failed
+	assert.Empty(t, s.Due(t0.Add(5*time.Second)))
+	next, ok := s.NextDelivery()
+	require.True(t, ok)
+	assert.Equal(t, t0.Add(10*time.Second), next)
+	assert.Equal(t, []evaluator.Timer{tm}, s.Due(t0.Add(10*time.Second)), "delivered again, same time")
+	require.NoError(t, s.Arm(ctx, evaluator.Timer{ID: "a", ScheduleID: "a", At: t0.Add(time.Minute)}))
+	s.Redeliver(tm, t0.Add(time.Hour)) // stale: the timer was re-armed
+	next, _ = s.NextDelivery()
+	assert.Equal(t, t0.Add(time.Minute), next)
+}
+
+func TestFencing(t *testing.T) {
+	ctx := context.Background()
+	g := &fakes.Gate{}
+	timers, engine, log := &fakes.Timers{}, &fakes.Engine{}, &fakes.Log{}
+	tv, ev, lv := timers.For(g), engine.For(g), log.For(g)
+	require.NoError(t, tv.Arm(ctx, evaluator.Timer{ID: "a", ScheduleID: "a", At: t0}))
+	g.Close()
+	assert.ErrorIs(t, tv.Arm(ctx, evaluator.Timer{ID: "b", ScheduleID: "b", At: t0}), fakes.ErrFenced)
+	assert.ErrorIs(t, tv.Disarm(ctx, "a"), fakes.ErrFenced)
+	_, err := ev.Start(ctx, evaluator.StartRequest{WorkflowID: "w"})
+	assert.ErrorIs(t, err, fakes.ErrFenced)
+	assert.ErrorIs(t, ev.Cancel(ctx, evaluator.Execution{WorkflowID: "w"}), fakes.ErrFenced)
+	_, err = ev.Describe(ctx, "w")
+	assert.ErrorIs(t, err, fakes.ErrFenced)
+	assert.ErrorIs(t, lv.Append(ctx, []evaluator.Event{{Seq: 1}}), fakes.ErrFenced)
+	_, _, err = lv.Read(ctx)
+	assert.ErrorIs(t, err, fakes.ErrFenced)
+	assert.ErrorIs(t, lv.WriteSnapshot(ctx, &evaluator.Snapshot{}), fakes.ErrFenced)
+	assert.Len(t, timers.Armed(), 1, "nothing the fenced process tried took effect")
+	assert.Empty(t, engine.Runs())
+	assert.Zero(t, log.Len())
+	// A new incarnation's gate is open.
+	require.NoError(t, timers.For(&fakes.Gate{}).Disarm(ctx, "a"))
+}
+
+func TestEngineRunsCancelsAndNotices(t *testing.T) {
+	ctx := context.Background()
+	clock := clockwork.NewFakeClockAt(t0)
+	g := &fakes.Engine{Clock: clock, CancelDelay: 5 * time.Second,
+		Duration: func(r evaluator.StartRequest) time.Duration {
+			if r.ScheduleID == "forever" {
+				return 0
+			}
+			return time.Minute
+		}}
+	a, err := g.Start(ctx, evaluator.StartRequest{WorkflowID: "a@1", ScheduleID: "a", Nominal: t0})
+	require.NoError(t, err)
+	f, err := g.Start(ctx, evaluator.StartRequest{WorkflowID: "forever@1", ScheduleID: "forever", Nominal: t0})
+	require.NoError(t, err)
+	next, ok := g.NextClose()
+	require.True(t, ok)
+	assert.Equal(t, t0.Add(time.Minute), next)
+	clock.Advance(10 * time.Second)
+	require.NoError(t, g.Cancel(ctx, f.Execution))
+	require.NoError(t, g.Cancel(ctx, f.Execution), "idempotent")
+	next, _ = g.NextClose()
+	assert.Equal(t, t0.Add(15*time.Second), next, "closes CancelDelay after the cancel")
+	closed := g.CloseDue(t0.Add(time.Minute))
+	require.Len(t, closed, 2)
+	assert.Equal(t, "forever@1", closed[0].Execution.WorkflowID)
+	assert.Equal(t, t0.Add(15*time.Second), closed[0].ClosedAt)
+	assert.Equal(t, a.Execution, closed[1].Execution)
+	notices := g.Notices()
+	require.Len(t, notices, 2)
+	g.AckNotice(notices[0])
+	assert.Equal(t, []fakes.Notice{{ScheduleID: "a", Execution: a.Execution}}, g.Notices(), "unacknowledged notices stay")
+	_, ok = g.NextClose()
+	assert.False(t, ok)
 }

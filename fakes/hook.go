@@ -1,5 +1,11 @@
 package fakes
 
+import (
+	"errors"
+	"sync"
+	"time"
+)
+
 // Phase says whether a hook runs before a call takes effect or after.
 type Phase int
 
@@ -11,14 +17,73 @@ const (
 	After
 )
 
-// Hook is called around every seam call with its name (for example
-// "log.append", "engine.start", "timers.arm"); a non-nil error is returned to
-// the caller. A nil Hook never fails.
-type Hook func(call string, phase Phase) error
+func (p Phase) String() string {
+	switch p {
+	case Before:
+		return "before"
+	case After:
+		return "after"
+	}
+	return "phase?"
+}
 
-func (h Hook) call(call string, phase Phase) error {
+// Call describes a seam call to a Hook.
+type Call struct {
+	// Name is the seam call: "timers.arm", "timers.disarm", "engine.start",
+	// "engine.cancel", "engine.describe", "log.append", "log.read", "log.snapshot".
+	Name string
+	// ScheduleID is the schedule the call concerns, when the call names one.
+	ScheduleID string
+	// Nominal is the tick of an engine.start.
+	Nominal time.Time
+}
+
+// Calls lists every call name a Hook can see.
+var Calls = []string{"timers.arm", "timers.disarm", "engine.start", "engine.cancel", "engine.describe",
+	"log.append", "log.read", "log.snapshot"}
+
+// Hook is called around every seam call; a non-nil error is returned to the
+// caller. A nil Hook never fails.
+type Hook func(c Call, phase Phase) error
+
+func (h Hook) call(c Call, phase Phase) error {
 	if h == nil {
 		return nil
 	}
-	return h(call, phase)
+	return h(c, phase)
+}
+
+// ErrFenced is returned to a process incarnation whose Gate is closed: it
+// crashed, and nothing it does may take effect any more.
+var ErrFenced = errors.New("fenced: the calling process has crashed")
+
+// Gate fences one process incarnation. Views obtained with For(gate) reject
+// every call once the gate is closed.
+type Gate struct {
+	mu     sync.Mutex
+	closed bool
+}
+
+// Close fences the incarnation for good.
+func (g *Gate) Close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+}
+
+// Closed reports whether the gate is closed.
+func (g *Gate) Closed() bool {
+	if g == nil {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.closed
+}
+
+func (g *Gate) check() error {
+	if g.Closed() {
+		return ErrFenced
+	}
+	return nil
 }

@@ -11,42 +11,64 @@ import (
 )
 
 // Timers is an in-memory durable timer store: upsert by id, disarm, and
-// delivery of due timers in (time, schedule id) order.
+// at-least-once delivery. A timer is due when the clock reaches its delivery
+// time, which is its time unless a failed delivery or a fault moved it.
 type Timers struct {
 	Hook Hook
 
 	mu     sync.Mutex
-	timers map[string]evaluator.Timer
-	arms   int
+	timers map[string]*armedTimer
+}
+
+type armedTimer struct {
+	evaluator.Timer
+	deliverAt time.Time
 }
 
 var _ evaluator.TimerStore = (*Timers)(nil)
 
 // Arm implements evaluator.TimerStore.
-func (s *Timers) Arm(_ context.Context, t evaluator.Timer) error {
-	if err := s.Hook.call("timers.arm", Before); err != nil {
+func (s *Timers) Arm(ctx context.Context, t evaluator.Timer) error { return s.arm(ctx, nil, t) }
+
+func (s *Timers) arm(_ context.Context, g *Gate, t evaluator.Timer) error {
+	c := Call{Name: "timers.arm", ScheduleID: t.ScheduleID}
+	if err := errorsOr(g.check(), s.Hook.call(c, Before)); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	if s.timers == nil {
-		s.timers = map[string]evaluator.Timer{}
+		s.timers = map[string]*armedTimer{}
 	}
-	s.timers[t.ID] = t
-	s.arms++
+	s.timers[t.ID] = &armedTimer{Timer: t, deliverAt: t.At}
 	s.mu.Unlock()
-	return s.Hook.call("timers.arm", After)
+	return errorsOr(s.Hook.call(c, After), g.check())
 }
 
 // Disarm implements evaluator.TimerStore.
-func (s *Timers) Disarm(_ context.Context, id string) error {
-	if err := s.Hook.call("timers.disarm", Before); err != nil {
+func (s *Timers) Disarm(ctx context.Context, id string) error { return s.disarm(ctx, nil, id) }
+
+func (s *Timers) disarm(_ context.Context, g *Gate, id string) error {
+	c := Call{Name: "timers.disarm", ScheduleID: strings.TrimPrefix(id, "schedule:")}
+	if err := errorsOr(g.check(), s.Hook.call(c, Before)); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	delete(s.timers, id)
 	s.mu.Unlock()
-	return s.Hook.call("timers.disarm", After)
+	return errorsOr(s.Hook.call(c, After), g.check())
 }
+
+// For returns a view of the store for one process incarnation: once g is
+// closed, every call through it fails with ErrFenced.
+func (s *Timers) For(g *Gate) evaluator.TimerStore { return timersView{s, g} }
+
+type timersView struct {
+	s *Timers
+	g *Gate
+}
+
+func (v timersView) Arm(ctx context.Context, t evaluator.Timer) error { return v.s.arm(ctx, v.g, t) }
+func (v timersView) Disarm(ctx context.Context, id string) error      { return v.s.disarm(ctx, v.g, id) }
 
 // Armed returns the armed timers sorted by time, then schedule id.
 func (s *Timers) Armed() []evaluator.Timer {
@@ -54,7 +76,7 @@ func (s *Timers) Armed() []evaluator.Timer {
 	defer s.mu.Unlock()
 	out := make([]evaluator.Timer, 0, len(s.timers))
 	for _, t := range s.timers {
-		out = append(out, t)
+		out = append(out, t.Timer)
 	}
 	slices.SortFunc(out, func(a, b evaluator.Timer) int {
 		if c := a.At.Compare(b.At); c != 0 {
@@ -65,14 +87,48 @@ func (s *Timers) Armed() []evaluator.Timer {
 	return out
 }
 
-// Due returns the armed timers whose time is not after now, in delivery order.
-func (s *Timers) Due(now time.Time) []evaluator.Timer {
-	all := s.Armed()
-	i := 0
-	for i < len(all) && !all[i].At.After(now) {
-		i++
+// Get returns the timer armed under id.
+func (s *Timers) Get(id string) (evaluator.Timer, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.timers[id]
+	if !ok {
+		return evaluator.Timer{}, false
 	}
-	return all[:i]
+	return t.Timer, true
+}
+
+// Due returns the timers whose delivery time is not after now, in delivery
+// order: by schedule id, then time (DESIGN §3's order within one instant).
+func (s *Timers) Due(now time.Time) []evaluator.Timer {
+	s.mu.Lock()
+	var out []evaluator.Timer
+	for _, t := range s.timers {
+		if !t.deliverAt.After(now) {
+			out = append(out, t.Timer)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b evaluator.Timer) int {
+		if c := strings.Compare(a.ScheduleID, b.ScheduleID); c != 0 {
+			return c
+		}
+		return a.At.Compare(b.At)
+	})
+	return out
+}
+
+// NextDelivery returns the earliest delivery time of any armed timer.
+func (s *Timers) NextDelivery() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var next time.Time
+	for _, t := range s.timers {
+		if next.IsZero() || t.deliverAt.Before(next) {
+			next = t.deliverAt
+		}
+	}
+	return next, !next.IsZero()
 }
 
 // Ack removes a delivered timer, unless it was re-armed at another time.
@@ -84,17 +140,12 @@ func (s *Timers) Ack(t evaluator.Timer) {
 	}
 }
 
-// Arms returns how many Arm calls took effect.
-func (s *Timers) Arms() int {
+// Redeliver makes a delivered timer due again at `at` (a failed delivery, or a
+// late-delivery fault), unless it was re-armed at another time meanwhile.
+func (s *Timers) Redeliver(t evaluator.Timer, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.arms
-}
-
-// Get returns the timer armed under id.
-func (s *Timers) Get(id string) (evaluator.Timer, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.timers[id]
-	return t, ok
+	if cur, ok := s.timers[t.ID]; ok && cur.At.Equal(t.At) {
+		cur.deliverAt = at
+	}
 }
