@@ -171,3 +171,15 @@ func TestEngineRunsCancelsAndNotices(t *testing.T) {
 	_, ok = g.NextClose()
 	assert.False(t, ok)
 }
+
+func TestRearmAtTheSameTimeKeepsALateDelivery(t *testing.T) {
+	ctx := context.Background()
+	s := &fakes.Timers{}
+	tm := evaluator.Timer{ID: "a", ScheduleID: "a", At: t0}
+	require.NoError(t, s.Arm(ctx, tm))
+	s.Redeliver(tm, t0.Add(time.Minute))
+	require.NoError(t, s.Arm(ctx, tm), "a recovering evaluator re-arms the same timer")
+	assert.Empty(t, s.Due(t0.Add(30*time.Second)), "still late")
+	require.NoError(t, s.Arm(ctx, evaluator.Timer{ID: "a", ScheduleID: "a", At: t0.Add(10 * time.Second)}))
+	assert.Len(t, s.Due(t0.Add(10*time.Second)), 1, "a new time is a new delivery")
+}

@@ -39,7 +39,11 @@ func (s *Timers) arm(_ context.Context, g *Gate, t evaluator.Timer) error {
 	if s.timers == nil {
 		s.timers = map[string]*armedTimer{}
 	}
-	s.timers[t.ID] = &armedTimer{Timer: t, deliverAt: t.At}
+	// Re-arming a timer at the time it already holds changes nothing: a delivery
+	// that is late or awaiting redelivery stays so.
+	if cur, ok := s.timers[t.ID]; !ok || !cur.At.Equal(t.At) {
+		s.timers[t.ID] = &armedTimer{Timer: t, deliverAt: t.At}
+	}
 	s.mu.Unlock()
 	return errorsOr(s.Hook.call(c, After), g.check())
 }

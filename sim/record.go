@@ -1,0 +1,91 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Kind names what a record observed.
+type Kind string
+
+// Record kinds.
+const (
+	KindOp        Kind = "op"        // an API operation was called (Detail: op and outcome)
+	KindDeliver   Kind = "deliver"   // a timer was delivered (Nominal: its time; Detail: outcome)
+	KindNotice    Kind = "notice"    // a closure notice was delivered
+	KindArm       Kind = "arm"       // a timer was armed (Nominal: its time)
+	KindDisarm    Kind = "disarm"    // a timer was disarmed
+	KindStart     Kind = "start"     // the engine started an execution (or found it started)
+	KindCancel    Kind = "cancel"    // the engine was asked to cancel an execution
+	KindDescribe  Kind = "describe"  // the engine was asked about a workflow id
+	KindClose     Kind = "close"     // an execution closed
+	KindAppend    Kind = "append"    // an event was appended (Detail: type and fields)
+	KindRead      Kind = "read"      // the log was read
+	KindSnapshot  Kind = "snapshot"  // a snapshot was written
+	KindFault     Kind = "fault"     // a fault was injected
+	KindCrash     Kind = "crash"     // the process crashed
+	KindRestart   Kind = "restart"   // a new process was created
+	KindRecover   Kind = "recover"   // recovery returned (Detail: error, if any)
+	KindJump      Kind = "jump"      // the clock jumped forward
+	KindViolation Kind = "violation" // the harness saw something impossible (a livelock)
+)
+
+// Record is one thing that happened. Records are numbered in the order they
+// happened; At is the simulated time.
+type Record struct {
+	Seq        int       `json:"seq"`
+	At         time.Time `json:"at"`
+	Kind       Kind      `json:"kind"`
+	ScheduleID string    `json:"schedule_id,omitempty"`
+	Nominal    time.Time `json:"nominal,omitzero"`
+	WorkflowID string    `json:"workflow_id,omitempty"`
+	RunID      string    `json:"run_id,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
+	Err        string    `json:"error,omitempty"`
+}
+
+// String renders the record as one trace line.
+func (r Record) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %-9s", r.At.UTC().Format(time.RFC3339), r.Kind)
+	if r.ScheduleID != "" {
+		b.WriteString(" " + r.ScheduleID)
+	}
+	if !r.Nominal.IsZero() {
+		b.WriteString(" @" + r.Nominal.UTC().Format(time.RFC3339Nano))
+	}
+	if r.RunID != "" {
+		b.WriteString(" run=" + r.RunID)
+	}
+	if r.Detail != "" {
+		b.WriteString(" " + r.Detail)
+	}
+	if r.Err != "" {
+		b.WriteString(" error=" + strings.ReplaceAll(r.Err, "\n", "; "))
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// WriteTrace writes one line per record.
+func WriteTrace(w io.Writer, records []Record) error {
+	for _, r := range records {
+		if _, err := fmt.Fprintln(w, r.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteJSONLines writes one JSON object per record.
+func WriteJSONLines(w io.Writer, records []Record) error {
+	enc := json.NewEncoder(w)
+	for _, r := range records {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+)
+
+// ErrCrash is what a seam call returns to the process that crashed in it.
+var ErrCrash = errors.New("process crashed")
+
+// ErrInjected is what a seam call returns when the plan makes it fail.
+var ErrInjected = errors.New("injected seam error")
+
+// hook is the world's fakes.Hook: it counts calls, fires scripted and seeded
+// faults, and fences the current incarnation when it crashes.
+func (w *World) hook(c fakes.Call, phase fakes.Phase) error {
+	if w.down {
+		return fakes.ErrFenced
+	}
+	if phase == fakes.Before {
+		w.calls[c.Name]++
+		w.totalCalls++
+	}
+	nth := w.calls[c.Name]
+	for i := range w.plan.Faults {
+		f := &w.plan.Faults[i]
+		if w.fired[i] || !f.matches(c, phase, nth, w.totalCalls) {
+			continue
+		}
+		w.fired[i] = true
+		return w.inject(f.Kind, c, phase, f.Downtime)
+	}
+	// Seeded faults: one draw per call, at its Before phase, which also picks
+	// the phase the fault fires in.
+	if phase == fakes.After {
+		k := w.afterFault
+		w.afterFault = 0
+		if k != 0 {
+			return w.inject(k, c, phase, w.draw(w.plan.Rates.MaxDowntime))
+		}
+		return nil
+	}
+	if r := w.plan.Rates; r.Crash > 0 || r.Error > 0 {
+		var k FaultKind
+		switch x := w.rng.Float64(); {
+		case x < r.Crash:
+			k = Crash
+		case x < r.Crash+r.Error:
+			k = Error
+		default:
+			return nil
+		}
+		if w.rng.IntN(2) == 0 {
+			w.afterFault = k
+			return nil
+		}
+		return w.inject(k, c, phase, w.draw(r.MaxDowntime))
+	}
+	return nil
+}
+
+func (w *World) inject(k FaultKind, c fakes.Call, phase fakes.Phase, downtime time.Duration) error {
+	if k == Error {
+		downtime = 0
+	}
+	w.faulted = true
+	detail := fmt.Sprintf("%s %s %s", k, phase, c.Name)
+	if k == Error {
+		w.record(Record{Kind: KindFault, ScheduleID: c.ScheduleID, Nominal: c.Nominal, Detail: detail})
+		return ErrInjected
+	}
+	w.record(Record{Kind: KindCrash, ScheduleID: c.ScheduleID, Nominal: c.Nominal, Detail: fmt.Sprintf("%s downtime=%s", detail, downtime)})
+	w.crash(downtime)
+	return ErrCrash
+}
+
+// recorder wraps an incarnation's fenced seams and records every call that
+// took effect.
+type recorder struct {
+	w      *World
+	timers evaluator.TimerStore
+	engine evaluator.Engine
+	log    evaluator.EventLog
+}
+
+func (r recorder) Arm(ctx context.Context, t evaluator.Timer) error {
+	err := r.timers.Arm(ctx, t)
+	r.w.record(Record{Kind: KindArm, ScheduleID: t.ScheduleID, Nominal: t.At, Err: errText(err)})
+	return err
+}
+
+func (r recorder) Disarm(ctx context.Context, id string) error {
+	err := r.timers.Disarm(ctx, id)
+	r.w.record(Record{Kind: KindDisarm, ScheduleID: strings.TrimPrefix(id, "schedule:"), Err: errText(err)})
+	return err
+}
+
+func (r recorder) Start(ctx context.Context, req evaluator.StartRequest) (evaluator.StartResult, error) {
+	res, err := r.engine.Start(ctx, req)
+	rec := Record{Kind: KindStart, ScheduleID: req.ScheduleID, Nominal: req.Nominal, WorkflowID: req.WorkflowID,
+		RunID: res.Execution.RunID, Err: errText(err)}
+	if res.AlreadyStarted {
+		rec.Detail = "already-started"
+	}
+	r.w.record(rec)
+	return res, err
+}
+
+func (r recorder) Cancel(ctx context.Context, x evaluator.Execution) error {
+	err := r.engine.Cancel(ctx, x)
+	id, _, _ := strings.Cut(x.WorkflowID, "@")
+	r.w.record(Record{Kind: KindCancel, ScheduleID: id, Nominal: nominalOf(x), WorkflowID: x.WorkflowID, RunID: x.RunID, Err: errText(err)})
+	return err
+}
+
+func (r recorder) Describe(ctx context.Context, workflowID string) (evaluator.WorkflowInfo, error) {
+	info, err := r.engine.Describe(ctx, workflowID)
+	id, _, _ := strings.Cut(workflowID, "@")
+	detail := "not-found"
+	switch {
+	case info.Closed:
+		detail = "closed"
+	case info.Found:
+		detail = "running"
+	}
+	r.w.record(Record{Kind: KindDescribe, ScheduleID: id, Nominal: nominalOf(evaluator.Execution{WorkflowID: workflowID}),
+		WorkflowID: workflowID, RunID: info.Execution.RunID, Detail: detail, Err: errText(err)})
+	return info, err
+}
+
+func (r recorder) Append(ctx context.Context, events []evaluator.Event) error {
+	err := r.log.Append(ctx, events)
+	for _, e := range events {
+		r.w.record(Record{Kind: KindAppend, ScheduleID: e.ScheduleID, Nominal: e.Nominal, RunID: e.Execution.RunID,
+			Detail: describeEvent(e), Err: errText(err)})
+	}
+	return err
+}
+
+func (r recorder) Read(ctx context.Context) (*evaluator.Snapshot, []evaluator.Event, error) {
+	snap, events, err := r.log.Read(ctx)
+	r.w.record(Record{Kind: KindRead, Detail: fmt.Sprintf("snapshot=%t events=%d", snap != nil, len(events)), Err: errText(err)})
+	return snap, events, err
+}
+
+func (r recorder) WriteSnapshot(ctx context.Context, s *evaluator.Snapshot) error {
+	err := r.log.WriteSnapshot(ctx, s)
+	r.w.record(Record{Kind: KindSnapshot, Detail: fmt.Sprintf("schedules=%d", len(s.States)), Err: errText(err)})
+	return err
+}
+
+// describeEvent renders an event's type and the fields that matter to a reader.
+func describeEvent(e evaluator.Event) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s seq=%d", e.Type, e.Seq)
+	if e.Cause != "" {
+		b.WriteString(" cause=" + e.Cause)
+	}
+	for _, r := range e.Ranges {
+		fmt.Fprintf(&b, " %s[%s,%s)", r.Disposition, r.From.Format("2006-01-02T15:04:05.999999999"), r.Until.Format("2006-01-02T15:04:05.999999999"))
+		if r.Count > 0 {
+			fmt.Fprintf(&b, "x%d", r.Count)
+		}
+	}
+	if !e.Next.IsZero() {
+		b.WriteString(" next=" + e.Next.Format("2006-01-02T15:04:05.999999999"))
+	}
+	return b.String()
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -1,0 +1,465 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+)
+
+// DefaultStart is where a world's clock starts unless told otherwise.
+var DefaultStart = time.Date(2026, 6, 7, 0, 0, 0, 0, time.UTC)
+
+// Config describes a world. Everything in it is deterministic: the same
+// Config gives the same records, byte for byte.
+type Config struct {
+	Start   time.Time // DefaultStart when zero
+	Seed    int64
+	Factory Factory // the reference evaluator when nil
+	// Duration gives each execution's run time (nil or ≤ 0: until cancelled).
+	Duration    func(evaluator.StartRequest) time.Duration
+	CancelDelay time.Duration // how long a cancelled execution takes to close
+	// RetryDelay is when a failed delivery, notice or operation is tried again
+	// (10 s when zero). It is also the reference evaluator's retry delay.
+	RetryDelay time.Duration
+	Ops        []Op
+	Plan       Plan
+	// Quiet keeps no records (for benchmarks); Stats still count.
+	Quiet bool
+}
+
+// ErrInvalidConfig is wrapped by every rejection of a Config.
+var ErrInvalidConfig = errors.New("invalid world config")
+
+// Stats count what a run did.
+type Stats struct {
+	Deliveries, Decided, Notices, Ops, Starts, Crashes, Restarts int
+}
+
+// World is a simulated world: a fake clock, durable fakes, and an evaluator
+// process that can crash and restart. It is not safe for concurrent use; it
+// needs no goroutines: Run advances time itself.
+type World struct {
+	cfg    Config
+	ctx    context.Context
+	clock  *clockwork.FakeClock
+	rng    *rand.Rand
+	timers *fakes.Timers
+	engine *fakes.Engine
+	log    *fakes.Log
+
+	proc        Process
+	gate        *fakes.Gate
+	down        bool
+	upAt        time.Time
+	needRecover bool
+	recoverAt   time.Time
+	noticeHold  time.Time
+
+	plan       Plan
+	fired      []bool
+	calls      map[string]int
+	totalCalls int
+	faulted    bool
+	afterFault FaultKind // a seeded fault drawn at a call's Before phase, due at its After
+	ops        []pendingOp
+	records    []Record
+	stats      Stats
+}
+
+type pendingOp struct {
+	Op
+	index     int
+	notBefore time.Time
+}
+
+// New validates cfg and starts the first process (its recovery included).
+func New(cfg Config) (*World, error) {
+	if cfg.Start.IsZero() {
+		cfg.Start = DefaultStart
+	}
+	cfg.Start = cfg.Start.UTC()
+	if cfg.RetryDelay < 0 || cfg.CancelDelay < 0 {
+		return nil, fmt.Errorf("%w: negative retry or cancel delay", ErrInvalidConfig)
+	}
+	if cfg.RetryDelay == 0 {
+		cfg.RetryDelay = 10 * time.Second
+	}
+	if cfg.Factory == nil {
+		cfg.Factory = Reference(cfg.RetryDelay)
+	}
+	if err := cfg.Plan.Validate(); err != nil {
+		return nil, err
+	}
+	w := &World{cfg: cfg, ctx: context.Background(), clock: clockwork.NewFakeClockAt(cfg.Start),
+		rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5c4ed51)), plan: cfg.Plan,
+		fired: make([]bool, len(cfg.Plan.Faults)), calls: map[string]int{}}
+	for i, op := range cfg.Ops {
+		if err := op.validate(cfg.Start); err != nil {
+			return nil, fmt.Errorf("%w: ops[%d]: %v", ErrInvalidConfig, i, err)
+		}
+		if op.RequestID == "" {
+			op.RequestID = fmt.Sprintf("op-%d", i+1)
+		}
+		w.ops = append(w.ops, pendingOp{Op: op, index: i})
+	}
+	slices.SortStableFunc(w.ops, func(a, b pendingOp) int { return a.At.Compare(b.At) })
+	w.timers = &fakes.Timers{Hook: w.hook}
+	w.engine = &fakes.Engine{Hook: w.hook, Clock: w.clock, Duration: cfg.Duration, CancelDelay: cfg.CancelDelay}
+	w.log = &fakes.Log{Hook: w.hook}
+	w.down, w.upAt = true, cfg.Start
+	if err := w.restart(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Clock returns the world's clock; it only moves forward.
+func (w *World) Clock() *clockwork.FakeClock { return w.clock }
+
+// Engine, Timers and Log return the durable fakes.
+func (w *World) Engine() *fakes.Engine { return w.engine }
+
+// Timers returns the durable timer store.
+func (w *World) Timers() *fakes.Timers { return w.timers }
+
+// Log returns the durable event log.
+func (w *World) Log() *fakes.Log { return w.log }
+
+// Process returns the current incarnation, nil while down.
+func (w *World) Process() Process {
+	if w.down {
+		return nil
+	}
+	return w.proc
+}
+
+// Records returns everything recorded so far.
+func (w *World) Records() []Record { return slices.Clone(w.records) }
+
+// Trace renders the records, one line each.
+func (w *World) Trace() string {
+	var b strings.Builder
+	_ = WriteTrace(&b, w.records)
+	return b.String()
+}
+
+// Stats returns the counts so far.
+func (w *World) Stats() Stats { return w.stats }
+
+// SeamCalls returns how many seam calls the processes made.
+func (w *World) SeamCalls() int { return w.totalCalls }
+
+func (w *World) record(r Record) {
+	if w.cfg.Quiet {
+		return
+	}
+	r.Seq, r.At = len(w.records)+1, w.clock.Now().UTC()
+	w.records = append(w.records, r)
+}
+
+func (w *World) draw(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return time.Duration(w.rng.Int64N(int64(max) + 1))
+}
+
+// crash fences the current incarnation; a new one starts after downtime.
+func (w *World) crash(downtime time.Duration) {
+	w.gate.Close()
+	w.down, w.upAt = true, w.clock.Now().Add(downtime)
+	w.stats.Crashes++
+}
+
+// restart creates a new incarnation and recovers it.
+func (w *World) restart() error {
+	w.gate = &fakes.Gate{}
+	rec := recorder{w: w, timers: w.timers.For(w.gate), engine: w.engine.For(w.gate), log: w.log.For(w.gate)}
+	proc, err := w.cfg.Factory(Seams{Clock: w.clock, Timers: rec, Engine: rec, Log: rec})
+	if err != nil {
+		return fmt.Errorf("sim: factory: %w", err)
+	}
+	w.proc, w.down = proc, false
+	w.stats.Restarts++
+	w.record(Record{Kind: KindRestart})
+	w.recover()
+	return nil
+}
+
+func (w *World) recover() {
+	w.needRecover = false
+	err := w.proc.Recover(w.ctx)
+	w.record(Record{Kind: KindRecover, Err: errText(err)})
+	if err != nil && !w.down {
+		w.needRecover, w.recoverAt = true, w.clock.Now().Add(w.cfg.RetryDelay)
+	}
+}
+
+// maxPasses bounds the work at one instant: more means the process livelocks
+// (for example it re-arms a timer at the present for ever).
+const maxPasses = 1_000_000
+
+// ErrLivelock is returned when one instant never settles.
+var ErrLivelock = errors.New("livelock: the instant never settles")
+
+// Run advances the world to `until`, handling everything due on the way in
+// DESIGN §3's order for each instant: a restart (recovery), closures and their
+// notices, operations, then timer deliveries. Errors of the process are
+// records, not failures; Run fails only when the world cannot go on.
+func (w *World) Run(until time.Time) error {
+	for {
+		now := w.clock.Now()
+		if err := w.instant(now); err != nil {
+			return err
+		}
+		if !now.Before(until) {
+			return nil
+		}
+		next := w.next(now, until)
+		if next.After(now) {
+			w.clock.Advance(next.Sub(now))
+		}
+	}
+}
+
+// instant handles everything due at now.
+func (w *World) instant(now time.Time) error {
+	for pass := 0; pass < maxPasses; pass++ {
+		if w.down {
+			w.closeDue(now)
+			if now.Before(w.upAt) {
+				return nil
+			}
+			if err := w.restart(); err != nil {
+				return err
+			}
+			continue
+		}
+		if w.needRecover && !now.Before(w.recoverAt) {
+			w.recover()
+			continue
+		}
+		w.closeDue(now)
+		if w.notices(now) && w.runOps(now) && w.deliver(now) {
+			return nil
+		}
+	}
+	w.record(Record{Kind: KindViolation, Detail: "livelock"})
+	return fmt.Errorf("%w at %s", ErrLivelock, now.Format(time.RFC3339Nano))
+}
+
+func (w *World) closeDue(now time.Time) {
+	for _, r := range w.engine.CloseDue(now) {
+		detail := "completed"
+		if r.CancelRequested {
+			detail = "cancelled"
+		}
+		w.record(Record{Kind: KindClose, ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal,
+			WorkflowID: r.Execution.WorkflowID, RunID: r.Execution.RunID, Detail: detail})
+	}
+}
+
+// notices delivers the owed closure notices; false if the process crashed.
+func (w *World) notices(now time.Time) bool {
+	if now.Before(w.noticeHold) {
+		return true
+	}
+	for _, n := range w.engine.Notices() {
+		err := w.notify(n)
+		if w.down {
+			return false
+		}
+		if err != nil {
+			w.noticeHold = now.Add(w.cfg.RetryDelay)
+			return true
+		}
+		w.engine.AckNotice(n)
+		if w.fault(DuplicateNotice, n.ScheduleID, nominalOf(n.Execution), n.Execution.WorkflowID) || w.chance(w.plan.Rates.Duplicate) {
+			_ = w.notify(n)
+			if w.down {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (w *World) notify(n fakes.Notice) error {
+	w.stats.Notices++
+	err := w.proc.ExecutionClosed(w.ctx, n.ScheduleID, n.Execution)
+	w.record(Record{Kind: KindNotice, ScheduleID: n.ScheduleID, WorkflowID: n.Execution.WorkflowID, RunID: n.Execution.RunID, Err: errText(err)})
+	return err
+}
+
+// nominalOf reads the nominal time back from a reference-style workflow id.
+func nominalOf(x evaluator.Execution) time.Time {
+	_, s, _ := strings.Cut(x.WorkflowID, "@")
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// fault fires the first unfired scripted fault of kind k for this tick.
+func (w *World) fault(k FaultKind, scheduleID string, nominal time.Time, what string) bool {
+	for i, f := range w.plan.Faults {
+		if !w.fired[i] && f.Kind == k && f.Schedule == scheduleID && f.Nominal.Equal(nominal) {
+			w.fired[i] = true
+			w.record(Record{Kind: KindFault, ScheduleID: scheduleID, Nominal: nominal, Detail: k.String() + " " + what})
+			return true
+		}
+	}
+	return false
+}
+
+func (w *World) chance(p float64) bool { return p > 0 && w.rng.Float64() < p }
+
+// runOps applies the operations due; false if the process crashed.
+func (w *World) runOps(now time.Time) bool {
+	for i := 0; i < len(w.ops); {
+		op := &w.ops[i]
+		if op.At.After(now) {
+			break
+		}
+		if op.notBefore.After(now) {
+			i++
+			continue
+		}
+		w.faulted = false
+		err := op.apply(w.ctx, w.proc)
+		w.stats.Ops++
+		w.record(Record{Kind: KindOp, ScheduleID: op.ScheduleID, Detail: op.String(), Err: errText(err)})
+		if w.down {
+			return false // retried with its request id after the restart
+		}
+		if err != nil && w.faulted {
+			op.notBefore = now.Add(w.cfg.RetryDelay)
+			i++
+			continue
+		}
+		w.ops = slices.Delete(w.ops, i, i+1) // done, or rejected for good
+	}
+	return true
+}
+
+// deliver delivers the due timers; false if the process crashed.
+func (w *World) deliver(now time.Time) bool {
+	for {
+		due := w.timers.Due(now)
+		if len(due) == 0 {
+			return true
+		}
+		t := due[0]
+		if w.fault(Late, t.ScheduleID, t.At, "") {
+			w.timers.Redeliver(t, t.At.Add(w.lateOf(t)))
+			continue
+		}
+		// A seeded lateness is drawn once, when the timer's time comes.
+		if t.At.Equal(now) && w.chance(w.plan.Rates.Late) {
+			late := max(w.draw(w.plan.Rates.MaxLate), time.Nanosecond)
+			w.record(Record{Kind: KindFault, ScheduleID: t.ScheduleID, Nominal: t.At, Detail: fmt.Sprintf("late %s", late)})
+			w.timers.Redeliver(t, now.Add(late))
+			continue
+		}
+		err := w.fire(t)
+		if w.down {
+			return false
+		}
+		if err != nil {
+			w.timers.Redeliver(t, now.Add(w.cfg.RetryDelay))
+			continue
+		}
+		w.timers.Ack(t)
+		if w.fault(DuplicateDelivery, t.ScheduleID, t.At, "") || w.chance(w.plan.Rates.Duplicate) {
+			_ = w.fire(t)
+			if w.down {
+				return false
+			}
+		}
+	}
+}
+
+func (w *World) lateOf(t evaluator.Timer) time.Duration {
+	for _, f := range w.plan.Faults {
+		if f.Kind == Late && f.Schedule == t.ScheduleID && f.Nominal.Equal(t.At) {
+			return f.Late
+		}
+	}
+	return 0
+}
+
+func (w *World) fire(t evaluator.Timer) error {
+	w.stats.Deliveries++
+	out, err := w.proc.TimerFired(w.ctx, t.ScheduleID, t.At)
+	if out == evaluator.Decided {
+		w.stats.Decided++
+	}
+	w.record(Record{Kind: KindDeliver, ScheduleID: t.ScheduleID, Nominal: t.At, Detail: outcomeText(out), Err: errText(err)})
+	return err
+}
+
+func outcomeText(o evaluator.Outcome) string {
+	if o == 0 {
+		return ""
+	}
+	return o.String()
+}
+
+// next returns the next instant something is due, at most until (or the
+// restart, when down past until). A due clock jump moves time at once.
+func (w *World) next(now, until time.Time) time.Time {
+	if !w.down {
+		for i, f := range w.plan.Faults {
+			if f.Kind == Jump && !w.fired[i] && !f.At.After(now) {
+				w.fired[i] = true
+				w.record(Record{Kind: KindJump, Detail: "+" + f.Jump.String()})
+				return now.Add(f.Jump)
+			}
+		}
+	}
+	next := until
+	earlier := func(t time.Time) {
+		if t.After(now) && t.Before(next) {
+			next = t
+		}
+	}
+	if t, ok := w.engine.NextClose(); ok {
+		earlier(t)
+	}
+	if w.down {
+		earlier(w.upAt)
+		return next
+	}
+	if t, ok := w.timers.NextDelivery(); ok {
+		earlier(t)
+	}
+	if len(w.engine.Notices()) > 0 {
+		earlier(w.noticeHold)
+	}
+	for _, op := range w.ops {
+		earlier(maxTime(op.At, op.notBefore))
+	}
+	if w.needRecover {
+		earlier(w.recoverAt)
+	}
+	for i, f := range w.plan.Faults {
+		if f.Kind == Jump && !w.fired[i] {
+			earlier(f.At)
+		}
+	}
+	return next
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,235 @@
+package sim_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/sim"
+)
+
+var t0 = sim.DefaultStart
+
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+
+func interval(d time.Duration, o evaluator.OverlapPolicy, c evaluator.CatchUpPolicy) evaluator.Config {
+	return evaluator.Config{Trigger: evaluator.TriggerSpec{Interval: evaluator.Duration(d)}, Overlap: o, CatchUp: c, WorkflowType: "w"}
+}
+
+// dayConfig is the reference history: four schedules, one per overlap
+// policy, periods of minutes, runs longer than the period, a pause and resume,
+// and a late timer that triggers catch-up.
+func dayConfig() sim.Config {
+	create := func(id string, c evaluator.Config) sim.Op {
+		return sim.Op{At: t0, Kind: sim.OpCreate, ScheduleID: id, Config: c}
+	}
+	runs := map[string]time.Duration{"skip": minutes(25), "buffer": minutes(30), "cancel": minutes(40), "all": minutes(20)}
+	return sim.Config{
+		Seed:        1,
+		Duration:    func(r evaluator.StartRequest) time.Duration { return runs[r.ScheduleID] },
+		CancelDelay: 30 * time.Second,
+		Ops: []sim.Op{
+			create("skip", interval(minutes(11), evaluator.OverlapSkip, evaluator.CatchUpOne)),
+			create("buffer", interval(minutes(13), evaluator.OverlapBufferOne, evaluator.CatchUpAll)),
+			create("cancel", evaluator.Config{Trigger: evaluator.TriggerSpec{Cron: "*/17 * * * *"}, Overlap: evaluator.OverlapCancelPrevious,
+				CatchUp: evaluator.CatchUpAll, WorkflowType: "w"}),
+			create("all", interval(minutes(7), evaluator.OverlapAllowAll, evaluator.CatchUpSkip)),
+			{At: t0.Add(5 * time.Hour), Kind: sim.OpPause, ScheduleID: "buffer"},
+			{At: t0.Add(7*time.Hour + 30*time.Second), Kind: sim.OpResume, ScheduleID: "buffer"},
+		},
+		Plan: sim.Plan{Faults: []sim.Fault{
+			// The 10:02 tick of "all" is delivered 25 minutes late: 3 more are due then.
+			{Kind: sim.Late, Schedule: "all", Nominal: t0.Add(10*time.Hour + 2*time.Minute), Late: minutes(25)},
+		}},
+	}
+}
+
+func started(w *sim.World) []string {
+	var out []string
+	for _, r := range w.Engine().Runs() {
+		out = append(out, r.Execution.WorkflowID)
+	}
+	return out
+}
+
+func runDay(t testing.TB, cfg sim.Config) *sim.World {
+	t.Helper()
+	w, err := sim.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, w.Run(t0.Add(24*time.Hour)))
+	return w
+}
+
+func TestDayRun(t *testing.T) {
+	w := runDay(t, dayConfig())
+	runs := started(w)
+	count := map[string]int{}
+	for _, r := range w.Engine().Runs() {
+		count[r.Request.ScheduleID]++
+	}
+	assert.Equal(t, 24*4, count["cancel"], "cancel_previous starts every tick (minutes 0, 17, 34, 51)")
+	assert.Less(t, count["skip"], 24*60/11, "skip skips while 25-minute runs go on")
+	assert.Equal(t, 24*60/7-4, count["all"], "the late delivery's catch-up (skip) starts none of the 4 late ticks")
+	assert.NotEmpty(t, runs)
+	trace := w.Trace()
+	for _, want := range []string{"fault     all @2026-06-07T10:02:00Z late", "append    all catch_up_decided",
+		"op        buffer pause", "op        buffer resume"} {
+		assert.True(t, strings.Contains(trace, want), "the trace shows %q", want)
+	}
+	assert.Equal(t, 0, w.Stats().Crashes)
+}
+
+func TestSameSeedSameTrace(t *testing.T) {
+	cfg := dayConfig()
+	cfg.Plan.Rates = sim.Rates{Crash: 0.002, Error: 0.01, Late: 0.02, Duplicate: 0.02, MaxDowntime: minutes(30), MaxLate: minutes(20)}
+	a, b := runDay(t, cfg), runDay(t, cfg)
+	require.Positive(t, a.Stats().Crashes, "the seeded plan crashes the process")
+	assert.Equal(t, a.Trace(), b.Trace())
+	var ja, jb bytes.Buffer
+	require.NoError(t, sim.WriteJSONLines(&ja, a.Records()))
+	require.NoError(t, sim.WriteJSONLines(&jb, b.Records()))
+	assert.Equal(t, ja.String(), jb.String())
+	cfg.Seed = 2
+	c := runDay(t, cfg)
+	assert.NotEqual(t, a.Trace(), c.Trace(), "another seed, another history")
+}
+
+// The acceptance test: a crash with zero downtime at every seam call
+// of the day, before or after it takes effect, one per run, yields exactly the
+// executions of the crash-free run.
+func TestCrashAtEverySeamCallOfADay(t *testing.T) {
+	base := runDay(t, dayConfig())
+	want := started(base)
+	total := base.SeamCalls()
+	t.Logf("%d executions, %d seam calls, %d crash points", len(want), total, 2*total)
+	require.Greater(t, total, 500)
+	step := 1
+	if testing.Short() {
+		step = 7
+	}
+	for k := 1; k <= total; k += step {
+		for _, phase := range []fakes.Phase{fakes.Before, fakes.After} {
+			cfg := dayConfig()
+			cfg.Plan.Faults = append(cfg.Plan.Faults, sim.Fault{Kind: sim.Crash, Nth: k, Phase: phase})
+			w := runDay(t, cfg)
+			require.Equal(t, 1, w.Stats().Crashes, "crash %d %s", k, phase)
+			if got := started(w); !slices.Equal(want, got) {
+				t.Fatalf("crash at seam call %d %s: executions differ\n%s", k, phase, firstDiff(want, got))
+			}
+		}
+	}
+}
+
+func firstDiff(want, got []string) string {
+	for i := range min(len(want), len(got)) {
+		if want[i] != got[i] {
+			return fmt.Sprintf("at %d: want %s, got %s", i, want[i], got[i])
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d", len(want), len(got))
+}
+
+// A crashed incarnation is fenced: whatever it still tries fails and changes nothing.
+func TestZombieIsFenced(t *testing.T) {
+	cfg := dayConfig()
+	cfg.Plan.Faults = []sim.Fault{{Kind: sim.Crash, Call: "engine.start", Nth: 3, Phase: fakes.After, Downtime: minutes(5)}}
+	w, err := sim.New(cfg)
+	require.NoError(t, err)
+	zombie := w.Process()
+	require.NoError(t, w.Run(t0.Add(time.Hour)))
+	require.Equal(t, 1, w.Stats().Crashes)
+	before := w.Log().Len()
+	err = zombie.Create(context.Background(), evaluator.Request{RequestID: "z", ScheduleID: "zombie"}, interval(time.Minute, evaluator.OverlapSkip, evaluator.CatchUpOne))
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, fakes.ErrFenced), "got %v", err)
+	assert.Equal(t, before, w.Log().Len())
+	_, ok := w.Timers().Get(evaluator.TimerID("zombie"))
+	assert.False(t, ok)
+}
+
+// A crash with downtime: operations scripted inside the downtime wait for the
+// restart, the closures that happened meanwhile are delivered after it, and
+// an operation interrupted by the crash is retried with its request id.
+func TestDowntime(t *testing.T) {
+	cfg := dayConfig()
+	cfg.Ops = append(cfg.Ops, sim.Op{At: t0.Add(2*time.Hour + minutes(3)), Kind: sim.OpPause, ScheduleID: "skip", RequestID: "pause-skip"})
+	cfg.Plan.Faults = []sim.Fault{{Kind: sim.Crash, Call: "log.append", Phase: fakes.Before, Schedule: "all",
+		Nth: 0, Nominal: time.Time{}, Downtime: minutes(20)}}
+	w := runDay(t, cfg)
+	require.Equal(t, 1, w.Stats().Crashes)
+	var pauseAt time.Time
+	for _, r := range w.Records() {
+		if r.Kind == sim.KindOp && r.ScheduleID == "skip" && r.Err == "" {
+			pauseAt = r.At
+		}
+	}
+	assert.False(t, pauseAt.IsZero())
+	d, err := w.Process().Get(context.Background(), "skip", 1)
+	require.NoError(t, err)
+	assert.True(t, d.Paused)
+}
+
+func TestInvalidConfigs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  sim.Config
+		want error
+	}{
+		{"unknown call", sim.Config{Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Crash, Call: "engine.explode", Phase: fakes.Before}}}}, sim.ErrInvalidPlan},
+		{"no phase", sim.Config{Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Crash, Call: "engine.start"}}}}, sim.ErrInvalidPlan},
+		{"no call", sim.Config{Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Error, Phase: fakes.Before}}}}, sim.ErrInvalidPlan},
+		{"late without tick", sim.Config{Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Late, Late: time.Minute}}}}, sim.ErrInvalidPlan},
+		{"jump without size", sim.Config{Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Jump, At: t0}}}}, sim.ErrInvalidPlan},
+		{"rate of one", sim.Config{Plan: sim.Plan{Rates: sim.Rates{Crash: 1}}}, sim.ErrInvalidPlan},
+		{"unknown kind", sim.Config{Plan: sim.Plan{Faults: []sim.Fault{{Kind: 99}}}}, sim.ErrInvalidPlan},
+		{"op before start", sim.Config{Ops: []sim.Op{{At: t0.Add(-time.Second), Kind: sim.OpPause, ScheduleID: "s"}}}, sim.ErrInvalidConfig},
+		{"op kind", sim.Config{Ops: []sim.Op{{At: t0, Kind: "explode", ScheduleID: "s"}}}, sim.ErrInvalidConfig},
+		{"negative delay", sim.Config{RetryDelay: -1}, sim.ErrInvalidConfig},
+	} {
+		_, err := sim.New(tc.cfg)
+		assert.ErrorIs(t, err, tc.want, tc.name)
+	}
+}
+
+// A forward clock jump while up: ticks inside the jump are due at once, and
+// the delivery after it is a catch-up.
+func TestClockJump(t *testing.T) {
+	cfg := dayConfig()
+	cfg.Plan.Faults = []sim.Fault{{Kind: sim.Jump, At: t0.Add(3 * time.Hour), Jump: time.Hour}}
+	w := runDay(t, cfg)
+	assert.Contains(t, w.Trace(), "jump      +1h0m0s")
+	for _, r := range w.Records() {
+		if r.At.After(t0.Add(3*time.Hour)) && r.At.Before(t0.Add(4*time.Hour)) {
+			t.Fatalf("something happened inside the jump: %s", r)
+		}
+	}
+}
+
+// Seam errors, ambiguous appends and duplicate deliveries from the seed keep
+// the reference evaluator's safety: no tick of a skip schedule overlaps.
+func TestSeededErrorsKeepSkipSafe(t *testing.T) {
+	cfg := dayConfig()
+	cfg.Plan.Rates = sim.Rates{Error: 0.05, Duplicate: 0.05, Late: 0.05, MaxLate: minutes(30)}
+	w := runDay(t, cfg)
+	var open []fakes.Run
+	for _, r := range w.Engine().Runs() {
+		if r.Request.ScheduleID != "skip" {
+			continue
+		}
+		for _, o := range open {
+			require.False(t, o.ClosedAt.IsZero() || o.ClosedAt.After(r.StartedAt), "%s overlaps %s", r.Execution.WorkflowID, o.Execution.WorkflowID)
+		}
+		open = append(open, r)
+	}
+	assert.Greater(t, len(open), 10)
+}
