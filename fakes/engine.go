@@ -1,6 +1,7 @@
 package fakes
 
 import (
+	"container/heap"
 	"context"
 	"slices"
 	"strconv"
@@ -44,12 +45,56 @@ type Engine struct {
 	Duration func(evaluator.StartRequest) time.Duration
 	// CancelDelay is how long a cancelled execution takes to close.
 	CancelDelay time.Duration
+	// Retain, when positive, forgets executions closed longer ago than it —
+	// their dedup included. A knob for long benchmark runs; zero keeps all.
+	Retain time.Duration
 
-	mu      sync.Mutex
-	runs    map[string]*Run
-	order   []string // workflow ids in start order
-	notices []Notice
-	cancels int
+	mu        sync.Mutex
+	runs      map[string]*Run
+	order     []string // workflow ids in start order (forgotten ones pruned lazily)
+	forgotten int
+	closing   closeQueue // open runs by closing time
+	closed    []*Run     // in closing order, for Retain
+	notices   []Notice
+	cancels   int
+}
+
+// closeQueue orders closings by time, schedule id, nominal time. Entries go
+// stale when a run closes or its closing time moves; they are skipped.
+type closeQueue []closing
+
+type closing struct {
+	at  time.Time
+	run *Run
+}
+
+func (q closeQueue) Len() int { return len(q) }
+func (q closeQueue) Less(i, j int) bool {
+	a, b := q[i], q[j]
+	if c := a.at.Compare(b.at); c != 0 {
+		return c < 0
+	}
+	if a.run.Request.ScheduleID != b.run.Request.ScheduleID {
+		return a.run.Request.ScheduleID < b.run.Request.ScheduleID
+	}
+	return a.run.Request.Nominal.Before(b.run.Request.Nominal)
+}
+func (q closeQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *closeQueue) Push(x any)   { *q = append(*q, x.(closing)) }
+func (q *closeQueue) Pop() any {
+	old := *q
+	c := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return c
+}
+
+func (c closing) stale() bool { return c.run.Closed || !c.run.ClosesAt.Equal(c.at) }
+
+// dropStale removes stale entries from the top of the queue.
+func (g *Engine) dropStale() {
+	for len(g.closing) > 0 && g.closing[0].stale() {
+		heap.Pop(&g.closing)
+	}
 }
 
 var _ evaluator.Engine = (*Engine)(nil)
@@ -84,6 +129,7 @@ func (g *Engine) start(_ context.Context, gate *Gate, req evaluator.StartRequest
 		if g.Clock != nil && g.Duration != nil {
 			if d := g.Duration(req); d > 0 {
 				r.ClosesAt = r.StartedAt.Add(d)
+				heap.Push(&g.closing, closing{r.ClosesAt, r})
 			}
 		}
 		g.runs[req.WorkflowID] = r
@@ -118,6 +164,7 @@ func (g *Engine) cancel(_ context.Context, gate *Gate, x evaluator.Execution) er
 		if g.Clock != nil {
 			if at := g.now().Add(g.CancelDelay); r.ClosesAt.IsZero() || at.Before(r.ClosesAt) {
 				r.ClosesAt = at
+				heap.Push(&g.closing, closing{at, r})
 			}
 		}
 	}
@@ -186,20 +233,31 @@ func (g *Engine) Close(workflowID string) (evaluator.Execution, bool) {
 func (g *Engine) closeLocked(r *Run, at time.Time) {
 	r.Closed, r.ClosedAt = true, at
 	g.notices = append(g.notices, Notice{ScheduleID: r.Request.ScheduleID, Execution: r.Execution})
+	if g.Retain <= 0 {
+		return
+	}
+	g.closed = append(g.closed, r)
+	for len(g.closed) > 0 && g.closed[0].ClosedAt.Before(at.Add(-g.Retain)) {
+		delete(g.runs, g.closed[0].Execution.WorkflowID)
+		g.closed[0] = nil
+		g.closed = g.closed[1:]
+		g.forgotten++
+	}
+	if g.forgotten > len(g.order)/2 {
+		g.order = slices.DeleteFunc(g.order, func(id string) bool { return g.runs[id] == nil })
+		g.forgotten = 0
+	}
 }
 
 // NextClose returns when the next open execution closes by itself.
 func (g *Engine) NextClose() (time.Time, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var next time.Time
-	for _, id := range g.order {
-		r := g.runs[id]
-		if !r.Closed && !r.ClosesAt.IsZero() && (next.IsZero() || r.ClosesAt.Before(next)) {
-			next = r.ClosesAt
-		}
+	g.dropStale()
+	if len(g.closing) == 0 {
+		return time.Time{}, false
 	}
-	return next, !next.IsZero()
+	return g.closing[0].at, true
 }
 
 // CloseDue closes every open execution whose time has come, oldest closing
@@ -207,27 +265,16 @@ func (g *Engine) NextClose() (time.Time, bool) {
 func (g *Engine) CloseDue(now time.Time) []Run {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var due []*Run
-	for _, id := range g.order {
-		if r := g.runs[id]; !r.Closed && !r.ClosesAt.IsZero() && !r.ClosesAt.After(now) {
-			due = append(due, r)
+	var out []Run
+	for {
+		g.dropStale()
+		if len(g.closing) == 0 || g.closing[0].at.After(now) {
+			return out
 		}
+		c := heap.Pop(&g.closing).(closing)
+		g.closeLocked(c.run, c.at)
+		out = append(out, *c.run)
 	}
-	slices.SortStableFunc(due, func(a, b *Run) int {
-		if c := a.ClosesAt.Compare(b.ClosesAt); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Request.ScheduleID, b.Request.ScheduleID); c != 0 {
-			return c
-		}
-		return a.Request.Nominal.Compare(b.Request.Nominal)
-	})
-	out := make([]Run, len(due))
-	for i, r := range due {
-		g.closeLocked(r, r.ClosesAt)
-		out[i] = *r
-	}
-	return out
 }
 
 // Notices returns the closure notices not yet acknowledged, in closing order.
@@ -250,9 +297,11 @@ func (g *Engine) AckNotice(n Notice) {
 func (g *Engine) Runs() []Run {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	out := make([]Run, len(g.order))
-	for i, id := range g.order {
-		out[i] = *g.runs[id]
+	out := make([]Run, 0, len(g.order))
+	for _, id := range g.order {
+		if r := g.runs[id]; r != nil {
+			out = append(out, *r)
+		}
 	}
 	return out
 }

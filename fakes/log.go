@@ -12,6 +12,9 @@ import (
 // crash of any evaluator process.
 type Log struct {
 	Hook Hook
+	// Truncate drops the events a snapshot covers (Events then returns only
+	// those after it). A knob for long runs; by default all are kept.
+	Truncate bool
 
 	mu     sync.Mutex
 	events []evaluator.Event
@@ -74,6 +77,9 @@ func (l *Log) writeSnapshot(_ context.Context, g *Gate, snap *evaluator.Snapshot
 	}
 	l.mu.Lock()
 	l.snap, l.snapAt = snap, len(l.events)
+	if l.Truncate {
+		l.events, l.snapAt = slices.Clone(l.events[l.snapAt:]), 0
+	}
 	l.mu.Unlock()
 	return errorsOr(l.Hook.call(c, After), g.check())
 }

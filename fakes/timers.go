@@ -1,6 +1,7 @@
 package fakes
 
 import (
+	"container/heap"
 	"context"
 	"slices"
 	"strings"
@@ -18,11 +19,34 @@ type Timers struct {
 
 	mu     sync.Mutex
 	timers map[string]*armedTimer
+	queue  timerQueue // by delivery time, so finding what is due is O(log n)
 }
 
 type armedTimer struct {
 	evaluator.Timer
 	deliverAt time.Time
+	index     int // in queue
+}
+
+type timerQueue []*armedTimer
+
+func (q timerQueue) Len() int           { return len(q) }
+func (q timerQueue) Less(i, j int) bool { return q[i].deliverAt.Before(q[j].deliverAt) }
+func (q timerQueue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].index, q[j].index = i, j
+}
+func (q *timerQueue) Push(x any) {
+	t := x.(*armedTimer)
+	t.index = len(*q)
+	*q = append(*q, t)
+}
+func (q *timerQueue) Pop() any {
+	old := *q
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return t
 }
 
 var _ evaluator.TimerStore = (*Timers)(nil)
@@ -41,8 +65,14 @@ func (s *Timers) arm(_ context.Context, g *Gate, t evaluator.Timer) error {
 	}
 	// Re-arming a timer at the time it already holds changes nothing: a delivery
 	// that is late or awaiting redelivery stays so.
-	if cur, ok := s.timers[t.ID]; !ok || !cur.At.Equal(t.At) {
-		s.timers[t.ID] = &armedTimer{Timer: t, deliverAt: t.At}
+	switch cur, ok := s.timers[t.ID]; {
+	case !ok:
+		a := &armedTimer{Timer: t, deliverAt: t.At}
+		s.timers[t.ID] = a
+		heap.Push(&s.queue, a)
+	case !cur.At.Equal(t.At):
+		cur.Timer, cur.deliverAt = t, t.At
+		heap.Fix(&s.queue, cur.index)
 	}
 	s.mu.Unlock()
 	return errorsOr(s.Hook.call(c, After), g.check())
@@ -57,7 +87,7 @@ func (s *Timers) disarm(_ context.Context, g *Gate, id string) error {
 		return err
 	}
 	s.mu.Lock()
-	delete(s.timers, id)
+	s.remove(id)
 	s.mu.Unlock()
 	return errorsOr(s.Hook.call(c, After), g.check())
 }
@@ -102,15 +132,23 @@ func (s *Timers) Get(id string) (evaluator.Timer, bool) {
 	return t.Timer, true
 }
 
+func (s *Timers) remove(id string) {
+	if t, ok := s.timers[id]; ok {
+		heap.Remove(&s.queue, t.index)
+		delete(s.timers, id)
+	}
+}
+
 // Due returns the timers whose delivery time is not after now, in delivery
 // order: by schedule id, then time (DESIGN §3's order within one instant).
 func (s *Timers) Due(now time.Time) []evaluator.Timer {
 	s.mu.Lock()
 	var out []evaluator.Timer
-	for _, t := range s.timers {
-		if !t.deliverAt.After(now) {
-			out = append(out, t.Timer)
-		}
+	for len(s.queue) > 0 && !s.queue[0].deliverAt.After(now) {
+		out = append(out, heap.Pop(&s.queue).(*armedTimer).Timer)
+	}
+	for _, t := range out {
+		heap.Push(&s.queue, s.timers[t.ID])
 	}
 	s.mu.Unlock()
 	slices.SortFunc(out, func(a, b evaluator.Timer) int {
@@ -126,13 +164,10 @@ func (s *Timers) Due(now time.Time) []evaluator.Timer {
 func (s *Timers) NextDelivery() (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var next time.Time
-	for _, t := range s.timers {
-		if next.IsZero() || t.deliverAt.Before(next) {
-			next = t.deliverAt
-		}
+	if len(s.queue) == 0 {
+		return time.Time{}, false
 	}
-	return next, !next.IsZero()
+	return s.queue[0].deliverAt, true
 }
 
 // Ack removes a delivered timer, unless it was re-armed at another time.
@@ -140,7 +175,7 @@ func (s *Timers) Ack(t evaluator.Timer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if cur, ok := s.timers[t.ID]; ok && cur.At.Equal(t.At) {
-		delete(s.timers, t.ID)
+		s.remove(t.ID)
 	}
 }
 
@@ -151,5 +186,6 @@ func (s *Timers) Redeliver(t evaluator.Timer, at time.Time) {
 	defer s.mu.Unlock()
 	if cur, ok := s.timers[t.ID]; ok && cur.At.Equal(t.At) {
 		cur.deliverAt = at
+		heap.Fix(&s.queue, cur.index)
 	}
 }

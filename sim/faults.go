@@ -53,7 +53,7 @@ type Fault struct {
 	Nominal  time.Time
 	Downtime time.Duration // Crash
 	Late     time.Duration // Late
-	At       time.Time     // Jump
+	At       time.Time     // Jump; or a Crash between calls, with no Call or Nth
 	Jump     time.Duration // Jump
 }
 
@@ -85,13 +85,13 @@ func (p Plan) Validate() error {
 	for i, f := range p.Faults {
 		switch f.Kind {
 		case Crash, Error:
-			if f.Call == "" && f.Nth == 0 {
-				return bad(i, "%s needs a seam call or an ordinal", f.Kind)
+			if f.Call == "" && f.Nth == 0 && (f.Kind == Error || f.At.IsZero()) {
+				return bad(i, "%s needs a seam call, an ordinal or (for a crash) a time", f.Kind)
 			}
 			if f.Call != "" && !slices.Contains(fakes.Calls, f.Call) {
 				return bad(i, "unknown seam call %q (want one of %v)", f.Call, fakes.Calls)
 			}
-			if f.Phase != fakes.Before && f.Phase != fakes.After {
+			if timed := f.Call == "" && f.Nth == 0; !timed && f.Phase != fakes.Before && f.Phase != fakes.After {
 				return bad(i, "phase must be before or after")
 			}
 			if f.Nth < 0 {
@@ -140,6 +140,9 @@ func (p Plan) Validate() error {
 // call's ordinal among calls of its name, total among all calls.
 func (f Fault) matches(c fakes.Call, phase fakes.Phase, nth, total int) bool {
 	if f.Call == "" {
+		if f.Nth == 0 {
+			return false // a timed crash
+		}
 		nth = total
 	}
 	return (f.Kind == Crash || f.Kind == Error) && (f.Call == "" || f.Call == c.Name) && f.Phase == phase &&

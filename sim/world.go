@@ -32,8 +32,18 @@ type Config struct {
 	RetryDelay time.Duration
 	Ops        []Op
 	Plan       Plan
-	// Quiet keeps no records (for benchmarks); Stats still count.
-	Quiet bool
+	// CompactEvery, when positive, asks the process to compact its log at
+	// that period (if it implements Compacter), so recovery reads a snapshot.
+	CompactEvery time.Duration
+	// Lean is for long runs: no records are kept (Stats still count), the log
+	// drops events a snapshot covers, and the engine forgets executions closed
+	// more than a day ago (their dedup included).
+	Lean bool
+}
+
+// Compacter is a process that can snapshot its log.
+type Compacter interface {
+	Compact(ctx context.Context) error
 }
 
 // ErrInvalidConfig is wrapped by every rejection of a Config.
@@ -41,7 +51,7 @@ var ErrInvalidConfig = errors.New("invalid world config")
 
 // Stats count what a run did.
 type Stats struct {
-	Deliveries, Decided, Notices, Ops, Starts, Crashes, Restarts int
+	Deliveries, Decided, Notices, Ops, Crashes, Restarts, Compactions int
 }
 
 // World is a simulated world: a fake clock, durable fakes, and an evaluator
@@ -64,15 +74,16 @@ type World struct {
 	recoverAt   time.Time
 	noticeHold  time.Time
 
-	plan       Plan
-	fired      []bool
-	calls      map[string]int
-	totalCalls int
-	faulted    bool
-	afterFault FaultKind // a seeded fault drawn at a call's Before phase, due at its After
-	ops        []pendingOp
-	records    []Record
-	stats      Stats
+	plan        Plan
+	fired       []bool
+	calls       map[string]int
+	totalCalls  int
+	faulted     bool
+	afterFault  FaultKind // a seeded fault drawn at a call's Before phase, due at its After
+	ops         []pendingOp
+	nextCompact time.Time
+	records     []Record
+	stats       Stats
 }
 
 type pendingOp struct {
@@ -114,7 +125,14 @@ func New(cfg Config) (*World, error) {
 	slices.SortStableFunc(w.ops, func(a, b pendingOp) int { return a.At.Compare(b.At) })
 	w.timers = &fakes.Timers{Hook: w.hook}
 	w.engine = &fakes.Engine{Hook: w.hook, Clock: w.clock, Duration: cfg.Duration, CancelDelay: cfg.CancelDelay}
-	w.log = &fakes.Log{Hook: w.hook}
+	w.log = &fakes.Log{Hook: w.hook, Truncate: cfg.Lean}
+	if cfg.Lean {
+		w.engine.Retain = 24 * time.Hour
+	}
+	if cfg.CompactEvery < 0 {
+		return nil, fmt.Errorf("%w: negative compaction period", ErrInvalidConfig)
+	}
+	w.nextCompact = cfg.Start.Add(cfg.CompactEvery)
 	w.down, w.upAt = true, cfg.Start
 	if err := w.restart(); err != nil {
 		return nil, err
@@ -159,7 +177,7 @@ func (w *World) Stats() Stats { return w.stats }
 func (w *World) SeamCalls() int { return w.totalCalls }
 
 func (w *World) record(r Record) {
-	if w.cfg.Quiet {
+	if w.cfg.Lean {
 		return
 	}
 	r.Seq, r.At = len(w.records)+1, w.clock.Now().UTC()
@@ -248,8 +266,11 @@ func (w *World) instant(now time.Time) error {
 			w.recover()
 			continue
 		}
+		if w.crashAt(now) {
+			continue
+		}
 		w.closeDue(now)
-		if w.notices(now) && w.runOps(now) && w.deliver(now) {
+		if w.notices(now) && w.runOps(now) && w.deliver(now) && w.compact(now) {
 			return nil
 		}
 	}
@@ -298,6 +319,32 @@ func (w *World) notify(n fakes.Notice) error {
 	err := w.proc.ExecutionClosed(w.ctx, n.ScheduleID, n.Execution)
 	w.record(Record{Kind: KindNotice, ScheduleID: n.ScheduleID, WorkflowID: n.Execution.WorkflowID, RunID: n.Execution.RunID, Err: errText(err)})
 	return err
+}
+
+// crashAt fires a timed crash (a Crash fault with At and no seam call) due now.
+func (w *World) crashAt(now time.Time) bool {
+	for i, f := range w.plan.Faults {
+		if f.Kind == Crash && f.Call == "" && f.Nth == 0 && !w.fired[i] && !f.At.After(now) {
+			w.fired[i] = true
+			w.record(Record{Kind: KindCrash, Detail: fmt.Sprintf("crash at %s downtime=%s", f.At.Format(time.RFC3339), f.Downtime)})
+			w.crash(f.Downtime)
+			return true
+		}
+	}
+	return false
+}
+
+// compact asks the process to snapshot its log when due; false if it crashed.
+func (w *World) compact(now time.Time) bool {
+	c, ok := w.proc.(Compacter)
+	if !ok || w.cfg.CompactEvery <= 0 || now.Before(w.nextCompact) {
+		return true
+	}
+	w.nextCompact = now.Add(w.cfg.CompactEvery)
+	err := c.Compact(w.ctx)
+	w.stats.Compactions++
+	w.record(Record{Kind: KindSnapshot, Detail: "compact", Err: errText(err)})
+	return !w.down
 }
 
 // nominalOf reads the nominal time back from a reference-style workflow id.
@@ -449,8 +496,11 @@ func (w *World) next(now, until time.Time) time.Time {
 	if w.needRecover {
 		earlier(w.recoverAt)
 	}
+	if w.cfg.CompactEvery > 0 {
+		earlier(w.nextCompact)
+	}
 	for i, f := range w.plan.Faults {
-		if f.Kind == Jump && !w.fired[i] {
+		if (f.Kind == Jump || f.Kind == Crash && f.Call == "" && f.Nth == 0) && !w.fired[i] {
 			earlier(f.At)
 		}
 	}

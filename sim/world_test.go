@@ -233,3 +233,25 @@ func TestSeededErrorsKeepSkipSafe(t *testing.T) {
 	}
 	assert.Greater(t, len(open), 10)
 }
+
+// A timed crash after a compaction: recovery reads the snapshot and the few
+// events after it, not the history.
+func TestTimedCrashRecoversFromSnapshot(t *testing.T) {
+	cfg := dayConfig()
+	cfg.CompactEvery = 6 * time.Hour
+	cfg.Plan.Faults = append(cfg.Plan.Faults, sim.Fault{Kind: sim.Crash, At: t0.Add(13 * time.Hour), Downtime: minutes(5)})
+	w := runDay(t, cfg)
+	assert.Equal(t, 1, w.Stats().Crashes)
+	assert.Equal(t, 4, w.Stats().Compactions)
+	var reads []string
+	for _, r := range w.Records() {
+		if r.Kind == sim.KindRead {
+			reads = append(reads, r.At.Format("15:04")+" "+r.Detail)
+		}
+	}
+	require.Len(t, reads, 2)
+	assert.Equal(t, "00:00 snapshot=false events=0", reads[0])
+	assert.Regexp(t, `^13:05 snapshot=true events=\d{2,3}$`, reads[1], "only the events since 12:00")
+	base := runDay(t, dayConfig())
+	assert.Equal(t, len(started(base)), len(started(w)), "a 5-minute outage with these policies loses no start")
+}
