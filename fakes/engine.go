@@ -284,6 +284,13 @@ func (g *Engine) Notices() []Notice {
 	return slices.Clone(g.notices)
 }
 
+// PendingNotices returns how many notices are not yet acknowledged.
+func (g *Engine) PendingNotices() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.notices)
+}
+
 // AckNotice removes a delivered notice.
 func (g *Engine) AckNotice(n Notice) {
 	g.mu.Lock()

@@ -77,8 +77,10 @@ func (l *Log) writeSnapshot(_ context.Context, g *Gate, snap *evaluator.Snapshot
 	}
 	l.mu.Lock()
 	l.snap, l.snapAt = snap, len(l.events)
-	if l.Truncate {
-		l.events, l.snapAt = slices.Clone(l.events[l.snapAt:]), 0
+	if l.Truncate { // keep the array: the log grows back to the same size
+		n := copy(l.events, l.events[l.snapAt:])
+		clear(l.events[n:])
+		l.events, l.snapAt = l.events[:n], 0
 	}
 	l.mu.Unlock()
 	return errorsOr(l.Hook.call(c, After), g.check())

@@ -160,6 +160,15 @@ func (s *Timers) Due(now time.Time) []evaluator.Timer {
 	return out
 }
 
+// IsDue reports whether t is still armed at its time and due at now (a
+// delivery may have moved or replaced it since Due listed it).
+func (s *Timers) IsDue(t evaluator.Timer, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.timers[t.ID]
+	return ok && cur.At.Equal(t.At) && !cur.deliverAt.After(now)
+}
+
 // NextDelivery returns the earliest delivery time of any armed timer.
 func (s *Timers) NextDelivery() (time.Time, bool) {
 	s.mu.Lock()

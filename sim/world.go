@@ -76,6 +76,9 @@ type World struct {
 
 	plan        Plan
 	fired       []bool
+	callFaults  []int             // faults that match seam calls
+	tickFaults  map[tickKey][]int // late and duplicate faults, by tick
+	timed       []int             // timed crashes and jumps
 	calls       map[string]int
 	totalCalls  int
 	faulted     bool
@@ -113,6 +116,18 @@ func New(cfg Config) (*World, error) {
 	w := &World{cfg: cfg, ctx: context.Background(), clock: clockwork.NewFakeClockAt(cfg.Start),
 		rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5c4ed51)), plan: cfg.Plan,
 		fired: make([]bool, len(cfg.Plan.Faults)), calls: map[string]int{}}
+	w.tickFaults = map[tickKey][]int{}
+	for i, f := range cfg.Plan.Faults {
+		switch {
+		case f.Kind == Jump || f.Kind == Crash && f.Call == "" && f.Nth == 0:
+			w.timed = append(w.timed, i)
+		case f.Kind == Crash || f.Kind == Error:
+			w.callFaults = append(w.callFaults, i)
+		default:
+			k := tickKey{f.Schedule, f.Nominal.UnixNano()}
+			w.tickFaults[k] = append(w.tickFaults[k], i)
+		}
+	}
 	for i, op := range cfg.Ops {
 		if err := op.validate(cfg.Start); err != nil {
 			return nil, fmt.Errorf("%w: ops[%d]: %v", ErrInvalidConfig, i, err)
@@ -321,10 +336,15 @@ func (w *World) notify(n fakes.Notice) error {
 	return err
 }
 
+type tickKey struct {
+	schedule string
+	nominal  int64
+}
+
 // crashAt fires a timed crash (a Crash fault with At and no seam call) due now.
 func (w *World) crashAt(now time.Time) bool {
-	for i, f := range w.plan.Faults {
-		if f.Kind == Crash && f.Call == "" && f.Nth == 0 && !w.fired[i] && !f.At.After(now) {
+	for _, i := range w.timed {
+		if f := w.plan.Faults[i]; f.Kind == Crash && !w.fired[i] && !f.At.After(now) {
 			w.fired[i] = true
 			w.record(Record{Kind: KindCrash, Detail: fmt.Sprintf("crash at %s downtime=%s", f.At.Format(time.RFC3339), f.Downtime)})
 			w.crash(f.Downtime)
@@ -356,8 +376,11 @@ func nominalOf(x evaluator.Execution) time.Time {
 
 // fault fires the first unfired scripted fault of kind k for this tick.
 func (w *World) fault(k FaultKind, scheduleID string, nominal time.Time, what string) bool {
-	for i, f := range w.plan.Faults {
-		if !w.fired[i] && f.Kind == k && f.Schedule == scheduleID && f.Nominal.Equal(nominal) {
+	if len(w.tickFaults) == 0 {
+		return false
+	}
+	for _, i := range w.tickFaults[tickKey{scheduleID, nominal.UnixNano()}] {
+		if f := w.plan.Faults[i]; !w.fired[i] && f.Kind == k {
 			w.fired[i] = true
 			w.record(Record{Kind: KindFault, ScheduleID: scheduleID, Nominal: nominal, Detail: k.String() + " " + what})
 			return true
@@ -396,46 +419,59 @@ func (w *World) runOps(now time.Time) bool {
 	return true
 }
 
-// deliver delivers the due timers; false if the process crashed.
+// deliver delivers the due timers; false if the process crashed. Each pass
+// takes the timers due, in order, and delivers those still due; timers
+// re-armed into the past meanwhile are delivered by the next pass.
 func (w *World) deliver(now time.Time) bool {
 	for {
 		due := w.timers.Due(now)
 		if len(due) == 0 {
 			return true
 		}
-		t := due[0]
-		if w.fault(Late, t.ScheduleID, t.At, "") {
-			w.timers.Redeliver(t, t.At.Add(w.lateOf(t)))
-			continue
-		}
-		// A seeded lateness is drawn once, when the timer's time comes.
-		if t.At.Equal(now) && w.chance(w.plan.Rates.Late) {
-			late := max(w.draw(w.plan.Rates.MaxLate), time.Nanosecond)
-			w.record(Record{Kind: KindFault, ScheduleID: t.ScheduleID, Nominal: t.At, Detail: fmt.Sprintf("late %s", late)})
-			w.timers.Redeliver(t, now.Add(late))
-			continue
-		}
-		err := w.fire(t)
-		if w.down {
-			return false
-		}
-		if err != nil {
-			w.timers.Redeliver(t, now.Add(w.cfg.RetryDelay))
-			continue
-		}
-		w.timers.Ack(t)
-		if w.fault(DuplicateDelivery, t.ScheduleID, t.At, "") || w.chance(w.plan.Rates.Duplicate) {
-			_ = w.fire(t)
-			if w.down {
+		for _, t := range due {
+			if !w.timers.IsDue(t, now) {
+				continue
+			}
+			if !w.deliverOne(t, now) {
 				return false
 			}
 		}
 	}
 }
 
+func (w *World) deliverOne(t evaluator.Timer, now time.Time) bool {
+	if w.fault(Late, t.ScheduleID, t.At, "") {
+		w.timers.Redeliver(t, t.At.Add(w.lateOf(t)))
+		return true
+	}
+	// A seeded lateness is drawn once, when the timer's time comes.
+	if t.At.Equal(now) && w.chance(w.plan.Rates.Late) {
+		late := max(w.draw(w.plan.Rates.MaxLate), time.Nanosecond)
+		w.record(Record{Kind: KindFault, ScheduleID: t.ScheduleID, Nominal: t.At, Detail: fmt.Sprintf("late %s", late)})
+		w.timers.Redeliver(t, now.Add(late))
+		return true
+	}
+	err := w.fire(t)
+	if w.down {
+		return false
+	}
+	if err != nil {
+		w.timers.Redeliver(t, now.Add(w.cfg.RetryDelay))
+		return true
+	}
+	w.timers.Ack(t)
+	if w.fault(DuplicateDelivery, t.ScheduleID, t.At, "") || w.chance(w.plan.Rates.Duplicate) {
+		_ = w.fire(t)
+		if w.down {
+			return false
+		}
+	}
+	return true
+}
+
 func (w *World) lateOf(t evaluator.Timer) time.Duration {
-	for _, f := range w.plan.Faults {
-		if f.Kind == Late && f.Schedule == t.ScheduleID && f.Nominal.Equal(t.At) {
+	for _, i := range w.tickFaults[tickKey{t.ScheduleID, t.At.UnixNano()}] {
+		if f := w.plan.Faults[i]; f.Kind == Late {
 			return f.Late
 		}
 	}
@@ -448,7 +484,9 @@ func (w *World) fire(t evaluator.Timer) error {
 	if out == evaluator.Decided {
 		w.stats.Decided++
 	}
-	w.record(Record{Kind: KindDeliver, ScheduleID: t.ScheduleID, Nominal: t.At, Detail: outcomeText(out), Err: errText(err)})
+	if !w.cfg.Lean {
+		w.record(Record{Kind: KindDeliver, ScheduleID: t.ScheduleID, Nominal: t.At, Detail: outcomeText(out), Err: errText(err)})
+	}
 	return err
 }
 
@@ -463,8 +501,8 @@ func outcomeText(o evaluator.Outcome) string {
 // restart, when down past until). A due clock jump moves time at once.
 func (w *World) next(now, until time.Time) time.Time {
 	if !w.down {
-		for i, f := range w.plan.Faults {
-			if f.Kind == Jump && !w.fired[i] && !f.At.After(now) {
+		for _, i := range w.timed {
+			if f := w.plan.Faults[i]; f.Kind == Jump && !w.fired[i] && !f.At.After(now) {
 				w.fired[i] = true
 				w.record(Record{Kind: KindJump, Detail: "+" + f.Jump.String()})
 				return now.Add(f.Jump)
@@ -487,7 +525,7 @@ func (w *World) next(now, until time.Time) time.Time {
 	if t, ok := w.timers.NextDelivery(); ok {
 		earlier(t)
 	}
-	if len(w.engine.Notices()) > 0 {
+	if w.engine.PendingNotices() > 0 {
 		earlier(w.noticeHold)
 	}
 	for _, op := range w.ops {
@@ -499,9 +537,9 @@ func (w *World) next(now, until time.Time) time.Time {
 	if w.cfg.CompactEvery > 0 {
 		earlier(w.nextCompact)
 	}
-	for i, f := range w.plan.Faults {
-		if (f.Kind == Jump || f.Kind == Crash && f.Call == "" && f.Nth == 0) && !w.fired[i] {
-			earlier(f.At)
+	for _, i := range w.timed {
+		if !w.fired[i] {
+			earlier(w.plan.Faults[i].At)
 		}
 	}
 	return next

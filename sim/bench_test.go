@@ -1,0 +1,195 @@
+package sim_test
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/sim"
+)
+
+var benchPeriods = []int{1, 2, 5, 10, 15, 20, 30, 60} // minutes
+
+// fleet is the benchmark workload: n schedules, half cron and half interval,
+// periods of 1 min to 1 h, every overlap and catch-up policy, and runs of 10%
+// to 150% of the period (drawn from the workflow id, so reproducible).
+func fleet(n int) ([]sim.Op, func(evaluator.StartRequest) time.Duration) {
+	periods := map[string]time.Duration{}
+	var ops []sim.Op
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("s%04d", i)
+		p := benchPeriods[i%len(benchPeriods)]
+		periods[id] = time.Duration(p) * time.Minute
+		c := evaluator.Config{Overlap: evaluator.OverlapPolicy(1 + i%4), CatchUp: evaluator.CatchUpPolicy(1 + i%3), WorkflowType: "w"}
+		switch {
+		case i%2 == 1:
+			c.Trigger.Interval = evaluator.Duration(periods[id])
+		case p == 60:
+			c.Trigger.Cron = "0 * * * *"
+		default:
+			c.Trigger.Cron = fmt.Sprintf("*/%d * * * *", p)
+		}
+		ops = append(ops, sim.Op{At: sim.DefaultStart, Kind: sim.OpCreate, ScheduleID: id, Config: c})
+	}
+	return ops, func(r evaluator.StartRequest) time.Duration {
+		h := fnv.New32a()
+		h.Write([]byte(r.WorkflowID))
+		return periods[r.ScheduleID] * time.Duration(10+h.Sum32()%141) / 100
+	}
+}
+
+// BenchmarkWorld30Days is issue 3's workload: 1,000 schedules, 30 simulated
+// days, a crash with 5 minutes of downtime every 6 simulated hours, hourly
+// compaction so that recovery reads a snapshot. Run with -benchtime=1x.
+func BenchmarkWorld30Days(b *testing.B) { benchWorld(b, 1000, 30*24*time.Hour) }
+
+// BenchmarkWorld1Day is the same fleet over one day, for quicker comparisons.
+func BenchmarkWorld1Day(b *testing.B) { benchWorld(b, 1000, 24*time.Hour) }
+
+func benchWorld(b *testing.B, n int, horizon time.Duration) {
+	ops, durations := fleet(n)
+	var crashes []sim.Fault
+	for t := 6 * time.Hour; t < horizon; t += 6 * time.Hour {
+		crashes = append(crashes, sim.Fault{Kind: sim.Crash, At: sim.DefaultStart.Add(t), Downtime: 5 * time.Minute})
+	}
+	b.ReportAllocs()
+	var st sim.Stats
+	for i := 0; i < b.N; i++ {
+		w, err := sim.New(sim.Config{Ops: ops, Duration: durations, CancelDelay: 30 * time.Second,
+			CompactEvery: time.Hour, Lean: true, Plan: sim.Plan{Faults: crashes}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Run(sim.DefaultStart.Add(horizon)); err != nil {
+			b.Fatal(err)
+		}
+		st = w.Stats()
+	}
+	elapsed := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(st.Decided)/elapsed, "ticks/s")
+	b.ReportMetric(horizon.Seconds()/elapsed, "sim-s/s")
+	b.ReportMetric(float64(st.Decided), "ticks")
+	b.ReportMetric(float64(st.Crashes), "crashes")
+}
+
+// BenchmarkRecover1000 measures one recovery of 1,000 schedules from a
+// snapshot taken after a simulated day: project, adopt, refresh the running
+// sets, arm 1,000 timers.
+func BenchmarkRecover1000(b *testing.B) {
+	ops, durations := fleet(1000)
+	w, err := sim.New(sim.Config{Ops: ops, Duration: durations, CompactEvery: time.Hour, Lean: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Run(sim.DefaultStart.Add(24*time.Hour + 30*time.Minute)); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ev, err := evaluator.New(evaluator.Options{Clock: w.Clock(), Timers: w.Timers(), Engine: w.Engine(), Log: w.Log()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := ev.Recover(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// afterFuncTimers is the timer store people write for tests today: each timer
+// is a clockwork AfterFunc whose callback runs the delivery on its own goroutine.
+type afterFuncTimers struct {
+	clock    *clockwork.FakeClock
+	deliver  func(evaluator.Timer)
+	mu       sync.Mutex
+	timers   map[string]clockwork.Timer
+	inFlight atomic.Int64 // armed-and-fired callbacks not finished yet
+}
+
+func (s *afterFuncTimers) Arm(_ context.Context, t evaluator.Timer) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.timers[t.ID]; ok {
+		old.Stop()
+	}
+	s.timers[t.ID] = s.clock.AfterFunc(t.At.Sub(s.clock.Now()), func() {
+		s.inFlight.Add(1)
+		defer s.inFlight.Add(-1)
+		s.deliver(t)
+	})
+	return nil
+}
+
+func (s *afterFuncTimers) Disarm(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.timers[id]; ok {
+		old.Stop()
+		delete(s.timers, id)
+	}
+	return nil
+}
+
+// BenchmarkGoroutineStyle drives the one-day fleet the way schedulers are
+// tested today: timers are clockwork AfterFunc callbacks on goroutines, time
+// moves in one-second Advance steps, and each step waits for the callbacks.
+// There is no crash (a goroutine cannot be stopped at a seam call) and the
+// order of deliveries within a step is the Go scheduler's.
+func BenchmarkGoroutineStyle(b *testing.B) {
+	ops, durations := fleet(1000)
+	horizon := 24 * time.Hour
+	var decided int64
+	for i := 0; i < b.N; i++ {
+		clock := clockwork.NewFakeClockAt(sim.DefaultStart)
+		engine := &fakes.Engine{Clock: clock, Duration: durations, CancelDelay: 30 * time.Second, Retain: 24 * time.Hour}
+		log := &fakes.Log{Truncate: true}
+		var ev *evaluator.Evaluator
+		decided = 0
+		timers := &afterFuncTimers{clock: clock, timers: map[string]clockwork.Timer{}}
+		timers.deliver = func(t evaluator.Timer) {
+			if out, err := ev.TimerFired(context.Background(), t.ScheduleID, t.At); err == nil && out == evaluator.Decided {
+				atomic.AddInt64(&decided, 1)
+			}
+		}
+		var err error
+		ev, err = evaluator.New(evaluator.Options{Clock: clock, Timers: timers, Engine: engine, Log: log})
+		if err != nil || ev.Recover(context.Background()) != nil {
+			b.Fatal(err)
+		}
+		for _, op := range ops {
+			if err := ev.Create(context.Background(), evaluator.Request{RequestID: "c", ScheduleID: op.ScheduleID}, op.Config); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for clock.Now().Before(sim.DefaultStart.Add(horizon)) {
+			clock.Advance(time.Second)
+			// Wait for the callbacks this step fired (the usual sleep-free idiom:
+			// yield until nothing is in flight).
+			for k := 0; k < 3; k++ {
+				for timers.inFlight.Load() > 0 {
+					runtime.Gosched()
+				}
+				runtime.Gosched()
+			}
+			for _, r := range engine.CloseDue(clock.Now()) {
+				_ = ev.ExecutionClosed(context.Background(), r.Request.ScheduleID, r.Execution)
+			}
+			for _, n := range engine.Notices() {
+				engine.AckNotice(n)
+			}
+		}
+	}
+	elapsed := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(decided)/elapsed, "ticks/s")
+	b.ReportMetric(horizon.Seconds()/elapsed, "sim-s/s")
+	b.ReportMetric(float64(decided), "ticks")
+}
