@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -28,12 +29,18 @@ func interval(d time.Duration, o evaluator.OverlapPolicy, c evaluator.CatchUpPol
 
 // dayConfig is the issue's reference history: four schedules, one per overlap
 // policy, periods of minutes, runs longer than the period, a pause and resume,
-// and a late timer that triggers catch-up.
+// and a late timer that triggers catch-up; plus a six-field cron with a
+// catch-up window that is created late and deleted, and an update.
 func dayConfig() sim.Config {
 	create := func(id string, c evaluator.Config) sim.Op {
 		return sim.Op{At: t0, Kind: sim.OpCreate, ScheduleID: id, Config: c}
 	}
-	runs := map[string]time.Duration{"skip": minutes(25), "buffer": minutes(30), "cancel": minutes(40), "all": minutes(20)}
+	runs := map[string]time.Duration{"skip": minutes(25), "buffer": minutes(30), "cancel": minutes(40), "all": minutes(20), "window": 200 * time.Second}
+	// Every 3 minutes at second 0 (6 fields), buffer_one, catch-up all within 4 minutes.
+	window := evaluator.Config{Trigger: evaluator.TriggerSpec{Cron: "0 */3 * * * *"}, Overlap: evaluator.OverlapBufferOne,
+		CatchUp: evaluator.CatchUpAll, CatchUpWindow: ptr(evaluator.Duration(4 * time.Minute)), WorkflowType: "w"}
+	cancelOne := evaluator.Config{Trigger: evaluator.TriggerSpec{Cron: "*/17 * * * *"}, Overlap: evaluator.OverlapCancelPrevious,
+		CatchUp: evaluator.CatchUpOne, WorkflowType: "w"}
 	return sim.Config{
 		Seed:        1,
 		Duration:    func(r evaluator.StartRequest) time.Duration { return runs[r.ScheduleID] },
@@ -46,6 +53,9 @@ func dayConfig() sim.Config {
 			create("all", interval(minutes(7), evaluator.OverlapAllowAll, evaluator.CatchUpSkip)),
 			{At: t0.Add(5 * time.Hour), Kind: sim.OpPause, ScheduleID: "buffer"},
 			{At: t0.Add(7*time.Hour + 30*time.Second), Kind: sim.OpResume, ScheduleID: "buffer"},
+			{At: t0.Add(time.Hour), Kind: sim.OpCreate, ScheduleID: "window", Config: window},
+			{At: t0.Add(15*time.Hour + 5*time.Minute), Kind: sim.OpUpdate, ScheduleID: "cancel", Config: cancelOne},
+			{At: t0.Add(20 * time.Hour), Kind: sim.OpDelete, ScheduleID: "window"},
 		},
 		Plan: sim.Plan{Faults: []sim.Fault{
 			// The 10:02 tick of "all" is delivered 25 minutes late: 3 more are due then.
@@ -83,7 +93,7 @@ func TestDayRun(t *testing.T) {
 	assert.NotEmpty(t, runs)
 	trace := w.Trace()
 	for _, want := range []string{"fault     all @2026-06-07T10:02:00Z late", "append    all catch_up_decided",
-		"op        buffer pause", "op        buffer resume"} {
+		"op        buffer pause", "op        buffer resume", "op        cancel update", "op        window delete"} {
 		assert.True(t, strings.Contains(trace, want), "the trace shows %q", want)
 	}
 	assert.Equal(t, 0, w.Stats().Crashes)
@@ -115,18 +125,21 @@ func TestCrashAtEverySeamCallOfADay(t *testing.T) {
 	require.Greater(t, total, 500)
 	step := 1
 	if testing.Short() {
-		step = 7
+		step = 17
 	}
-	for k := 1; k <= total; k += step {
-		for _, phase := range []fakes.Phase{fakes.Before, fakes.After} {
-			cfg := dayConfig()
-			cfg.Plan.Faults = append(cfg.Plan.Faults, sim.Fault{Kind: sim.Crash, Nth: k, Phase: phase})
-			w := runDay(t, cfg)
-			require.Equal(t, 1, w.Stats().Crashes, "crash %d %s", k, phase)
-			if got := started(w); !slices.Equal(want, got) {
-				t.Fatalf("crash at seam call %d %s: executions differ\n%s", k, phase, firstDiff(want, got))
+	for _, phase := range []fakes.Phase{fakes.Before, fakes.After} {
+		t.Run(phase.String(), func(t *testing.T) {
+			t.Parallel() // the worlds share nothing
+			for k := 1; k <= total; k += step {
+				cfg := dayConfig()
+				cfg.Plan.Faults = append(cfg.Plan.Faults, sim.Fault{Kind: sim.Crash, Nth: k, Phase: phase})
+				w := runDay(t, cfg)
+				require.Equal(t, 1, w.Stats().Crashes, "crash %d %s", k, phase)
+				if got := started(w); !slices.Equal(want, got) {
+					t.Fatalf("crash at seam call %d %s: executions differ\n%s", k, phase, firstDiff(want, got))
+				}
 			}
-		}
+		})
 	}
 }
 
@@ -252,6 +265,112 @@ func TestTimedCrashRecoversFromSnapshot(t *testing.T) {
 	require.Len(t, reads, 2)
 	assert.Equal(t, "00:00 snapshot=false events=0", reads[0])
 	assert.Regexp(t, `^13:05 snapshot=true events=\d{2,3}$`, reads[1], "only the events since 12:00")
-	base := runDay(t, dayConfig())
-	assert.Equal(t, len(started(base)), len(started(w)), "a 5-minute outage with these policies loses no start")
+	perSchedule := func(w *sim.World) map[string]int {
+		m := map[string]int{}
+		for _, r := range w.Engine().Runs() {
+			m[r.Request.ScheduleID]++
+		}
+		return m
+	}
+	got, want := perSchedule(w), perSchedule(runDay(t, dayConfig()))
+	assert.Equal(t, want["window"]-1, got["window"], "the 4-minute window misses the 13:00 tick")
+	delete(got, "window")
+	delete(want, "window")
+	assert.Equal(t, want, got, "the other policies lose no start to a 5-minute outage")
 }
+
+// A crash with downtime at any seam call (both phases; downtimes shorter and
+// longer than the periods): the safety invariants hold and the log replays to the live state.
+func TestCrashWithDowntimeKeepsSafety(t *testing.T) {
+	cfg := func() sim.Config {
+		c := dayConfig()
+		// Skip with catch-up skip and runs far longer than the period: a start
+		// made just before a crash must be adopted, or the next one overlaps it.
+		c.Ops = append(c.Ops, sim.Op{At: t0.Add(90 * time.Second), Kind: sim.OpCreate, ScheduleID: "lone",
+			Config: interval(minutes(5), evaluator.OverlapSkip, evaluator.CatchUpSkip)})
+		runs := c.Duration
+		c.Duration = func(r evaluator.StartRequest) time.Duration {
+			if r.ScheduleID == "lone" {
+				return minutes(23)
+			}
+			return runs(r)
+		}
+		return c
+	}
+	end := t0.Add(8 * time.Hour)
+	base, err := sim.New(cfg())
+	require.NoError(t, err)
+	require.NoError(t, base.Run(end))
+	step := 1
+	if testing.Short() {
+		step = 29
+	}
+	for _, downtime := range []time.Duration{50 * time.Second, 4 * time.Minute, 12 * time.Minute} {
+		t.Run(downtime.String(), func(t *testing.T) {
+			t.Parallel()
+			for k := 1; k <= base.SeamCalls(); k += step {
+				for _, phase := range []fakes.Phase{fakes.Before, fakes.After} {
+					c := cfg()
+					c.Plan.Faults = append(c.Plan.Faults, sim.Fault{Kind: sim.Crash, Nth: k, Phase: phase, Downtime: downtime})
+					w, err := sim.New(c)
+					require.NoError(t, err)
+					require.NoError(t, w.Run(end))
+					require.Equal(t, 1, w.Stats().Crashes)
+					if err := checkSafety(w); err != nil {
+						t.Fatalf("crash at seam call %d %s, down %s: %v", k, phase, downtime, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// checkSafety checks S1 for the skip and buffer_one schedules, S4 (one
+// triggered event per tick), S7 (nominal times increase in start order) and
+// R1 (the log projects to the live state).
+func checkSafety(w *sim.World) error {
+	seen := map[string]bool{}
+	for _, e := range w.Log().Events() {
+		if e.Type == evaluator.Triggered {
+			key := evaluator.WorkflowID(e.ScheduleID, e.Nominal)
+			if seen[key] {
+				return fmt.Errorf("S4: %s triggered twice", key)
+			}
+			seen[key] = true
+		}
+	}
+	last := map[string]fakes.Run{}
+	var runs []fakes.Run
+	for _, r := range w.Engine().Runs() {
+		id := r.Request.ScheduleID
+		if prev, ok := last[id]; ok && !r.Request.Nominal.After(prev.Request.Nominal) {
+			return fmt.Errorf("S7: %s started after %s", r.Execution.WorkflowID, prev.Execution.WorkflowID)
+		}
+		last[id] = r
+		if id == "skip" || id == "buffer" || id == "lone" {
+			for _, o := range runs {
+				if o.Request.ScheduleID == id && (!o.Closed || o.ClosedAt.After(r.StartedAt)) {
+					return fmt.Errorf("S1: %s started at %s while %s ran", r.Execution.WorkflowID, r.StartedAt.Format(time.TimeOnly), o.Execution.WorkflowID)
+				}
+			}
+		}
+		runs = append(runs, r)
+	}
+	states, err := evaluator.Project(nil, w.Log().Events())
+	if err != nil {
+		return err
+	}
+	ev, ok := w.Process().(*evaluator.Evaluator)
+	if !ok {
+		return nil
+	}
+	for _, st := range states {
+		live, _ := ev.State(st.ID)
+		if !reflect.DeepEqual(live, st) {
+			return fmt.Errorf("R1: the projection of %s differs from its live state", st.ID)
+		}
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
