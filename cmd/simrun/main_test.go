@@ -21,7 +21,9 @@ func TestSelfCheckIsDeterministic(t *testing.T) {
 	run([]string{"-hours", "1", "-v"}, &a, &a)
 	run([]string{"-hours", "1", "-v"}, &b, &b)
 	assert.Equal(t, a.String(), b.String())
-	assert.Contains(t, a.String(), "start skip.all@2026-06-07T00:01:00Z")
+	for _, want := range []string{"start     skip.all @2026-06-07T00:01:00Z run=", "crash     crash at 2026-06-07T00:30:10Z", "00:55:10Z restart"} {
+		assert.True(t, strings.Contains(a.String(), want), "the verbose output shows %q", want)
+	}
 }
 
 func TestUsage(t *testing.T) {
@@ -35,7 +37,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"selfcheck", "-h"}, 0, "usage: simrun"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"-hours", "zero"}, 2, `invalid value "zero"`},
-		{[]string{"-hours", "0"}, 2, "-hours must be between"},
+		{[]string{"-hours", "0"}, 2, "-hours must be between 1 and 168"},
+		{[]string{"-hours", "169"}, 2, "-hours must be between 1 and 168, got 169"},
 		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"selfcheck", "extra"}, 2, `unexpected argument "extra"`},
 	} {

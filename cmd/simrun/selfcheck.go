@@ -1,212 +1,128 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"reflect"
 	"strings"
 	"time"
 
-	"github.com/jonboulle/clockwork"
-
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/sim"
 )
 
+// The self-check's world: every overlap x catch-up pair on a 60 s interval,
+// runs of 150 s (longer than the period), and a crash at crashAt that keeps
+// the evaluator down for downtime.
 var (
-	start = time.Date(2026, 6, 7, 0, 0, 0, 0, time.UTC)
-	// The process crashes at crashAt and is down for downtime.
-	crashAt  = start.Add(30*time.Minute + 10*time.Second)
+	crashAt  = sim.DefaultStart.Add(30*time.Minute + 10*time.Second)
 	downtime = 25 * time.Minute
-	// Every execution runs for runFor: longer than the 60 s period, so
-	// overlap policies matter.
-	runFor = 150 * time.Second
+	runFor   = 150 * time.Second
 )
 
-// interval is one execution's lifetime, for the overlap check.
-type interval struct {
-	nominal     time.Time
-	start, stop time.Time // stop zero: still running
-}
-
-// selfcheck is a small deterministic event loop: restart first, then
-// closures, then timer deliveries, at each instant (DESIGN §3's order).
-func selfcheck(hours int, verbose bool, stdout, stderr io.Writer) int {
-	ctx := context.Background()
-	clock := clockwork.NewFakeClockAt(start)
-	log, timers, engine := &fakes.Log{}, &fakes.Timers{}, &fakes.Engine{}
-	newEvaluator := func() *evaluator.Evaluator {
-		ev, err := evaluator.New(evaluator.Options{Clock: clock, Timers: timers, Engine: engine, Log: log})
-		if err == nil {
-			err = ev.Recover(ctx)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "simrun: %v\n", err)
-			return nil
-		}
-		return ev
-	}
-	ev := newEvaluator()
-	if ev == nil {
-		return 1
+func selfcheckConfig() (sim.Config, []string) {
+	cfg := sim.Config{
+		Duration:    sim.Fixed(runFor),
+		CancelDelay: 5 * time.Second,
+		Plan:        sim.Plan{Faults: []sim.Fault{{Kind: sim.Crash, At: crashAt, Downtime: downtime}}},
 	}
 	var ids []string
 	for _, o := range []evaluator.OverlapPolicy{evaluator.OverlapSkip, evaluator.OverlapBufferOne, evaluator.OverlapCancelPrevious, evaluator.OverlapAllowAll} {
 		for _, c := range []evaluator.CatchUpPolicy{evaluator.CatchUpAll, evaluator.CatchUpOne, evaluator.CatchUpSkip} {
 			id := o.String() + "." + c.String()
 			ids = append(ids, id)
-			cfg := evaluator.Config{Trigger: evaluator.TriggerSpec{Interval: evaluator.Duration(time.Minute)},
-				Overlap: o, CatchUp: c, WorkflowType: "selfcheck"}
-			if err := ev.Create(ctx, evaluator.Request{RequestID: "create", ScheduleID: id}, cfg); err != nil {
-				fmt.Fprintf(stderr, "simrun: create %s: %v\n", id, err)
-				return 1
+			cfg.Ops = append(cfg.Ops, sim.Op{At: sim.DefaultStart, Kind: sim.OpCreate, ScheduleID: id, Config: evaluator.Config{
+				Trigger: evaluator.TriggerSpec{Interval: evaluator.Duration(time.Minute)},
+				Overlap: o, CatchUp: c, WorkflowType: "selfcheck"}})
+		}
+	}
+	return cfg, ids
+}
+
+// selfcheck runs the world and checks S1 (skip and buffer_one never overlap),
+// S4 (one start per tick), S7 (monotone starts), C3 (one timer at the next
+// tick) and R1 (the log replays to the live state).
+func selfcheck(hours int, verbose bool, stdout, stderr io.Writer) int {
+	cfg, ids := selfcheckConfig()
+	w, err := sim.New(cfg)
+	if err == nil {
+		err = w.Run(sim.DefaultStart.Add(time.Duration(hours) * time.Hour))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "simrun: %v\n", err)
+		return 1
+	}
+	if verbose {
+		for _, r := range w.Records() {
+			if r.Kind == sim.KindStart || r.Kind == sim.KindCrash || r.Kind == sim.KindRestart {
+				fmt.Fprintln(stdout, r)
 			}
 		}
 	}
-
-	end := start.Add(time.Duration(hours) * time.Hour)
-	restartAt := crashAt.Add(downtime)
-	lives := map[string]*interval{} // by workflow id
-	crashed := false
+	ev, ok := w.Process().(*evaluator.Evaluator)
+	if !ok {
+		fmt.Fprintln(stderr, "simrun: the evaluator is down at the end of the run")
+		return 1
+	}
+	runs := map[string][]fakes.Run{} // in start order
+	for _, r := range w.Engine().Runs() {
+		runs[r.Request.ScheduleID] = append(runs[r.Request.ScheduleID], r)
+	}
 	var failures []string
-	// register notes the executions the engine started since the last call: they begin now.
-	register := func(now time.Time) {
-		for _, r := range engine.Runs() {
-			if lives[r.Execution.WorkflowID] == nil {
-				lives[r.Execution.WorkflowID] = &interval{nominal: r.Request.Nominal, start: now}
-				if verbose {
-					fmt.Fprintf(stdout, "%s start %s\n", now.Format(time.TimeOnly), r.Execution.WorkflowID)
-				}
-			}
-		}
-	}
-	for steps := 0; ; steps++ {
-		now := clock.Now()
-		if steps > 1_000_000 {
-			fmt.Fprintf(stderr, "simrun: self-check did not finish (at %s)\n", now)
-			return 1
-		}
-		// At one instant: restart (or crash), closures, then timer deliveries.
-		if !crashed && !now.Before(crashAt) {
-			crashed, ev = true, nil
-		}
-		if crashed && ev == nil && !now.Before(restartAt) {
-			if ev = newEvaluator(); ev == nil {
-				return 1
-			}
-			register(now) // recovery may start owed or buffered ticks
-		}
-		for _, r := range engine.Open() {
-			l := lives[r.Execution.WorkflowID]
-			if now.Before(l.start.Add(runFor)) {
-				continue
-			}
-			x, _ := engine.Close(r.Execution.WorkflowID)
-			l.stop = now
-			// While down, notices are lost: recovery asks the engine.
-			if ev != nil {
-				if err := ev.ExecutionClosed(ctx, r.Request.ScheduleID, x); err != nil {
-					fmt.Fprintf(stderr, "simrun: closure of %s: %v\n", x.WorkflowID, err)
-					return 1
-				}
-				register(now) // a buffered tick may have started
-			}
-		}
-		if ev != nil {
-			for _, tm := range timers.Due(now) {
-				if _, err := ev.TimerFired(ctx, tm.ScheduleID, tm.At); err != nil {
-					fmt.Fprintf(stderr, "simrun: delivery %s@%s: %v\n", tm.ScheduleID, tm.At.Format(time.RFC3339), err)
-					return 1
-				}
-				timers.Ack(tm)
-			}
-		}
-		register(now)
-		if !now.Before(end) {
-			break
-		}
-		next := end
-		if !crashed && crashAt.Before(next) {
-			next = crashAt
-		}
-		if crashed && ev == nil && restartAt.Before(next) {
-			next = restartAt
-		}
-		for _, r := range engine.Open() {
-			if t := lives[r.Execution.WorkflowID].start.Add(runFor); t.Before(next) {
-				next = t
-			}
-		}
-		if ts := timers.Armed(); ev != nil && len(ts) > 0 && ts[0].At.Before(next) {
-			next = ts[0].At
-		}
-		if next.After(now) {
-			clock.Advance(next.Sub(now))
-		}
-	}
-
-	// Checks: S1 (no overlap for skip/buffer_one), S4 (one execution per nominal), S7 (monotone),
-	// C3 (one timer per schedule at its next tick), R1 (replay equals live).
-	byID := map[string][]*interval{} // in the engine's start order
-	for _, r := range engine.Runs() {
-		byID[r.Request.ScheduleID] = append(byID[r.Request.ScheduleID], lives[r.Execution.WorkflowID])
-	}
 	fmt.Fprintf(stdout, "schedsim self-check: %d schedules, 60s interval, runs of %s, crash at %s down %s, %dh simulated\n\n",
-		len(ids), runFor, crashAt.Format("15:04:05"), downtime, hours)
+		len(ids), runFor, crashAt.Format(time.TimeOnly), downtime, hours)
 	fmt.Fprintf(stdout, "%-26s %8s %8s %8s %8s %8s\n", "schedule", "started", "skipped", "buffered", "dropped", "missed")
 	for _, id := range ids {
-		runs := byID[id]
-		for i := 1; i < len(runs); i++ {
-			if !runs[i].nominal.After(runs[i-1].nominal) {
-				failures = append(failures, fmt.Sprintf("S7 %s: %s started after %s", id, runs[i].nominal, runs[i-1].nominal))
-			}
-			for _, prev := range runs[:i] {
-				overlaps := prev.stop.IsZero() || prev.stop.After(runs[i].start)
-				if !overlaps {
-					continue
-				}
-				if strings.HasPrefix(id, "skip.") || strings.HasPrefix(id, "buffer_one.") {
-					failures = append(failures, fmt.Sprintf("S1 %s: %s started while %s ran", id, runs[i].nominal.Format(time.TimeOnly), prev.nominal.Format(time.TimeOnly)))
-				}
-			}
+		failures = append(failures, checkRuns(id, runs[id])...)
+		st, _ := ev.State(id)
+		if tm, ok := w.Timers().Get(evaluator.TimerID(id)); !ok || !tm.At.Equal(st.Next) {
+			failures = append(failures, fmt.Sprintf("C3 %s: timer %v, next %s", id, tm.At, st.Next))
 		}
-		d, err := ev.Get(ctx, id, 1)
-		if err != nil {
-			failures = append(failures, fmt.Sprintf("get %s: %v", id, err))
-			continue
-		}
-		if tm, ok := timers.Get(evaluator.TimerID(id)); !ok || len(d.Upcoming) == 0 || !tm.At.Equal(d.Upcoming[0]) {
-			failures = append(failures, fmt.Sprintf("C3 %s: timer %v, next %v", id, tm.At, d.Upcoming))
-		}
-		c := d.Counters
-		if int(c.Started) != len(runs) {
-			failures = append(failures, fmt.Sprintf("S4 %s: %d recorded starts, %d executions", id, c.Started, len(runs)))
+		c := st.Counters
+		if int(c.Started) != len(runs[id]) {
+			failures = append(failures, fmt.Sprintf("S4 %s: %d recorded starts, %d executions", id, c.Started, len(runs[id])))
 		}
 		fmt.Fprintf(stdout, "%-26s %8d %8d %8d %8d %8d\n", id, c.Started, c.Skipped, c.Buffered, c.Dropped, c.MissedRanges)
 	}
-	snap, events, err := log.Read(ctx)
+	states, err := evaluator.Project(nil, w.Log().Events())
 	if err != nil {
-		failures = append(failures, err.Error())
-	} else if states, err := evaluator.Project(snap, events); err != nil {
 		failures = append(failures, "R1: "+err.Error())
-	} else {
-		for _, st := range states {
-			live, _ := ev.State(st.ID)
-			if !reflect.DeepEqual(live, st) {
-				failures = append(failures, "R1 "+st.ID+": projection differs from live state")
-			}
+	}
+	for _, st := range states {
+		if live, _ := ev.State(st.ID); !reflect.DeepEqual(live, st) {
+			failures = append(failures, "R1 "+st.ID+": projection differs from live state")
 		}
 	}
 	fmt.Fprintln(stdout)
 	for _, f := range failures {
 		fmt.Fprintln(stdout, "FAIL", f)
 	}
-	checks := "S1 S4 S7 C3 R1"
+	const checks = "S1 S4 S7 C3 R1"
 	if len(failures) > 0 {
 		fmt.Fprintf(stdout, "%d checks failed (%s)\n", len(failures), checks)
 		return 1
 	}
-	fmt.Fprintf(stdout, "all checks hold (%s) over %d events\n", checks, log.Len())
+	fmt.Fprintf(stdout, "all checks hold (%s) over %d events\n", checks, w.Log().Len())
 	return 0
+}
+
+// checkRuns checks S7 for every schedule and S1 for skip and buffer_one ones.
+func checkRuns(id string, runs []fakes.Run) []string {
+	var out []string
+	noOverlap := strings.HasPrefix(id, "skip.") || strings.HasPrefix(id, "buffer_one.")
+	for i, r := range runs {
+		if i > 0 && !r.Request.Nominal.After(runs[i-1].Request.Nominal) {
+			out = append(out, fmt.Sprintf("S7 %s: %s started after %s", id, r.Execution.WorkflowID, runs[i-1].Execution.WorkflowID))
+		}
+		if !noOverlap {
+			continue
+		}
+		for _, prev := range runs[:i] {
+			if !prev.Closed || prev.ClosedAt.After(r.StartedAt) {
+				out = append(out, fmt.Sprintf("S1 %s: %s started while %s ran", id, r.Execution.WorkflowID, prev.Execution.WorkflowID))
+			}
+		}
+	}
+	return out
 }
