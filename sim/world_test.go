@@ -124,7 +124,7 @@ func TestCrashAtEverySeamCallOfADay(t *testing.T) {
 	t.Logf("%d executions, %d seam calls, %d crash points", len(want), total, 2*total)
 	require.Greater(t, total, 500)
 	step := 1
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		step = 17
 	}
 	for _, phase := range []fakes.Phase{fakes.Before, fakes.After} {
@@ -302,7 +302,7 @@ func TestCrashWithDowntimeKeepsSafety(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, base.Run(end))
 	step := 1
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		step = 29
 	}
 	for _, downtime := range []time.Duration{50 * time.Second, 4 * time.Minute, 12 * time.Minute} {
