@@ -295,3 +295,39 @@ func TestConcurrentUse(t *testing.T) {
 	assert.Len(t, w.timers.Armed(), n)
 	w.checkReplay()
 }
+
+// A failed log read leaves the evaluator unrecovered (operations refuse), and a
+// later Recover succeeds.
+func TestRecoverLogReadFails(t *testing.T) {
+	w := newWorld(t)
+	w.create("s", seedConfig(evaluator.OverlapSkip, evaluator.CatchUpOne))
+	w.failOnce("log.read", fakes.Before)
+	err := w.ev.Recover(w.ctx)
+	var se *evaluator.SeamError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "log.read", se.Seam)
+	_, err = w.ev.Get(w.ctx, "s", 1)
+	assert.ErrorIs(t, err, evaluator.ErrNotRecovered)
+	w.heal()
+	require.NoError(t, w.ev.Recover(w.ctx))
+	_, err = w.ev.Get(w.ctx, "s", 1)
+	assert.NoError(t, err)
+}
+
+// A schedule whose log does not project keeps its id and reports the
+// corruption; the others work; compaction refuses rather than drop its events.
+func TestBrokenScheduleIsIsolated(t *testing.T) {
+	w := newWorld(t)
+	w.create("good", seedConfig(evaluator.OverlapSkip, evaluator.CatchUpOne))
+	bad := seedConfig(evaluator.OverlapSkip, evaluator.CatchUpOne)
+	bad.Trigger = cronSpec("0 0 30 2 *") // written by someone who did not validate
+	require.NoError(t, w.log.Append(w.ctx, []evaluator.Event{{Seq: 1, Type: evaluator.Created, ScheduleID: "bad", At: T0, Config: &bad, Next: at(1)}}))
+	require.ErrorIs(t, w.ev.Recover(w.ctx), evaluator.ErrCorruptLog)
+	_, err := w.ev.Get(w.ctx, "good", 1)
+	require.NoError(t, err)
+	assert.Len(t, w.timers.Armed(), 1, "the good schedule is armed")
+	assert.ErrorIs(t, w.ev.Pause(w.ctx, w.req("bad")), evaluator.ErrCorruptLog)
+	assert.ErrorIs(t, w.ev.Create(w.ctx, w.req("bad"), seedConfig(evaluator.OverlapSkip, evaluator.CatchUpOne)), evaluator.ErrCorruptLog,
+		"the id stays taken")
+	assert.ErrorIs(t, w.ev.Compact(w.ctx), evaluator.ErrCorruptLog)
+}

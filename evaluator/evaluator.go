@@ -169,7 +169,11 @@ func (ev *Evaluator) arm(ctx context.Context, en *entry) error {
 	if st == nil || !st.Active() || st.Next.IsZero() {
 		return seamErr("timers.disarm", en.id, ev.timers.Disarm(ctx, TimerID(en.id)))
 	}
-	return seamErr("timers.arm", en.id, ev.timers.Arm(ctx, Timer{ID: TimerID(en.id), ScheduleID: en.id, At: st.Next}))
+	return ev.armAt(ctx, en, st.Next)
+}
+
+func (ev *Evaluator) armAt(ctx context.Context, en *entry, at time.Time) error {
+	return seamErr("timers.arm", en.id, ev.timers.Arm(ctx, Timer{ID: TimerID(en.id), ScheduleID: en.id, At: at}))
 }
 
 // armRetry arms the timer at now+RetryDelay (or at Next, if that is sooner
@@ -182,8 +186,5 @@ func (ev *Evaluator) armRetry(ctx context.Context, en *entry, cause error) error
 	if st := en.st; st != nil && st.Next.After(now) && st.Next.Before(at) {
 		at = st.Next
 	}
-	if err := ev.timers.Arm(ctx, Timer{ID: TimerID(en.id), ScheduleID: en.id, At: at}); err != nil {
-		return errors.Join(cause, seamErr("timers.arm", en.id, err))
-	}
-	return cause
+	return errors.Join(cause, ev.armAt(ctx, en, at))
 }
