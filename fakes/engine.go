@@ -21,8 +21,10 @@ type Run struct {
 	StartedAt       time.Time
 	ClosesAt        time.Time // zero: runs until cancelled or closed by hand
 	CancelRequested bool
+	CancelledAt     time.Time // when the cancel was first asked for
 	Closed          bool
 	ClosedAt        time.Time
+	Failed          bool // closed by Fail rather than by completing or cancelling
 }
 
 // Notice is a closure notice owed to the evaluator; the engine keeps it until
@@ -160,7 +162,7 @@ func (g *Engine) cancel(_ context.Context, gate *Gate, x evaluator.Execution) er
 	}
 	g.mu.Lock()
 	if r, ok := g.runs[x.WorkflowID]; ok && r.Execution == x && !r.Closed && !r.CancelRequested {
-		r.CancelRequested = true
+		r.CancelRequested, r.CancelledAt = true, g.now()
 		if g.Clock != nil {
 			if at := g.now().Add(g.CancelDelay); r.ClosesAt.IsZero() || at.Before(r.ClosesAt) {
 				r.ClosesAt = at
@@ -228,6 +230,42 @@ func (g *Engine) Close(workflowID string) (evaluator.Execution, bool) {
 	}
 	g.closeLocked(r, g.now())
 	return r.Execution, true
+}
+
+// Fail closes the execution of workflowID now, as failed, and owes its
+// notice; false if it is unknown or already closed.
+func (g *Engine) Fail(workflowID string) (evaluator.Execution, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r, ok := g.runs[workflowID]
+	if !ok || r.Closed {
+		return evaluator.Execution{}, false
+	}
+	r.Failed = true
+	g.closeLocked(r, g.now())
+	return r.Execution, true
+}
+
+// Extend makes the open execution of workflowID close at `at` instead (zero:
+// only when cancelled or closed by hand); false if it is unknown, closed, or
+// at is not after now. A cancel still closes it after CancelDelay.
+func (g *Engine) Extend(workflowID string, at time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r, ok := g.runs[workflowID]
+	if !ok || r.Closed || !at.IsZero() && !at.After(g.now()) {
+		return false
+	}
+	if r.CancelRequested {
+		if c := r.CancelledAt.Add(g.CancelDelay); at.IsZero() || c.Before(at) {
+			at = c
+		}
+	}
+	r.ClosesAt = at
+	if !at.IsZero() {
+		heap.Push(&g.closing, closing{at, r})
+	}
+	return true
 }
 
 func (g *Engine) closeLocked(r *Run, at time.Time) {

@@ -183,3 +183,36 @@ func TestRearmAtTheSameTimeKeepsALateDelivery(t *testing.T) {
 	require.NoError(t, s.Arm(ctx, evaluator.Timer{ID: "a", ScheduleID: "a", At: t0.Add(10 * time.Second)}))
 	assert.Len(t, s.Due(t0.Add(10*time.Second)), 1, "a new time is a new delivery")
 }
+
+func TestEngineFailAndExtend(t *testing.T) {
+	ctx := context.Background()
+	clock := clockwork.NewFakeClockAt(t0)
+	g := &fakes.Engine{Clock: clock, Duration: func(evaluator.StartRequest) time.Duration { return time.Minute }, CancelDelay: 5 * time.Second}
+	for _, id := range []string{"s@1", "s@2"} {
+		_, err := g.Start(ctx, evaluator.StartRequest{ScheduleID: "s", WorkflowID: id})
+		require.NoError(t, err)
+	}
+	_, ok := g.Fail("s@1")
+	require.True(t, ok)
+	_, ok = g.Fail("s@1")
+	assert.False(t, ok, "a closed execution cannot fail again")
+	assert.False(t, g.Extend("s@1", t0.Add(time.Hour)), "a closed execution cannot be extended")
+	assert.False(t, g.Extend("s@2", t0), "the new close must be in the future")
+	require.True(t, g.Extend("s@2", t0.Add(time.Hour)))
+	next, ok := g.NextClose()
+	require.True(t, ok)
+	assert.Equal(t, t0.Add(time.Hour), next, "the old closing time is stale")
+	clock.Advance(time.Minute)
+	assert.Empty(t, g.CloseDue(clock.Now()))
+	require.NoError(t, g.Cancel(ctx, evaluator.Execution{WorkflowID: "s@2", RunID: "run-2"}))
+	require.True(t, g.Extend("s@2", time.Time{}), "a slow cancelled run still closes after the cancel delay")
+	clock.Advance(5 * time.Second)
+	closed := g.CloseDue(clock.Now())
+	require.Len(t, closed, 1)
+	assert.True(t, closed[0].CancelRequested)
+	assert.Equal(t, t0.Add(time.Minute), closed[0].CancelledAt)
+	runs := g.Runs()
+	assert.True(t, runs[0].Failed)
+	assert.False(t, runs[1].Failed)
+	assert.Len(t, g.Notices(), 2)
+}

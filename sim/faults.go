@@ -54,7 +54,10 @@ type Fault struct {
 	Downtime time.Duration // Crash
 	Late     time.Duration // Late
 	At       time.Time     // Jump; or a Crash between calls, with no Call or Nth
-	Jump     time.Duration // Jump
+	// After, for a Crash or Error at a seam call: only calls made at or after
+	// this time match (Nth still counts calls from the start of the run).
+	After time.Time
+	Jump  time.Duration // Jump
 }
 
 // Rates draw faults from the seed: each seam call crashes the process with

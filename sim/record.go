@@ -21,7 +21,8 @@ const (
 	KindStart     Kind = "start"     // the engine started an execution (or found it started)
 	KindCancel    Kind = "cancel"    // the engine was asked to cancel an execution
 	KindDescribe  Kind = "describe"  // the engine was asked about a workflow id
-	KindClose     Kind = "close"     // an execution closed
+	KindClose     Kind = "close"     // an execution closed (Detail: completed, cancelled or failed)
+	KindAction    Kind = "action"    // a scripted action on an execution (Detail: complete, fail or slow)
 	KindAppend    Kind = "append"    // an event was appended (Detail: type and fields)
 	KindRead      Kind = "read"      // the log was read
 	KindSnapshot  Kind = "snapshot"  // a snapshot was written

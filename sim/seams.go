@@ -33,7 +33,7 @@ func (w *World) hook(c fakes.Call, phase fakes.Phase) error {
 	nth := w.calls[c.Name]
 	for _, i := range w.callFaults {
 		f := &w.plan.Faults[i]
-		if w.fired[i] || !f.matches(c, phase, nth, w.totalCalls) {
+		if w.fired[i] || !f.matches(c, phase, nth, w.totalCalls) || w.clock.Now().Before(f.After) {
 			continue
 		}
 		w.fired[i] = true

@@ -31,7 +31,9 @@ type Config struct {
 	// (10 s when zero). It is also the reference evaluator's retry delay.
 	RetryDelay time.Duration
 	Ops        []Op
-	Plan       Plan
+	// Actions close, fail or slow down executions at given times.
+	Actions []Action
+	Plan    Plan
 	// CompactEvery, when positive, asks the process to compact its log at
 	// that period (if it implements Compacter), so recovery reads a snapshot.
 	CompactEvery time.Duration
@@ -84,6 +86,8 @@ type World struct {
 	faulted     bool
 	afterFault  FaultKind // a seeded fault drawn at a call's Before phase, due at its After
 	ops         []pendingOp
+	applied     []AppliedOp
+	actions     []Action
 	nextCompact time.Time
 	records     []Record
 	stats       Stats
@@ -93,6 +97,7 @@ type pendingOp struct {
 	Op
 	index     int
 	notBefore time.Time
+	first     time.Time // the first attempt
 }
 
 // New validates cfg and starts the first process (its recovery included).
@@ -138,6 +143,13 @@ func New(cfg Config) (*World, error) {
 		w.ops = append(w.ops, pendingOp{Op: op, index: i})
 	}
 	slices.SortStableFunc(w.ops, func(a, b pendingOp) int { return a.At.Compare(b.At) })
+	for i, a := range cfg.Actions {
+		if err := a.validate(cfg.Start); err != nil {
+			return nil, fmt.Errorf("%w: actions[%d]: %v", ErrInvalidConfig, i, err)
+		}
+	}
+	w.actions = slices.Clone(cfg.Actions)
+	slices.SortStableFunc(w.actions, func(a, b Action) int { return a.At.Compare(b.At) })
 	w.timers = &fakes.Timers{Hook: w.hook}
 	w.engine = &fakes.Engine{Hook: w.hook, Clock: w.clock, Duration: cfg.Duration, CancelDelay: cfg.CancelDelay}
 	w.log = &fakes.Log{Hook: w.hook, Truncate: cfg.Lean}
@@ -184,6 +196,10 @@ func (w *World) Trace() string {
 	_ = WriteTrace(&b, w.records)
 	return b.String()
 }
+
+// Applied returns the operations the process accepted, in the order it
+// accepted them.
+func (w *World) Applied() []AppliedOp { return slices.Clone(w.applied) }
 
 // Stats returns the counts so far.
 func (w *World) Stats() Stats { return w.stats }
@@ -294,6 +310,7 @@ func (w *World) instant(now time.Time) error {
 }
 
 func (w *World) closeDue(now time.Time) {
+	w.act(now)
 	for _, r := range w.engine.CloseDue(now) {
 		detail := "completed"
 		if r.CancelRequested {
@@ -403,6 +420,9 @@ func (w *World) runOps(now time.Time) bool {
 			continue
 		}
 		w.faulted = false
+		if op.first.IsZero() {
+			op.first = now
+		}
 		err := op.apply(w.ctx, w.proc)
 		w.stats.Ops++
 		w.record(Record{Kind: KindOp, ScheduleID: op.ScheduleID, Detail: op.String(), Err: errText(err)})
@@ -413,6 +433,9 @@ func (w *World) runOps(now time.Time) bool {
 			op.notBefore = now.Add(w.cfg.RetryDelay)
 			i++
 			continue
+		}
+		if err == nil {
+			w.applied = append(w.applied, AppliedOp{Op: op.Op, First: op.first, At: now})
 		}
 		w.ops = slices.Delete(w.ops, i, i+1) // done, or rejected for good
 	}
@@ -517,6 +540,9 @@ func (w *World) next(now, until time.Time) time.Time {
 	}
 	if t, ok := w.engine.NextClose(); ok {
 		earlier(t)
+	}
+	if len(w.actions) > 0 {
+		earlier(w.actions[0].At)
 	}
 	if w.down {
 		earlier(w.upAt)
