@@ -169,6 +169,18 @@ func (s *Timers) IsDue(t evaluator.Timer, now time.Time) bool {
 	return ok && cur.At.Equal(t.At) && !cur.deliverAt.After(now)
 }
 
+// DeliverAt returns when the timer of id will be delivered: its time, or
+// later when a delivery is late or being retried.
+func (s *Timers) DeliverAt(id string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.timers[id]
+	if !ok {
+		return time.Time{}, false
+	}
+	return t.deliverAt, true
+}
+
 // NextDelivery returns the earliest delivery time of any armed timer.
 func (s *Timers) NextDelivery() (time.Time, bool) {
 	s.mu.Lock()

@@ -197,6 +197,33 @@ func (w *World) Trace() string {
 	return b.String()
 }
 
+// Quiet reports whether nothing is owed to the process about a schedule: the
+// process is up and recovered, no operation on the schedule waits, no closure
+// notice of it is undelivered, and its timer (if any) is neither late nor
+// being redelivered. (Whether the process itself owes a start is for its
+// description to say.) Quiet points are where invariants C3 and R1 apply.
+func (w *World) Quiet(scheduleID string) bool {
+	if w.down || w.needRecover {
+		return false
+	}
+	for _, op := range w.ops {
+		if op.ScheduleID == scheduleID && !op.At.After(w.clock.Now()) {
+			return false
+		}
+	}
+	for _, n := range w.engine.Notices() {
+		if n.ScheduleID == scheduleID {
+			return false
+		}
+	}
+	for _, t := range w.timers.Armed() {
+		if at, _ := w.timers.DeliverAt(t.ID); t.ScheduleID == scheduleID && !at.Equal(t.At) {
+			return false
+		}
+	}
+	return true
+}
+
 // Applied returns the operations the process accepted, in the order it
 // accepted them.
 func (w *World) Applied() []AppliedOp { return slices.Clone(w.applied) }

@@ -1,7 +1,8 @@
-// Command simrun drives schedsim's simulations. Until the scenario runner
-// exists it has one job, the evaluator's self-check (also what it runs with no
-// arguments): a deterministic simulated day for every overlap × catch-up
-// policy pair, with a crash, checked against the safety invariants.
+// Command simrun replays schedsim's scenarios and runs its self-check.
+//
+// With no arguments it replays the bundled scenario library (embedded in the
+// binary) and prints one line per scenario and a summary. See usage below, or
+// run `simrun help`.
 package main
 
 import (
@@ -14,57 +15,102 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-const usage = `usage: simrun [command] [flags]
+const usage = `usage: simrun [command] [flags] [args]
 
 commands:
-  selfcheck   run the reference evaluator through a simulated outage for every
-              overlap x catch-up policy pair and check the safety invariants
-              (default when no command is given)
-  help        print this help
+  run [PATH...]  replay scenario files or directories (default: the bundled
+                 library) and check their expectations and golden traces
+                 (the default command)
+  trace FILE     replay one scenario and print its timeline: each step and
+                 everything that happened, in order
+  selfcheck      run the reference evaluator through a simulated outage for
+                 every overlap x catch-up policy pair and check the safety
+                 invariants
+  help           print this help
+
+run flags (before or after the paths):
+  --update       rewrite the .golden trace of each scenario given by path
+                 (the YAML files are never rewritten)
+  --junit FILE   write a JUnit XML report
+  --json FILE    write a JSON report
+  -v             print each scenario's trace
 
 selfcheck flags:
-  -hours N    simulated hours, 1 to 168 (default 6)
-  -v          print every start
+  -hours N       simulated hours, 1 to 168 (default 6)
+  -v             print every start
 
-exit status: 0 all checks hold, 1 a check failed, 2 usage error
+exit status: 0 all pass, 1 a scenario or check failed, 2 usage error or
+invalid input (a scenario file that does not load: file:line:column: why)
+
+scenario format: docs/scenarios.md
 `
 
-// maxHours bounds the self-check: it keeps every record in memory.
-const maxHours = 24 * 7
-
 func run(args []string, stdout, stderr io.Writer) int {
-	cmd := "selfcheck"
+	cmd := "run"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
+	case "run":
+		return runScenarios(args, stdout, stderr)
+	case "trace":
+		return traceScenario(args, stdout, stderr)
 	case "selfcheck":
-		fs := flag.NewFlagSet("selfcheck", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		hours := fs.Int("hours", 6, "simulated hours")
-		verbose := fs.Bool("v", false, "print every start")
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, usage)
-				return 0
-			}
-			fmt.Fprintf(stderr, "simrun: %v\n\n%s", err, usage)
-			return 2
-		}
-		if fs.NArg() > 0 {
-			fmt.Fprintf(stderr, "simrun: unexpected argument %q\n\n%s", fs.Arg(0), usage)
-			return 2
-		}
-		if *hours < 1 || *hours > maxHours {
-			fmt.Fprintf(stderr, "simrun: -hours must be between 1 and %d, got %d\n", maxHours, *hours)
-			return 2
-		}
-		return selfcheck(*hours, *verbose, stdout, stderr)
-	case "help", "-h", "--help":
+		return selfcheckCmd(args, stdout, stderr)
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "simrun: unknown command %q\n\n%s", cmd, usage)
+		return usageError(stderr, "unknown command %q", cmd)
+	}
+}
+
+func usageError(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "simrun: %s\n\n%s", fmt.Sprintf(format, args...), usage)
+	return 2
+}
+
+// parse parses flags anywhere among the arguments and returns the others.
+// It returns a non-negative exit code when parsing ends the command.
+func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string, int) {
+	fs.SetOutput(io.Discard)
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, usage)
+				return nil, 0
+			}
+			return nil, usageError(stderr, "%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, -1
+		}
+		if args[0] == "--" {
+			return append(rest, args[1:]...), -1
+		}
+		rest, args = append(rest, args[0]), args[1:]
+	}
+}
+
+// maxHours bounds the self-check: it keeps every record in memory.
+const maxHours = 24 * 7
+
+func selfcheckCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("selfcheck", flag.ContinueOnError)
+	hours := fs.Int("hours", 6, "simulated hours")
+	verbose := fs.Bool("v", false, "print every start")
+	rest, code := parse(fs, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	if len(rest) > 0 {
+		return usageError(stderr, "selfcheck: unexpected argument %q", rest[0])
+	}
+	if *hours < 1 || *hours > maxHours {
+		fmt.Fprintf(stderr, "simrun: -hours must be between 1 and %d, got %d\n", maxHours, *hours)
 		return 2
 	}
+	return selfcheck(*hours, *verbose, stdout, stderr)
 }

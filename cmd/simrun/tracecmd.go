@@ -1,0 +1,84 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/schedsim/schedsim/scenarios"
+)
+
+// traceScenario replays one scenario and prints its timeline: the header,
+// each scripted step (marked >>) among the records of what happened, then
+// the verdict.
+func traceScenario(args []string, stdout, stderr io.Writer) int {
+	fset := flag.NewFlagSet("trace", flag.ContinueOnError)
+	paths, code := parse(fset, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	if len(paths) != 1 {
+		return usageError(stderr, "trace needs exactly one scenario file, got %d", len(paths))
+	}
+	s, err := scenarios.LoadFile(paths[0])
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "simrun: %s\n", line)
+		}
+		return 2
+	}
+	res, err := scenarios.Run(s, scenarios.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "simrun: %v\n", err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "scenario %s (%s)\n", s.Name, s.File)
+	if d := strings.TrimSpace(s.Description); d != "" {
+		fmt.Fprintln(stdout, indent(d))
+	}
+	fmt.Fprintf(stdout, "from %s to %s\n", s.Start.Format(time.RFC3339), s.Until.Format(time.RFC3339))
+	for _, sc := range s.Schedules {
+		runs := "until cancelled"
+		if sc.RunsFor > 0 {
+			runs = sc.RunsFor.String()
+		}
+		fmt.Fprintf(stdout, "schedule %s: %s, overlap %s, catch-up %s, runs %s\n", sc.ID, sc.Config.Trigger, sc.Config.Overlap, sc.Config.CatchUp, runs)
+	}
+	fmt.Fprintln(stdout)
+	failedAt := map[int]bool{}
+	for _, f := range res.Failures {
+		failedAt[f.Pos.Line] = true
+	}
+	steps := s.Steps
+	flush := func(until time.Time, all bool) {
+		for len(steps) > 0 && (all || !steps[0].At.After(until)) {
+			st := steps[0]
+			steps = steps[1:]
+			what := st.What()
+			if st.Expect != nil {
+				what = "expect: holds"
+				if failedAt[st.Pos.Line] {
+					what = "expect: FAILS"
+				}
+			}
+			fmt.Fprintf(stdout, "%s >> line %d: %s\n", st.At.Format(time.RFC3339), st.Pos.Line, what)
+		}
+	}
+	for _, r := range res.Records {
+		flush(r.At, false)
+		fmt.Fprintln(stdout, r)
+	}
+	flush(time.Time{}, true)
+	fmt.Fprintln(stdout)
+	for _, f := range res.Failures {
+		fmt.Fprintln(stdout, "FAIL", f)
+	}
+	if !res.Passed() {
+		fmt.Fprintf(stdout, "FAIL %s: %d failures\n", s.Name, len(res.Failures))
+		return 1
+	}
+	fmt.Fprintf(stdout, "PASS %s\n", s.Name)
+	return 0
+}

@@ -1,0 +1,575 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/sim"
+)
+
+// maxFileSize bounds a scenario file.
+const maxFileSize = 4 << 20
+
+// LoadFile reads and validates a scenario file, and finds its golden (the
+// sibling file with the .golden extension).
+func LoadFile(name string) (*Scenario, error) {
+	return LoadFS(osFS{}, name)
+}
+
+type osFS struct{}
+
+func (osFS) Open(name string) (fs.File, error) { return os.Open(name) }
+
+// LoadFS is LoadFile on a file system (the embedded library, for one).
+func LoadFS(fsys fs.FS, name string) (*Scenario, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > maxFileSize {
+		return nil, &Error{Pos: Pos{File: name}, Msg: fmt.Sprintf("file larger than %d bytes", maxFileSize)}
+	}
+	s, err := Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	golden, err := fs.ReadFile(fsys, GoldenPath(name))
+	switch {
+	case err == nil:
+		s.Golden = string(golden)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	return s, nil
+}
+
+// GoldenPath is where the golden trace of a scenario file lives.
+func GoldenPath(name string) string {
+	return strings.TrimSuffix(name, path.Ext(name)) + ".golden"
+}
+
+// Parse decodes and validates one scenario; file names it in errors. Every
+// problem found is reported (up to 20), each as an *Error at file:line:column,
+// joined; all of them match ErrInvalid.
+func Parse(file string, data []byte) (s *Scenario, err error) {
+	defer func() {
+		if r := recover(); r != nil { // the YAML library on hostile input
+			s, err = nil, &Error{Pos: Pos{File: file}, Msg: fmt.Sprintf("yaml: %v", r)}
+		}
+	}()
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{Pos: Pos{File: file}, Msg: "empty file"}
+		}
+		return nil, yamlError(file, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, &Error{Pos: Pos{File: file, Line: extra.Line, Column: extra.Column}, Msg: "one scenario per file (found a second document)"}
+	}
+	d := &decoder{file: file, configs: map[string]evaluator.Config{}}
+	s = d.scenario(doc.Content[0])
+	if len(d.errs) > 0 {
+		return nil, errors.Join(d.errs...)
+	}
+	return s, nil
+}
+
+// yamlError turns a syntax error of the YAML library ("yaml: line 3: ...")
+// into an *Error with the line.
+func yamlError(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
+		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+	}
+	return &Error{Pos: Pos{File: file, Line: line, Column: 1}, Msg: "yaml: " + msg}
+}
+
+var headerFields = []string{"name", "description", "start", "until", "seed", "retry_delay", "cancel_delay",
+	"rates", "schedules", "timeline", "expect"}
+
+func (d *decoder) scenario(n *yaml.Node) *Scenario {
+	f, ok := d.mapping(n, "scenario", headerFields...)
+	if !ok {
+		return nil
+	}
+	s := &Scenario{File: d.file, Start: sim.DefaultStart}
+	for _, k := range []string{"name", "start", "schedules"} {
+		if !f.has(k) {
+			d.errorf(n, "scenario: missing field %q", k)
+		}
+	}
+	if v := f.get("name"); v != nil {
+		s.Name = d.str(v, "name")
+	}
+	if v := f.get("description"); v != nil {
+		s.Description = d.str(v, "description")
+	}
+	if v := f.get("start"); v != nil {
+		if str, ok := d.scalar(v, "start"); ok {
+			t, err := time.Parse(time.RFC3339Nano, str)
+			if err != nil {
+				d.errorf(v, "start: bad instant %q (want RFC 3339, such as 2026-06-07T00:00:00Z)", str)
+			} else {
+				s.Start = t.UTC()
+			}
+		}
+	}
+	d.start = s.Start
+	if v := f.get("seed"); v != nil {
+		s.Seed, _ = d.integer(v, "seed", -1<<63, 1<<63-1)
+	}
+	if v := f.get("retry_delay"); v != nil {
+		if s.RetryDelay, _ = d.duration(v, "retry_delay"); s.RetryDelay == 0 {
+			d.errorf(v, "retry_delay must be positive")
+		}
+	}
+	if v := f.get("cancel_delay"); v != nil {
+		s.CancelDelay, _ = d.duration(v, "cancel_delay")
+	}
+	if v := f.get("rates"); v != nil {
+		s.Rates = d.rates(v)
+	}
+	if v := f.get("schedules"); v != nil {
+		s.Schedules = d.schedules(v)
+	}
+	ids := map[string]*Schedule{}
+	for i := range s.Schedules {
+		ids[s.Schedules[i].ID] = &s.Schedules[i]
+	}
+	if v := f.get("timeline"); v != nil {
+		s.Steps = d.timeline(v, s, ids)
+	}
+	last := s.Start
+	if n := len(s.Steps); n > 0 {
+		last = s.Steps[n-1].At
+	}
+	s.Until = last
+	if v := f.get("until"); v != nil {
+		if t, ok := d.instant(v, "until"); ok {
+			if t.Before(last) {
+				d.errorf(v, "until %s is before the last step at %s", stamp(t), stamp(last))
+			}
+			s.Until = t
+		}
+	}
+	if v := f.get("expect"); v != nil {
+		s.End = d.expect(v, s, ids)
+		if s.End != nil {
+			s.End.At = s.Until
+		}
+	}
+	return s
+}
+
+func (d *decoder) rates(n *yaml.Node) sim.Rates {
+	f, ok := d.mapping(n, "rates", "crash", "error", "late", "duplicate", "max_downtime", "max_late")
+	var r sim.Rates
+	if !ok {
+		return r
+	}
+	for k, p := range map[string]*float64{"crash": &r.Crash, "error": &r.Error, "late": &r.Late, "duplicate": &r.Duplicate} {
+		if v := f.get(k); v != nil {
+			*p = d.fraction(v, "rates."+k)
+		}
+	}
+	if v := f.get("max_downtime"); v != nil {
+		r.MaxDowntime, _ = d.duration(v, "rates.max_downtime")
+	}
+	if v := f.get("max_late"); v != nil {
+		r.MaxLate, _ = d.duration(v, "rates.max_late")
+	}
+	if r.Late > 0 && r.MaxLate == 0 {
+		d.errorf(n, "rates: late needs max_late")
+	}
+	return r
+}
+
+var scheduleFields = []string{"id", "trigger", "overlap", "catch_up", "catch_up_window", "workflow_type", "input",
+	"search_attributes", "runs_for", "runs_for_nominal"}
+
+func (d *decoder) schedules(n *yaml.Node) []Schedule {
+	var out []Schedule
+	seen := map[string]bool{}
+	for _, item := range d.list(n, "schedules") {
+		f, ok := d.mapping(item, "schedule", scheduleFields...)
+		if !ok {
+			continue
+		}
+		sc := Schedule{Pos: d.pos(item)}
+		if v := f.get("id"); v == nil {
+			d.errorf(item, "schedule: missing field \"id\"")
+		} else {
+			sc.ID = d.str(v, "schedule id")
+			if seen[sc.ID] {
+				d.errorf(v, "schedule %q declared twice", sc.ID)
+			}
+			seen[sc.ID] = true
+		}
+		for _, k := range []string{"trigger", "overlap", "catch_up"} {
+			if !f.has(k) {
+				d.errorf(item, "schedule %s: missing field %q", sc.ID, k)
+			}
+		}
+		sc.Config = d.config(f, evaluator.Config{WorkflowType: "workflow"}, "schedule "+sc.ID)
+		if v := f.get("runs_for"); v != nil {
+			sc.RunsFor, _ = d.duration(v, "runs_for")
+		}
+		if v := f.get("runs_for_nominal"); v != nil {
+			sc.RunsForNominal = map[time.Time]time.Duration{}
+			for _, kv := range d.pairs(v, "runs_for_nominal") {
+				t, ok1 := d.instant(kv[0], "runs_for_nominal key")
+				dur, ok2 := d.duration(kv[1], "runs_for_nominal")
+				if ok1 && ok2 {
+					sc.RunsForNominal[t] = dur
+				}
+			}
+		}
+		if sc.ID != "" {
+			if err := sc.Config.Validate(); err != nil {
+				d.errorf(item, "schedule %s: %v", sc.ID, err)
+			}
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+// config reads the config fields of f over base (an update's or a schedule's).
+func (d *decoder) config(f fields, base evaluator.Config, what string) evaluator.Config {
+	c := base
+	if v := f.get("trigger"); v != nil {
+		if g, ok := d.mapping(v, what+": trigger", "cron", "timezone", "interval"); ok {
+			c.Trigger = evaluator.TriggerSpec{}
+			if x := g.get("cron"); x != nil {
+				c.Trigger.Cron = d.str(x, "trigger.cron")
+			}
+			if x := g.get("timezone"); x != nil {
+				c.Trigger.Timezone = d.str(x, "trigger.timezone")
+			}
+			if x := g.get("interval"); x != nil {
+				iv, _ := d.duration(x, "trigger.interval")
+				c.Trigger.Interval = evaluator.Duration(iv)
+			}
+			if _, err := evaluator.ParseTrigger(c.Trigger); err != nil {
+				d.errorf(v, "%s: trigger: %v", what, err)
+			}
+		}
+	}
+	if v := f.get("overlap"); v != nil {
+		if str, ok := d.scalar(v, "overlap"); ok {
+			if err := c.Overlap.UnmarshalText([]byte(str)); err != nil {
+				d.errorf(v, "%s: overlap: unknown policy %q (want skip, buffer_one, cancel_previous or allow_all)", what, str)
+			}
+		}
+	}
+	if v := f.get("catch_up"); v != nil {
+		if str, ok := d.scalar(v, "catch_up"); ok {
+			if err := c.CatchUp.UnmarshalText([]byte(str)); err != nil {
+				d.errorf(v, "%s: catch_up: unknown policy %q (want all, one or skip)", what, str)
+			}
+		}
+	}
+	if v := f.get("catch_up_window"); v != nil {
+		if str, ok := d.scalar(v, "catch_up_window"); ok && str == "none" {
+			c.CatchUpWindow = nil
+		} else if w, ok := d.duration(v, "catch_up_window"); ok {
+			wd := evaluator.Duration(w)
+			c.CatchUpWindow = &wd
+		}
+	}
+	if v := f.get("workflow_type"); v != nil {
+		c.WorkflowType = d.str(v, "workflow_type")
+	}
+	if v := f.get("input"); v != nil {
+		var x any
+		if err := v.Decode(&x); err != nil {
+			d.errorf(v, "input: %v", err)
+		} else if b, err := json.Marshal(x); err != nil {
+			d.errorf(v, "input must be expressible as JSON: %v", err)
+		} else {
+			c.Input = b
+		}
+	}
+	if v := f.get("search_attributes"); v != nil {
+		c.SearchAttributes = map[string]string{}
+		for _, kv := range d.pairs(v, "search_attributes") {
+			c.SearchAttributes[d.str(kv[0], "search attribute name")] = d.str(kv[1], "search attribute value")
+		}
+	}
+	return c
+}
+
+// Step kinds: the key that says what a timeline step does.
+var stepKinds = []string{"create", "update", "pause", "resume", "delete", "complete", "fail", "slow",
+	"crash", "error", "late", "duplicate_delivery", "duplicate_notice", "jump", "advance", "expect"}
+
+func (d *decoder) timeline(n *yaml.Node, s *Scenario, ids map[string]*Schedule) []Step {
+	var out []Step
+	prev := s.Start
+	for _, item := range d.list(n, "timeline") {
+		f, ok := d.mapping(item, "step", append([]string{"at", "after"}, stepKinds...)...)
+		if !ok {
+			continue
+		}
+		var kinds []string
+		for _, k := range stepKinds {
+			if f.has(k) {
+				kinds = append(kinds, k)
+			}
+		}
+		if len(kinds) != 1 {
+			d.errorf(item, "step must do exactly one of %s; found %d", strings.Join(stepKinds, ", "), len(kinds))
+			continue
+		}
+		kind := kinds[0]
+		st := Step{Pos: d.pos(item)}
+		timed := true
+		switch {
+		case f.has("at") && f.has("after"):
+			d.errorf(f.keyNode("after"), "step: give at or after, not both")
+		case f.has("at"):
+			st.At, timed = d.instant(f.get("at"), "at")
+		case f.has("after"):
+			dur, ok := d.duration(f.get("after"), "after")
+			st.At, timed = prev.Add(dur), ok
+		case kind == "late" || kind == "duplicate_delivery" || kind == "duplicate_notice":
+			timed = false // keyed by its tick; placed at it below
+		default:
+			d.errorf(item, "step %s: missing at (a time) or after (a duration since the previous step)", kind)
+			continue
+		}
+		d.step(&st, kind, f.get(kind), s, ids)
+		if !timed && st.Fault != nil && !st.Fault.Nominal.IsZero() && !f.has("at") && !f.has("after") {
+			st.At, timed = st.Fault.Nominal, true
+		}
+		if !timed {
+			continue
+		}
+		if st.At.Before(prev) {
+			d.errorf(item, "step at %s is before the previous step at %s: steps must be in time order", stamp(st.At), stamp(prev))
+			continue
+		}
+		prev = st.At
+		if st.Fault != nil && st.Fault.Kind == sim.Jump {
+			st.Fault.At = st.At
+		}
+		if st.Fault != nil && (st.Fault.Kind == sim.Crash || st.Fault.Kind == sim.Error) {
+			if st.Fault.Call == "" && st.Fault.Nth == 0 {
+				st.Fault.At = st.At // a crash now
+			} else {
+				st.Fault.After = st.At
+			}
+		}
+		if st.Op != nil {
+			st.Op.At = st.At
+		}
+		if st.Action != nil {
+			st.Action.At = st.At
+		}
+		if st.Expect != nil {
+			st.Expect.At = st.At
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// target reads a step's schedule: the scalar value, or the schedule field of
+// its mapping; it may be left out when the scenario has one schedule.
+func (d *decoder) target(n *yaml.Node, f fields, kind string, s *Scenario, ids map[string]*Schedule) string {
+	var v *yaml.Node
+	if n.Kind == yaml.ScalarNode {
+		v = n
+	} else {
+		v = f.get("schedule")
+	}
+	if v == nil {
+		if len(s.Schedules) == 1 {
+			return s.Schedules[0].ID
+		}
+		d.errorf(n, "%s: which schedule? (there are %d; give schedule)", kind, len(s.Schedules))
+		return ""
+	}
+	id := d.str(v, kind+" schedule")
+	if id != "" && ids[id] == nil {
+		d.errorf(v, "%s: unknown schedule %q (declared: %s)", kind, id, strings.Join(slices.Sorted(maps.Keys(ids)), ", "))
+		return ""
+	}
+	return id
+}
+
+func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map[string]*Schedule) {
+	what := "step " + kind
+	// A step's value: a schedule id (or nothing, for one schedule), or a mapping.
+	fieldsOf := func(known ...string) (fields, bool) {
+		if n.Kind == yaml.ScalarNode {
+			return fields{node: n}, true
+		}
+		return d.mapping(n, what, known...)
+	}
+	switch kind {
+	case "create", "update", "pause", "resume", "delete":
+		known := []string{"schedule", "request_id", "want_error"}
+		if kind == "update" {
+			known = append(known, "trigger", "overlap", "catch_up", "catch_up_window", "workflow_type", "input", "search_attributes")
+		}
+		f, ok := fieldsOf(known...)
+		if !ok {
+			return
+		}
+		id := d.target(n, f, kind, s, ids)
+		op := &sim.Op{Kind: sim.OpKind(kind), ScheduleID: id}
+		if v := f.get("request_id"); v != nil {
+			op.RequestID = d.str(v, "request_id")
+		}
+		if v := f.get("want_error"); v != nil {
+			st.WantError = d.str(v, "want_error")
+		}
+		if sc := ids[id]; sc != nil {
+			switch kind {
+			case "create":
+				if sc.created {
+					d.errorf(n, "create: schedule %q is already created by an earlier step", id)
+				}
+				sc.created = true
+				op.Config = sc.Config
+			case "update":
+				base, ok := d.configs[id]
+				if !ok {
+					base = sc.Config
+				}
+				op.Config = d.config(f, base, "update "+id)
+				if st.WantError == "" {
+					d.configs[id] = op.Config // what later updates change
+				}
+			}
+		}
+		st.Op = op
+	case "complete", "fail", "slow":
+		f, ok := fieldsOf("schedule", "nominal", "for")
+		if !ok {
+			return
+		}
+		a := &sim.Action{Kind: map[string]sim.ActionKind{"complete": sim.ActComplete, "fail": sim.ActFail, "slow": sim.ActSlow}[kind]}
+		a.ScheduleID = d.target(n, f, kind, s, ids)
+		if v := f.get("nominal"); v != nil {
+			a.Nominal, _ = d.instant(v, kind+" nominal")
+		} else {
+			d.errorf(n, "%s: missing nominal (the tick whose execution it is)", kind)
+		}
+		if v := f.get("for"); v != nil {
+			if kind != "slow" {
+				d.errorf(v, "%s: only slow takes for", kind)
+			}
+			a.For, _ = d.duration(v, "slow for")
+		} else if kind == "slow" {
+			d.errorf(n, "slow: missing for (how long from now the execution runs; 0s for until cancelled)")
+		}
+		st.Action = a
+	case "crash", "error":
+		f, ok := d.mapping(n, what, "call", "phase", "nth", "schedule", "nominal", "downtime")
+		if !ok {
+			return
+		}
+		fl := &sim.Fault{Kind: sim.Crash}
+		if kind == "error" {
+			fl.Kind = sim.Error
+		}
+		if v := f.get("call"); v != nil {
+			fl.Call, _ = d.oneOf(v, kind+" call", fakes.Calls...)
+		}
+		if v := f.get("phase"); v != nil {
+			if p, ok := d.oneOf(v, kind+" phase", "before", "after"); ok {
+				fl.Phase = map[string]fakes.Phase{"before": fakes.Before, "after": fakes.After}[p]
+			}
+		} else if fl.Call != "" || f.has("nth") {
+			d.errorf(n, "%s: missing phase (before or after the call takes effect)", kind)
+		}
+		if v := f.get("nth"); v != nil {
+			nth, _ := d.integer(v, kind+" nth", 1, 1<<31)
+			fl.Nth = int(nth)
+		}
+		if v := f.get("schedule"); v != nil {
+			fl.Schedule = d.target(n, f, kind, s, ids)
+		}
+		if v := f.get("nominal"); v != nil {
+			fl.Nominal, _ = d.instant(v, kind+" nominal")
+		}
+		if v := f.get("downtime"); v != nil {
+			if kind == "error" {
+				d.errorf(v, "error: an error has no downtime (use crash)")
+			}
+			fl.Downtime, _ = d.duration(v, "crash downtime")
+		} else if kind == "crash" {
+			d.errorf(n, "crash: missing downtime (0s for an immediate restart)")
+		}
+		if kind == "error" && fl.Call == "" && fl.Nth == 0 {
+			d.errorf(n, "error: missing call or nth (which seam call fails)")
+		}
+		if fl.Call == "" && fl.Nth == 0 && (fl.Schedule != "" || !fl.Nominal.IsZero()) {
+			d.errorf(n, "%s: schedule and nominal select a seam call; give call too", kind)
+		}
+		st.Fault = fl
+	case "late", "duplicate_delivery", "duplicate_notice":
+		known := []string{"schedule", "nominal"}
+		if kind == "late" {
+			known = append(known, "by")
+		}
+		f, ok := fieldsOf(known...)
+		if !ok {
+			return
+		}
+		fl := &sim.Fault{Kind: map[string]sim.FaultKind{"late": sim.Late, "duplicate_delivery": sim.DuplicateDelivery, "duplicate_notice": sim.DuplicateNotice}[kind]}
+		fl.Schedule = d.target(n, f, kind, s, ids)
+		if v := f.get("nominal"); v != nil {
+			fl.Nominal, _ = d.instant(v, kind+" nominal")
+		} else {
+			d.errorf(n, "%s: missing nominal (the tick it concerns)", kind)
+		}
+		if v := f.get("by"); v != nil {
+			fl.Late, _ = d.duration(v, "late by")
+			if fl.Late == 0 {
+				d.errorf(v, "late: by must be positive")
+			}
+		} else if kind == "late" {
+			d.errorf(n, "late: missing by (how late the delivery is)")
+		}
+		st.Fault = fl
+	case "jump":
+		j, ok := d.duration(n, "jump")
+		if ok && j == 0 {
+			d.errorf(n, "jump must be positive")
+		}
+		st.Fault = &sim.Fault{Kind: sim.Jump, Jump: j}
+	case "advance":
+		if b, ok := d.boolean(n, "advance"); ok && !b {
+			d.errorf(n, "advance: give true (it runs the world to the step's time)")
+		}
+		st.Advance = true
+	case "expect":
+		st.Expect = d.expect(n, s, ids)
+	}
+}
