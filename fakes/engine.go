@@ -154,7 +154,7 @@ func (g *Engine) cancel(_ context.Context, gate *Gate, x evaluator.Execution) er
 	c := Call{Name: "engine.cancel"}
 	g.mu.Lock()
 	if r, ok := g.runs[x.WorkflowID]; ok {
-		c.ScheduleID = r.Request.ScheduleID
+		c.ScheduleID, c.Nominal = r.Request.ScheduleID, r.Request.Nominal
 	}
 	g.mu.Unlock()
 	if err := errorsOr(gate.check(), g.Hook.call(c, Before)); err != nil {

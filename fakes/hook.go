@@ -34,7 +34,9 @@ type Call struct {
 	Name string
 	// ScheduleID is the schedule the call concerns, when the call names one.
 	ScheduleID string
-	// Nominal is the tick of an engine.start.
+	// Nominal is the tick a call concerns: the one an engine.start starts, the
+	// one of the execution an engine.cancel cancels, the time a timers.arm
+	// arms, the nominal time of the first event a log.append appends.
 	Nominal time.Time
 }
 

@@ -32,7 +32,7 @@ func (l *Log) Append(ctx context.Context, events []evaluator.Event) error {
 func (l *Log) append(_ context.Context, g *Gate, events []evaluator.Event) error {
 	c := Call{Name: "log.append"}
 	if len(events) > 0 {
-		c.ScheduleID = events[0].ScheduleID
+		c.ScheduleID, c.Nominal = events[0].ScheduleID, events[0].Nominal
 	}
 	if err := errorsOr(g.check(), l.Hook.call(c, Before)); err != nil {
 		return err

@@ -55,7 +55,7 @@ var _ evaluator.TimerStore = (*Timers)(nil)
 func (s *Timers) Arm(ctx context.Context, t evaluator.Timer) error { return s.arm(ctx, nil, t) }
 
 func (s *Timers) arm(_ context.Context, g *Gate, t evaluator.Timer) error {
-	c := Call{Name: "timers.arm", ScheduleID: t.ScheduleID}
+	c := Call{Name: "timers.arm", ScheduleID: t.ScheduleID, Nominal: t.At}
 	if err := errorsOr(g.check(), s.Hook.call(c, Before)); err != nil {
 		return err
 	}

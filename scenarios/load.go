@@ -233,7 +233,7 @@ func (d *decoder) schedules(n *yaml.Node) []Schedule {
 				d.errorf(item, "schedule %s: missing field %q", sc.ID, k)
 			}
 		}
-		sc.Config = d.config(f, evaluator.Config{WorkflowType: "workflow"}, "schedule "+sc.ID)
+		sc.Config = d.config(f, evaluator.Config{WorkflowType: "workflow"}, "schedule "+sc.ID, false)
 		if v := f.get("runs_for"); v != nil {
 			sc.RunsFor, _ = d.duration(v, "runs_for")
 		}
@@ -258,7 +258,8 @@ func (d *decoder) schedules(n *yaml.Node) []Schedule {
 }
 
 // config reads the config fields of f over base (an update's or a schedule's).
-func (d *decoder) config(f fields, base evaluator.Config, what string) evaluator.Config {
+// A lenient read (an update that must fail) lets an invalid trigger through.
+func (d *decoder) config(f fields, base evaluator.Config, what string, lenient bool) evaluator.Config {
 	c := base
 	if v := f.get("trigger"); v != nil {
 		if g, ok := d.mapping(v, what+": trigger", "cron", "timezone", "interval"); ok {
@@ -273,7 +274,7 @@ func (d *decoder) config(f fields, base evaluator.Config, what string) evaluator
 				iv, _ := d.duration(x, "trigger.interval")
 				c.Trigger.Interval = evaluator.Duration(iv)
 			}
-			if _, err := evaluator.ParseTrigger(c.Trigger); err != nil {
+			if _, err := evaluator.ParseTrigger(c.Trigger); err != nil && !lenient {
 				d.errorf(v, "%s: trigger: %v", what, err)
 			}
 		}
@@ -451,17 +452,14 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 		if sc := ids[id]; sc != nil {
 			switch kind {
 			case "create":
-				if sc.created {
-					d.errorf(n, "create: schedule %q is already created by an earlier step", id)
-				}
-				sc.created = true
+				sc.created = true // by this step, not at the start
 				op.Config = sc.Config
 			case "update":
 				base, ok := d.configs[id]
 				if !ok {
 					base = sc.Config
 				}
-				op.Config = d.config(f, base, "update "+id)
+				op.Config = d.config(f, base, "update "+id, st.WantError != "")
 				if st.WantError == "" {
 					d.configs[id] = op.Config // what later updates change
 				}

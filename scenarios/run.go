@@ -44,7 +44,7 @@ type Failure struct {
 func (f Failure) String() string {
 	s := f.Pos.String() + ": " + f.What
 	if f.Diff != "" {
-		s += "\n" + f.Diff
+		s += "\n" + strings.TrimRight(f.Diff, "\n")
 	}
 	return s
 }
@@ -189,24 +189,35 @@ func check(w *sim.World, e *Expect) []Failure {
 				Diff: diff(lines(want), lines(got), "expected", "actual")})
 		}
 	}
+	// Starts and cancels are compared schedule by schedule (in their order
+	// within each schedule): the order of different schedules' starts at one
+	// instant is the harness's delivery order, not behaviour.
 	runs := w.Engine().Runs()
+	slices.SortStableFunc(runs, func(a, b fakes.Run) int { return strings.Compare(a.Request.ScheduleID, b.Request.ScheduleID) })
 	if e.Starts != nil {
+		ws := sortWants(*e.Starts)
 		var got []string
 		for i, r := range runs {
-			withAt := i >= len(*e.Starts) || !(*e.Starts)[i].At.IsZero()
+			withAt := i >= len(ws) || !ws[i].At.IsZero()
 			got = append(got, startLine(r.Request.ScheduleID, r.Request.Nominal, r.StartedAt, withAt))
 		}
-		compare("starts", startLines(*e.Starts), got)
+		compare("starts", startLines(ws), got)
 	}
 	if e.Cancels != nil {
 		cancelled := slices.DeleteFunc(slices.Clone(runs), func(r fakes.Run) bool { return !r.CancelRequested })
-		slices.SortStableFunc(cancelled, func(a, b fakes.Run) int { return a.CancelledAt.Compare(b.CancelledAt) })
+		slices.SortStableFunc(cancelled, func(a, b fakes.Run) int {
+			if c := strings.Compare(a.Request.ScheduleID, b.Request.ScheduleID); c != 0 {
+				return c
+			}
+			return a.CancelledAt.Compare(b.CancelledAt)
+		})
+		ws := sortWants(*e.Cancels)
 		var got []string
 		for i, r := range cancelled {
-			withAt := i >= len(*e.Cancels) || !(*e.Cancels)[i].At.IsZero()
+			withAt := i >= len(ws) || !ws[i].At.IsZero()
 			got = append(got, startLine(r.Request.ScheduleID, r.Request.Nominal, r.CancelledAt, withAt))
 		}
-		compare("cancels", startLines(*e.Cancels), got)
+		compare("cancels", startLines(ws), got)
 	}
 	if len(e.Ticks) > 0 {
 		events := w.Log().Events()
@@ -249,6 +260,13 @@ func startLine(id string, nominal, at time.Time, withAt bool) string {
 		return id + " " + stamp(nominal)
 	}
 	return id + " " + stamp(nominal) + " at " + stamp(at)
+}
+
+// sortWants orders wanted starts by schedule, keeping their order within one.
+func sortWants(ws []StartWant) []StartWant {
+	ws = slices.Clone(ws)
+	slices.SortStableFunc(ws, func(a, b StartWant) int { return strings.Compare(a.Schedule, b.Schedule) })
+	return ws
 }
 
 func startLines(ws []StartWant) []string {
@@ -371,9 +389,19 @@ func lines(ss []string) string {
 	return strings.Join(ss, "\n") + "\n"
 }
 
+// splitLines splits a text after each newline (difflib's own SplitLines adds
+// a spurious empty last line).
+func splitLines(s string) []string {
+	out := strings.SplitAfter(s, "\n")
+	if n := len(out); n > 0 && out[n-1] == "" {
+		out = out[:n-1]
+	}
+	return out
+}
+
 // diff is a unified diff of two texts.
 func diff(a, b, from, to string) string {
-	out, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: difflib.SplitLines(a), B: difflib.SplitLines(b),
+	out, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: splitLines(a), B: splitLines(b),
 		FromFile: from, ToFile: to, Context: 3})
 	if err != nil {
 		return err.Error()

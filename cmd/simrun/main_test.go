@@ -18,8 +18,8 @@ func TestSelfCheckPasses(t *testing.T) {
 
 func TestSelfCheckIsDeterministic(t *testing.T) {
 	var a, b bytes.Buffer
-	run([]string{"-hours", "1", "-v"}, &a, &a)
-	run([]string{"-hours", "1", "-v"}, &b, &b)
+	run([]string{"selfcheck", "-hours", "1", "-v"}, &a, &a)
+	run([]string{"selfcheck", "-v", "-hours", "1"}, &b, &b)
 	assert.Equal(t, a.String(), b.String())
 	for _, want := range []string{"start     skip.all @2026-06-07T00:01:00Z run=", "crash     crash at 2026-06-07T00:30:10Z", "00:55:10Z restart"} {
 		assert.True(t, strings.Contains(a.String(), want), "the verbose output shows %q", want)
@@ -36,11 +36,16 @@ func TestUsage(t *testing.T) {
 		{[]string{"--help"}, 0, "usage: simrun"},
 		{[]string{"selfcheck", "-h"}, 0, "usage: simrun"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
-		{[]string{"-hours", "zero"}, 2, `invalid value "zero"`},
-		{[]string{"-hours", "0"}, 2, "-hours must be between 1 and 168"},
-		{[]string{"-hours", "169"}, 2, "-hours must be between 1 and 168, got 169"},
+		{[]string{"selfcheck", "-hours", "zero"}, 2, `invalid value "zero"`},
+		{[]string{"selfcheck", "-hours", "0"}, 2, "-hours must be between 1 and 168"},
+		{[]string{"selfcheck", "-hours", "169"}, 2, "-hours must be between 1 and 168, got 169"},
 		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"selfcheck", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"run", "--update"}, 2, "--update rewrites files: give the scenario paths"},
+		{[]string{"run", "no/such/dir"}, 2, "no/such/dir"},
+		{[]string{"trace"}, 2, "trace needs exactly one scenario file, got 0"},
+		{[]string{"trace", "a.yaml", "b.yaml"}, 2, "got 2"},
+		{[]string{"run", "-h"}, 0, "usage: simrun"},
 	} {
 		var out, errb bytes.Buffer
 		code := run(tc.args, &out, &errb)
