@@ -147,9 +147,9 @@ func (d *decoder) fraction(n *yaml.Node, what string) float64 {
 	return v
 }
 
-// maxDuration bounds every duration (about 300 years), so offsets from the
-// start never overflow.
-const maxDuration = time.Duration(math.MaxInt64 / 1000)
+// maxDuration bounds every duration and offset (100 years), so sums of them
+// never overflow.
+const maxDuration = 100 * 366 * 24 * time.Hour
 
 // duration parses a Go duration ("90s", "2m30s", "87600h"); "0" is zero.
 func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, bool) {

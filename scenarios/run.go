@@ -116,6 +116,7 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 			res.Failures = append(res.Failures, Failure{Pos: Pos{File: s.File}, What: err.Error()})
 		}
 	}
+	res.Failures = append(res.Failures, unfired(s, w.Unfired())...)
 	res.Records = w.Records()
 	res.Trace = w.Trace()
 	res.Failures = append(res.Failures, stepOutcomes(s, res.Records)...)
@@ -125,6 +126,23 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 			Diff: diff(s.Golden, res.Trace, "golden", "trace")})
 	}
 	return res, nil
+}
+
+// unfired reports the fault steps that never fired: a scenario whose fault
+// never happens does not test what it says.
+func unfired(s *Scenario, idx []int) []Failure {
+	var out []Failure
+	i := 0
+	for _, st := range s.Steps {
+		if st.Fault == nil {
+			continue
+		}
+		if slices.Contains(idx, i) {
+			out = append(out, Failure{Pos: st.Pos, What: st.What() + ": never fired (no matching seam call, tick or time)"})
+		}
+		i++
+	}
+	return out
 }
 
 // stepOp is a step's operation, with its request id ("step-LINE" unless given).

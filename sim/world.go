@@ -224,6 +224,18 @@ func (w *World) Quiet(scheduleID string) bool {
 	return true
 }
 
+// Unfired returns the indexes (in Config.Plan.Faults) of the scripted faults
+// that have not fired: a fault whose seam call, tick or time never came.
+func (w *World) Unfired() []int {
+	var out []int
+	for i, f := range w.fired {
+		if !f {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // Applied returns the operations the process accepted, in the order it
 // accepted them.
 func (w *World) Applied() []AppliedOp { return slices.Clone(w.applied) }
