@@ -233,6 +233,7 @@ func (d *decoder) schedules(n *yaml.Node) []Schedule {
 				d.errorf(item, "schedule %s: missing field %q", sc.ID, k)
 			}
 		}
+		before := len(d.errs)
 		sc.Config = d.config(f, evaluator.Config{WorkflowType: "workflow"}, "schedule "+sc.ID, false)
 		if v := f.get("runs_for"); v != nil {
 			sc.RunsFor, _ = d.duration(v, "runs_for")
@@ -247,7 +248,7 @@ func (d *decoder) schedules(n *yaml.Node) []Schedule {
 				}
 			}
 		}
-		if sc.ID != "" {
+		if sc.ID != "" && len(d.errs) == before { // else the field errors say it better
 			if err := sc.Config.Validate(); err != nil {
 				d.errorf(item, "schedule %s: %v", sc.ID, err)
 			}
