@@ -5,11 +5,11 @@ go 1.26.8
 require (
 	github.com/jonboulle/clockwork v0.5.0
 	github.com/leanovate/gopter v0.2.11
+	github.com/pmezard/go-difflib v1.0.0
 	github.com/robfig/cron/v3 v3.0.1
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
 	github.com/stretchr/testify v1.12.1
+	go.yaml.in/yaml/v3 v3.0.6
 )
 
-require (
-	github.com/pmezard/go-difflib v1.0.0 // indirect
-	go.yaml.in/yaml/v3 v3.0.6 // indirect
-)
+require golang.org/x/text v0.14.0 // indirect

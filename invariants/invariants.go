@@ -64,8 +64,16 @@ func Observe(w *sim.World) *History {
 			}
 		}
 	}
-	h.lives = lives(h.Applied)
 	return h
+}
+
+// livesOf returns the lives of the schedules, built on first use (a History
+// may be written by hand).
+func (h *History) livesOf() map[string][]*life {
+	if h.lives == nil {
+		h.lives = lives(h.Applied)
+	}
+	return h.lives
 }
 
 // quietDescription: the process owes no start for the schedule.
@@ -155,7 +163,7 @@ func (l *life) add(cfg evaluator.Config, op sim.AppliedOp) {
 // lifeAt returns the life of a schedule that an instant belongs to.
 func (h *History) lifeAt(id string, t time.Time) *life {
 	var found *life
-	for _, l := range h.lives[id] {
+	for _, l := range h.livesOf()[id] {
 		if !l.created.First.After(t) {
 			found = l
 		}
@@ -319,7 +327,7 @@ func (v version) onGrid(n time.Time) bool {
 		p := v.trig.Period()
 		k := n.Sub(v.first) / p // the latest anchor n - k·p that is not before first
 		a := n.Add(-k * p)
-		return k >= 1 && !a.After(v.at) || k >= 1 && a.Equal(v.first)
+		return k >= 1 && !a.After(v.at)
 	}
 	return v.trig.Grid(v.first).Next(n.Add(-time.Nanosecond)).Equal(n)
 }
@@ -347,7 +355,7 @@ func C3(h *History) []Violation {
 		timers[t.ScheduleID] = append(timers[t.ScheduleID], t)
 	}
 	ids := slices.Sorted(func(yield func(string) bool) {
-		for id := range h.lives {
+		for id := range h.livesOf() {
 			if !yield(id) {
 				return
 			}
@@ -357,7 +365,7 @@ func C3(h *History) []Violation {
 		if !h.Quiet[id] {
 			continue
 		}
-		ls := h.lives[id]
+		ls := h.livesOf()[id]
 		l := ls[len(ls)-1]
 		ts := timers[id]
 		bad := func(format string, args ...any) {
@@ -391,7 +399,7 @@ func (v version) isNext(t, now time.Time) bool {
 		return false
 	}
 	if v.trig.IsInterval() {
-		return !t.Add(-v.trig.Period()).After(now) || !t.Add(-v.trig.Period()).After(v.at)
+		return !t.Add(-v.trig.Period()).After(now) // the tick before t is not after now
 	}
 	return v.trig.Grid(v.first).Next(now).Equal(t)
 }

@@ -417,7 +417,11 @@ func (d *decoder) target(n *yaml.Node, f fields, kind string, s *Scenario, ids m
 	}
 	id := d.str(v, kind+" schedule")
 	if id != "" && ids[id] == nil {
-		d.errorf(v, "%s: unknown schedule %q (declared: %s)", kind, id, strings.Join(slices.Sorted(maps.Keys(ids)), ", "))
+		declared := "no schedule is declared"
+		if len(ids) > 0 {
+			declared = "declared: " + strings.Join(slices.Sorted(maps.Keys(ids)), ", ")
+		}
+		d.errorf(v, "%s: unknown schedule %q (%s)", kind, id, declared)
 		return ""
 	}
 	return id

@@ -1,0 +1,142 @@
+package invariants_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/invariants"
+	"github.com/schedsim/schedsim/sim"
+)
+
+var t0 = sim.DefaultStart
+
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+func config(o evaluator.OverlapPolicy) evaluator.Config {
+	return evaluator.Config{Trigger: evaluator.TriggerSpec{Interval: evaluator.Duration(time.Minute)}, Overlap: o,
+		CatchUp: evaluator.CatchUpAll, WorkflowType: "w"}
+}
+
+func op(kind sim.OpKind, when time.Duration, c evaluator.Config) sim.AppliedOp {
+	return sim.AppliedOp{Op: sim.Op{Kind: kind, ScheduleID: "s", Config: c}, First: at(when), At: at(when)}
+}
+
+// run is an execution of s for the tick at nominal, started at start and
+// closed at closed (never when zero).
+func run(nominal, start, closed time.Duration) fakes.Run {
+	r := fakes.Run{Request: evaluator.StartRequest{ScheduleID: "s", Nominal: at(nominal)}, StartedAt: at(start),
+		Execution: evaluator.Execution{WorkflowID: evaluator.WorkflowID("s", at(nominal)), RunID: nominal.String()}}
+	if closed > 0 {
+		r.Closed, r.ClosedAt = true, at(closed)
+	}
+	return r
+}
+
+func names(vs []invariants.Violation) []string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, v.Invariant)
+	}
+	return out
+}
+
+func TestSafetyCheckers(t *testing.T) {
+	m := time.Minute
+	created := op(sim.OpCreate, 0, config(evaluator.OverlapSkip))
+	for _, tc := range []struct {
+		name    string
+		applied []sim.AppliedOp
+		runs    []fakes.Run
+		want    []string
+	}{
+		{"clean", []sim.AppliedOp{created}, []fakes.Run{run(m, m, m+10*time.Second), run(2*m, 2*m, 0)}, nil},
+		{"S1 overlap under skip", []sim.AppliedOp{created}, []fakes.Run{run(m, m, 3*m), run(2*m, 2*m, 0)}, []string{"S1"}},
+		{"closing at the start is no overlap", []sim.AppliedOp{created}, []fakes.Run{run(m, m, 2*m), run(2*m, 2*m, 0)}, nil},
+		{"allow_all may overlap", []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapAllowAll))}, []fakes.Run{run(m, m, 0), run(2*m, 2*m, 0)}, nil},
+		{"S2 cancel_previous without a cancel", []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapCancelPrevious))}, []fakes.Run{run(m, m, 0), run(2*m, 2*m, 0)}, []string{"S2"}},
+		{"S4 twice", []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapAllowAll))}, []fakes.Run{run(m, m, 0), run(m, 2*m, 0)}, []string{"S4", "S7"}},
+		{"S5 before creation", []sim.AppliedOp{op(sim.OpCreate, 2*m, config(evaluator.OverlapSkip))}, []fakes.Run{run(m, 3*m, 0)}, []string{"S5"}},
+		{"S5 inside a pause", []sim.AppliedOp{created, op(sim.OpPause, 90*time.Second, evaluator.Config{}), op(sim.OpResume, 5*m, evaluator.Config{})},
+			[]fakes.Run{run(3*m, 3*m, 0)}, []string{"S5"}}, // 3m is on the create grid
+		{"S5 after deletion", []sim.AppliedOp{created, op(sim.OpDelete, 90*time.Second, evaluator.Config{})}, []fakes.Run{run(2*m, 2*m, 0)}, []string{"S5"}},
+		{"S6 off the grid", []sim.AppliedOp{created}, []fakes.Run{run(90*time.Second, 2*m, 0)}, []string{"S6"}},
+		{"S6 on the grid of the resume", []sim.AppliedOp{created, op(sim.OpPause, 90*time.Second, evaluator.Config{}), op(sim.OpResume, 150*time.Second, evaluator.Config{})},
+			[]fakes.Run{run(210*time.Second, 210*time.Second, 0)}, nil},
+		{"S7 out of order", []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapAllowAll))}, []fakes.Run{run(2*m, 2*m, 0), run(m, 2*m, 0)}, []string{"S7"}},
+	} {
+		h := &invariants.History{Now: at(10 * m), Applied: tc.applied, Runs: tc.runs}
+		assert.Equal(t, tc.want, names(invariants.All(h)), tc.name)
+	}
+}
+
+func TestS2AcceptsACancelFirst(t *testing.T) {
+	first := run(time.Minute, time.Minute, 0)
+	first.CancelRequested, first.CancelledAt = true, at(2*time.Minute)
+	h := &invariants.History{Applied: []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapCancelPrevious))},
+		Runs: []fakes.Run{first, run(2*time.Minute, 2*time.Minute, 0)}}
+	assert.Empty(t, invariants.S2(h))
+}
+
+func TestS1UsesThePolicyInForceAndDoubtsAnInterruptedUpdate(t *testing.T) {
+	m := time.Minute
+	update := op(sim.OpUpdate, 90*time.Second, config(evaluator.OverlapSkip))
+	runs := []fakes.Run{run(m, m, 0), run(150*time.Second, 150*time.Second, 0)}
+	h := &invariants.History{Applied: []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapAllowAll)), update}, Runs: runs}
+	assert.Equal(t, []string{"S1"}, names(invariants.S1(h)), "skip since 1m30s")
+	update.At = at(3 * m) // retried after a crash: it took effect at some attempt in [1m30s, 3m]
+	h = &invariants.History{Applied: []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapAllowAll)), update}, Runs: runs}
+	assert.Empty(t, invariants.S1(h), "no verdict while the policy is uncertain")
+}
+
+func TestC3(t *testing.T) {
+	m := time.Minute
+	created := op(sim.OpCreate, 0, config(evaluator.OverlapSkip))
+	timer := func(d time.Duration) evaluator.Timer {
+		return evaluator.Timer{ID: evaluator.TimerID("s"), ScheduleID: "s", At: at(d)}
+	}
+	for _, tc := range []struct {
+		name    string
+		applied []sim.AppliedOp
+		timers  []evaluator.Timer
+		quiet   bool
+		want    string
+	}{
+		{"armed at the next tick", []sim.AppliedOp{created}, []evaluator.Timer{timer(3 * m)}, true, ""},
+		{"not armed", []sim.AppliedOp{created}, nil, true, "C3 s: active schedule has no timer armed"},
+		{"armed too late", []sim.AppliedOp{created}, []evaluator.Timer{timer(4 * m)}, true, "not at the next tick"},
+		{"armed in the past", []sim.AppliedOp{created}, []evaluator.Timer{timer(2 * m)}, true, "not at the next tick"},
+		{"not quiet: unchecked", []sim.AppliedOp{created}, nil, false, ""},
+		{"paused with a timer", []sim.AppliedOp{created, op(sim.OpPause, m, evaluator.Config{})}, []evaluator.Timer{timer(3 * m)}, true, "paused schedule has a timer"},
+		{"deleted with a timer", []sim.AppliedOp{created, op(sim.OpDelete, m, evaluator.Config{})}, []evaluator.Timer{timer(3 * m)}, true, "deleted schedule has a timer"},
+	} {
+		h := &invariants.History{Now: at(150 * time.Second), Applied: tc.applied, Timers: tc.timers, Quiet: map[string]bool{"s": tc.quiet}}
+		vs := invariants.C3(h)
+		if tc.want == "" {
+			assert.Empty(t, vs, tc.name)
+			continue
+		}
+		require.Len(t, vs, 1, tc.name)
+		assert.Contains(t, vs[0].String(), tc.want, tc.name)
+	}
+}
+
+// TestObserveAReferenceRun: a world of the reference evaluator, crashes
+// included, breaks no invariant, and R1 compares its log with its live state.
+func TestObserveAReferenceRun(t *testing.T) {
+	c := config(evaluator.OverlapBufferOne)
+	w, err := sim.New(sim.Config{Duration: sim.Fixed(150 * time.Second),
+		Ops:  []sim.Op{{At: t0, Kind: sim.OpCreate, ScheduleID: "s", Config: c}},
+		Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Crash, At: at(150 * time.Second), Downtime: 2 * time.Minute}}}})
+	require.NoError(t, err)
+	require.NoError(t, w.Run(at(10*time.Minute)))
+	h := invariants.Observe(w)
+	assert.True(t, h.Quiet["s"])
+	assert.Empty(t, invariants.All(h))
+	assert.Empty(t, invariants.R1(w, h))
+	assert.NotEmpty(t, h.Runs)
+}
