@@ -193,3 +193,42 @@ func FuzzLoadScenario(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLibrary replays the whole bundled library once per iteration.
+func BenchmarkLibrary(b *testing.B) {
+	all, err := scenarios.LoadAll(scenarios.Library(), ".")
+	require.NoError(b, err)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, s := range all {
+			if _, err := scenarios.Run(s, scenarios.Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkScenario replays the heaviest scenarios one by one.
+func BenchmarkScenario(b *testing.B) {
+	for _, name := range []string{"defects/defect-06-ten-year-outage-one.yaml", "outage/ten-years-skip.yaml",
+		"outage/one-week-all.yaml", "faults/seeded-faults.yaml"} {
+		s, err := scenarios.LoadFS(scenarios.Library(), name)
+		require.NoError(b, err)
+		b.Run(s.Name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := scenarios.Run(s, scenarios.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoadLibrary parses and validates every library file.
+func BenchmarkLoadLibrary(b *testing.B) {
+	for b.Loop() {
+		if _, err := scenarios.LoadAll(scenarios.Library(), "."); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
