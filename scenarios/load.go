@@ -175,6 +175,7 @@ func (d *decoder) scenario(n *yaml.Node) *Scenario {
 			s.Until = t
 		}
 	}
+	d.possible(s)
 	if v := f.get("expect"); v != nil {
 		s.End = d.expect(v, s, ids)
 		if s.End != nil {
@@ -182,6 +183,21 @@ func (d *decoder) scenario(n *yaml.Node) *Scenario {
 		}
 	}
 	return s
+}
+
+// possible rejects steps that cannot happen: an execution acted on before its
+// tick, a tick-keyed fault for a tick outside the run.
+func (d *decoder) possible(s *Scenario) {
+	for _, st := range s.Steps {
+		n := &yaml.Node{Line: st.Pos.Line, Column: st.Pos.Column}
+		if a := st.Action; a != nil && (!a.Nominal.After(s.Start) || a.Nominal.After(st.At)) {
+			d.errorf(n, "%s: the execution of tick %s cannot exist at %s (ticks come after the start, executions after their tick)", a.Kind, stamp(a.Nominal), stamp(st.At))
+		}
+		if f := st.Fault; f != nil && (f.Kind == sim.Late || f.Kind == sim.DuplicateDelivery || f.Kind == sim.DuplicateNotice) &&
+			(!f.Nominal.After(s.Start) || f.Nominal.After(s.Until)) {
+			d.errorf(n, "%s: tick %s is outside the run (%s, %s]", f.Kind, stamp(f.Nominal), stamp(s.Start), stamp(s.Until))
+		}
+	}
 }
 
 func (d *decoder) rates(n *yaml.Node) sim.Rates {

@@ -105,7 +105,7 @@ func TestStepOutcomesAreChecked(t *testing.T) {
 	for _, tc := range []struct{ step, want string }{
 		{"  - at: 30s\n    pause: {schedule: s, want_error: nope}\n", `pause s: want an error containing "nope", got success`},
 		{"  - at: 30s\n    update: {schedule: s, trigger: {cron: \"61 * * * *\"}}\n", "wrong.yaml:9:36: update s: trigger: invalid trigger"},
-		{"  - at: 30s\n    complete: {nominal: 5m}\n", "complete s@2026-06-07T00:05:00Z: no open execution"},
+		{"  - at: 90s\n    complete: {nominal: 1m}\n", "complete s@2026-06-07T00:01:00Z: no open execution"},
 		{"  - at: 30s\n    crash: {call: engine.cancel, phase: before, downtime: 0s}\n", "never fired"},
 	} {
 		src := strings.Replace(good, "expect:", "timeline:\n"+tc.step+"expect:", 1)
@@ -144,6 +144,8 @@ func TestParseErrorsArePositioned(t *testing.T) {
 		{"not a mapping", "- 1\n", "bad.yaml:1:1: scenario must be a mapping"},
 		{"crash without downtime", strings.Replace(good, "expect:", "timeline:\n  - {at: 1m, crash: {}}\nexpect:", 1), "bad.yaml:8:21: crash: missing downtime"},
 		{"duplicate key", strings.Replace(good, "until: 2m", "until: 2m\nuntil: 3m", 1), `bad.yaml:5:1: scenario: field "until" given twice`},
+		{"execution before its tick", strings.Replace(good, "expect:", "timeline:\n  - {at: 30s, complete: {nominal: 1m}}\nexpect:", 1), "bad.yaml:8:5: complete: the execution of tick 2026-06-07T00:01:00Z cannot exist at 2026-06-07T00:00:30Z"},
+		{"late tick after the run", strings.Replace(good, "expect:", "timeline:\n  - {late: {nominal: 5m, by: 1s}}\nexpect:", 1), "bad.yaml:8:5: late: tick 2026-06-07T00:05:00Z is outside the run"},
 		{"unknown seam call", strings.Replace(good, "expect:", "timeline:\n  - {at: 1m, crash: {call: engine.stop, phase: before, downtime: 0s}}\nexpect:", 1), `crash call: unknown value "engine.stop"`},
 	} {
 		_, err := scenarios.Parse("bad.yaml", []byte(tc.src))
