@@ -109,7 +109,7 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 			stopped = true
 			break
 		}
-		res.Failures = append(res.Failures, check(w, e)...)
+		res.Failures = append(res.Failures, check(w, cfg, e)...)
 	}
 	if !stopped {
 		if err := w.Run(s.Until); err != nil {
@@ -199,7 +199,7 @@ func stepOutcomes(s *Scenario, records []sim.Record) []Failure {
 }
 
 // check compares one expectation with the world at its instant.
-func check(w *sim.World, e *Expect) []Failure {
+func check(w *sim.World, cfg sim.Config, e *Expect) []Failure {
 	var out []Failure
 	compare := func(what string, want, got []string) {
 		if !slices.Equal(want, got) {
@@ -265,7 +265,8 @@ func check(w *sim.World, e *Expect) []Failure {
 	if e.Invariants {
 		h := invariants.Observe(w)
 		var got []string
-		for _, v := range append(invariants.All(h), invariants.R1(w, h)...) {
+		vs := append(invariants.All(h), invariants.R1(w, h)...)
+		for _, v := range append(vs, invariants.M1(cfg, h)...) {
 			got = append(got, v.String())
 		}
 		compare("invariants", nil, got)

@@ -1,0 +1,570 @@
+package invariants
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/sim"
+)
+
+// The reference model (M1): a small simulation of DESIGN §3's semantics that
+// predicts the executions of a world from its config alone. It shares nothing
+// with the evaluator but trigger parsing, tick sequences (Grid.Next) and config
+// validation; it has no log, no seams and no recovery, because an ideal
+// scheduler needs none: it just stops while the process is down.
+
+// ErrUnsupported is returned for a world the model cannot predict exactly:
+// seam errors and crashes with downtime at seam calls (whose timing depends on
+// the implementation's calls), and seeded fault rates. Crashes with zero
+// downtime at seam calls are in scope: by R2 they change nothing.
+var ErrUnsupported = errors.New("the reference model cannot predict this world")
+
+// maxModelTicks bounds the ticks one model decision walks.
+const maxModelTicks = 1_000_000
+
+// Predicted is an execution start or a cancel the model predicts.
+type Predicted struct {
+	ScheduleID string
+	Nominal    time.Time
+	At         time.Time
+}
+
+func (p Predicted) String() string {
+	return fmt.Sprintf("%s @%s at %s", p.ScheduleID, stamp(p.Nominal), stamp(p.At))
+}
+
+// Prediction is what the model expects a world to do up to a time.
+type Prediction struct {
+	Starts  []Predicted // in start order
+	Cancels []Predicted // in order asked
+	// CatchUps are the ticks decided late (at a delivery that found several
+	// due, or after a restart): a difference there is a C2 violation.
+	CatchUps map[string]bool
+}
+
+type mRun struct {
+	sched, key       string
+	nominal          time.Time
+	closesAt         time.Time // zero: never by itself
+	cancelled        bool
+	cancelAt         time.Time
+	closed, notified bool
+	closedAt         time.Time
+}
+
+type mSched struct {
+	id                     string
+	cfg                    evaluator.Config
+	grid                   evaluator.Grid
+	paused, deleted        bool
+	next, buffered         time.Time
+	running                []*mRun
+	lastRequest            string // of the last operation that recorded something
+	restartedAt, decidedAt time.Time
+}
+
+type model struct {
+	cfg    sim.Config
+	now    time.Time
+	down   bool
+	upAt   time.Time
+	scheds map[string]*mSched
+	ids    []string // sorted
+	runs   []*mRun
+	ops    []sim.Op
+	acts   []sim.Action
+	faults []sim.Fault
+	fired  []bool
+	out    Prediction
+}
+
+// Predict runs the model of cfg up to until.
+func Predict(cfg sim.Config, until time.Time) (Prediction, error) {
+	if cfg.Start.IsZero() {
+		cfg.Start = sim.DefaultStart
+	}
+	if cfg.RetryDelay == 0 {
+		cfg.RetryDelay = 10 * time.Second
+	}
+	r := cfg.Plan.Rates
+	if r.Crash > 0 || r.Error > 0 || r.Late > 0 || r.Duplicate > 0 {
+		return Prediction{}, fmt.Errorf("%w: seeded fault rates", ErrUnsupported)
+	}
+	m := &model{cfg: cfg, now: cfg.Start.UTC(), down: true, upAt: cfg.Start.UTC(), scheds: map[string]*mSched{},
+		out: Prediction{CatchUps: map[string]bool{}}}
+	for _, f := range cfg.Plan.Faults {
+		switch {
+		case f.Kind == sim.Error:
+			return Prediction{}, fmt.Errorf("%w: seam error %s", ErrUnsupported, f.Call)
+		case f.Kind == sim.Crash && (f.Call != "" || f.Nth > 0):
+			if f.Downtime > 0 {
+				return Prediction{}, fmt.Errorf("%w: crash with downtime at %s", ErrUnsupported, f.Call)
+			}
+			continue // transparent (R2)
+		}
+		m.faults = append(m.faults, f)
+	}
+	m.fired = make([]bool, len(m.faults))
+	m.ops = slices.Clone(cfg.Ops)
+	slices.SortStableFunc(m.ops, func(a, b sim.Op) int { return a.At.Compare(b.At) })
+	m.acts = slices.Clone(cfg.Actions)
+	slices.SortStableFunc(m.acts, func(a, b sim.Action) int { return a.At.Compare(b.At) })
+	for {
+		if err := m.instant(); err != nil {
+			return Prediction{}, err
+		}
+		if !m.now.Before(until) {
+			return m.out, nil
+		}
+		m.now = m.nextInstant(until)
+	}
+}
+
+func key(id string, t time.Time) string { return id + "@" + stamp(t) }
+
+// instant handles everything due now, in DESIGN §3's order, until it settles.
+func (m *model) instant() error {
+	for pass := 0; pass < 10_000; pass++ {
+		if m.down {
+			m.closeDue()
+			if m.now.Before(m.upAt) {
+				return nil
+			}
+			m.restart()
+			continue
+		}
+		if m.crashNow() {
+			continue
+		}
+		m.closeDue()
+		changed := m.notices()
+		changed = m.applyOps() || changed
+		more, err := m.deliver()
+		if err != nil {
+			return err
+		}
+		if !changed && !more {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: the instant %s does not settle", ErrUnsupported, stamp(m.now))
+}
+
+func (m *model) crashNow() bool {
+	for i, f := range m.faults {
+		if f.Kind == sim.Crash && !m.fired[i] && !f.At.After(m.now) {
+			m.fired[i] = true
+			m.down, m.upAt = true, m.now.Add(f.Downtime)
+			return true
+		}
+	}
+	return false
+}
+
+// restart is recovery: forget closed executions, start a buffered tick whose
+// running set emptied, and deliver past-due timers right after.
+func (m *model) restart() {
+	m.down = false
+	for _, id := range m.ids {
+		s := m.scheds[id]
+		s.running = slices.DeleteFunc(s.running, func(r *mRun) bool {
+			if r.closed {
+				r.notified = true
+			}
+			return r.closed
+		})
+		s.restartedAt = m.now
+		if !s.paused && !s.deleted && !s.buffered.IsZero() && len(s.running) == 0 {
+			m.start(s, s.buffered)
+			s.buffered = time.Time{}
+		}
+	}
+}
+
+// closeDue closes executions whose time came, and applies scripted actions.
+func (m *model) closeDue() {
+	for len(m.acts) > 0 && !m.acts[0].At.After(m.now) {
+		a := m.acts[0]
+		m.acts = m.acts[1:]
+		r := m.open(key(a.ScheduleID, a.Nominal))
+		if r == nil {
+			continue
+		}
+		switch a.Kind {
+		case sim.ActSlow:
+			r.closesAt = time.Time{}
+			if a.For > 0 {
+				r.closesAt = m.now.Add(a.For)
+			}
+			if r.cancelled {
+				if c := r.cancelAt.Add(m.cfg.CancelDelay); r.closesAt.IsZero() || c.Before(r.closesAt) {
+					r.closesAt = c
+				}
+			}
+		default:
+			r.closed, r.closedAt = true, m.now
+		}
+	}
+	var due []*mRun
+	for _, r := range m.runs {
+		if !r.closed && !r.closesAt.IsZero() && !r.closesAt.After(m.now) {
+			due = append(due, r)
+		}
+	}
+	slices.SortStableFunc(due, func(a, b *mRun) int { return a.closesAt.Compare(b.closesAt) })
+	for _, r := range due {
+		r.closed, r.closedAt = true, r.closesAt
+	}
+}
+
+func (m *model) open(k string) *mRun {
+	for _, r := range m.runs {
+		if r.key == k && !r.closed {
+			return r
+		}
+	}
+	return nil
+}
+
+// notices takes closed executions out of running sets; a buffered tick starts
+// when its schedule's set empties.
+func (m *model) notices() bool {
+	var owed []*mRun
+	for _, r := range m.runs {
+		if r.closed && !r.notified {
+			owed = append(owed, r)
+		}
+	}
+	slices.SortStableFunc(owed, func(a, b *mRun) int { return a.closedAt.Compare(b.closedAt) })
+	for _, r := range owed {
+		r.notified = true
+		s := m.scheds[r.sched]
+		if s == nil {
+			continue
+		}
+		s.running = slices.DeleteFunc(s.running, func(x *mRun) bool { return x == r })
+		if !s.paused && !s.deleted && !s.buffered.IsZero() && len(s.running) == 0 {
+			m.start(s, s.buffered)
+			s.buffered = time.Time{}
+		}
+	}
+	return len(owed) > 0
+}
+
+func (m *model) applyOps() bool {
+	done := false
+	for len(m.ops) > 0 && !m.ops[0].At.After(m.now) {
+		op := m.ops[0]
+		m.ops = m.ops[1:]
+		done = true
+		s := m.scheds[op.ScheduleID]
+		if s != nil && op.RequestID != "" && op.RequestID == s.lastRequest {
+			continue // a replay (same operation) or a reused id (another): no effect either way
+		}
+		recorded := true
+		switch op.Kind {
+		case sim.OpCreate:
+			if s != nil || op.Config.Validate() != nil {
+				continue
+			}
+			s = &mSched{id: op.ScheduleID}
+			if !m.configure(s, op.Config) {
+				continue
+			}
+			m.scheds[op.ScheduleID] = s
+			m.ids = append(m.ids, op.ScheduleID)
+			slices.Sort(m.ids)
+		case sim.OpUpdate:
+			if s == nil || s.deleted || op.Config.Validate() != nil {
+				continue
+			}
+			old := *s
+			if !m.configure(s, op.Config) {
+				*s = old
+				continue
+			}
+			s.buffered = time.Time{}
+		case sim.OpPause:
+			recorded = s != nil && !s.deleted && !s.paused
+			if recorded {
+				s.paused, s.buffered = true, time.Time{}
+			}
+		case sim.OpResume:
+			recorded = s != nil && !s.deleted && s.paused
+			if recorded {
+				s.paused = false
+				m.configure(s, s.cfg)
+			}
+		case sim.OpDelete:
+			recorded = s != nil && !s.deleted
+			if recorded {
+				s.deleted, s.buffered = true, time.Time{}
+			}
+		}
+		if s = m.scheds[op.ScheduleID]; s != nil && recorded {
+			s.lastRequest = op.RequestID
+		}
+	}
+	return done
+}
+
+// configure anchors s's trigger now; false if it never fires again.
+func (m *model) configure(s *mSched, c evaluator.Config) bool {
+	t, err := evaluator.ParseTrigger(c.Trigger)
+	if err != nil {
+		return false
+	}
+	g := t.Grid(m.now)
+	next := g.Next(m.now)
+	if next.IsZero() {
+		return false
+	}
+	s.cfg, s.grid, s.next = c, g, next
+	return true
+}
+
+// deliver decides every schedule whose timer is due; true if it decided.
+func (m *model) deliver() (bool, error) {
+	decided := false
+	for _, id := range m.ids {
+		s := m.scheds[id]
+		if s.paused || s.deleted || s.next.IsZero() || s.next.After(m.now) {
+			continue
+		}
+		if late := m.lateFor(s); late > 0 && s.next.Add(late).After(m.now) {
+			continue // delivered later
+		}
+		if err := m.decide(s); err != nil {
+			return false, err
+		}
+		decided = true
+	}
+	return decided, nil
+}
+
+// lateFor fires the late fault of s's next tick, if any, and returns its
+// lateness (also on later calls).
+func (m *model) lateFor(s *mSched) time.Duration {
+	for i, f := range m.faults {
+		if f.Kind == sim.Late && f.Schedule == s.id && f.Nominal.Equal(s.next) {
+			m.fired[i] = true
+			return f.Late
+		}
+	}
+	return 0
+}
+
+// decide applies the late-tick rule, the window, the catch-up policy and the
+// overlap policy to every due tick, oldest first.
+func (m *model) decide(s *mSched) error {
+	var due []time.Time
+	for t := s.next; !t.IsZero() && !t.After(m.now); t = s.grid.Next(t) {
+		if len(due) == maxModelTicks {
+			return fmt.Errorf("%w: more than %d due ticks", ErrUnsupported, maxModelTicks)
+		}
+		due = append(due, t)
+	}
+	s.next = s.grid.Next(m.now)
+	var window time.Duration
+	if w := s.cfg.CatchUpWindow; w != nil {
+		window = time.Duration(*w)
+	}
+	lateDone := false // catch-up one: the oldest kept late tick was taken
+	for _, t := range due {
+		if window > 0 && t.Before(m.now.Add(-window)) {
+			continue // missed
+		}
+		late := len(due) > 1 && t.Before(m.now)
+		if late || !s.restartedAt.IsZero() && s.restartedAt.Equal(m.now) {
+			m.out.CatchUps[key(s.id, t)] = true
+		}
+		if late {
+			switch s.cfg.CatchUp {
+			case evaluator.CatchUpSkip:
+				continue
+			case evaluator.CatchUpOne:
+				if lateDone {
+					continue
+				}
+				lateDone = true
+			}
+		}
+		m.overlap(s, t)
+	}
+	return nil
+}
+
+func (m *model) overlap(s *mSched, t time.Time) {
+	busy := len(s.running) > 0
+	switch s.cfg.Overlap {
+	case evaluator.OverlapSkip:
+		if busy {
+			return
+		}
+	case evaluator.OverlapBufferOne:
+		if busy {
+			if s.buffered.IsZero() {
+				s.buffered = t
+			}
+			return
+		}
+	case evaluator.OverlapCancelPrevious:
+		for _, r := range s.running {
+			if !r.cancelled {
+				r.cancelled, r.cancelAt = true, m.now
+				if c := m.now.Add(m.cfg.CancelDelay); r.closesAt.IsZero() || c.Before(r.closesAt) {
+					r.closesAt = c
+				}
+				m.out.Cancels = append(m.out.Cancels, Predicted{ScheduleID: s.id, Nominal: r.nominal, At: m.now})
+			}
+		}
+	}
+	m.start(s, t)
+}
+
+func (m *model) start(s *mSched, t time.Time) {
+	r := &mRun{sched: s.id, key: key(s.id, t), nominal: t}
+	if m.cfg.Duration != nil {
+		if d := m.cfg.Duration(evaluator.StartRequest{ScheduleID: s.id, Nominal: t, WorkflowID: evaluator.WorkflowID(s.id, t)}); d > 0 {
+			r.closesAt = m.now.Add(d)
+		}
+	}
+	m.runs = append(m.runs, r)
+	s.running = append(s.running, r)
+	m.out.Starts = append(m.out.Starts, Predicted{ScheduleID: s.id, Nominal: t, At: m.now})
+}
+
+// nextInstant is the next time something is due (a due jump moves time at once).
+func (m *model) nextInstant(until time.Time) time.Time {
+	if !m.down {
+		for i, f := range m.faults {
+			if f.Kind == sim.Jump && !m.fired[i] && !f.At.After(m.now) {
+				m.fired[i] = true
+				return m.now.Add(f.Jump)
+			}
+		}
+	}
+	next := until
+	earlier := func(t time.Time) {
+		if t.After(m.now) && t.Before(next) {
+			next = t
+		}
+	}
+	for _, r := range m.runs {
+		if !r.closed && !r.closesAt.IsZero() {
+			earlier(r.closesAt)
+		}
+	}
+	if len(m.acts) > 0 {
+		earlier(m.acts[0].At)
+	}
+	if m.down {
+		earlier(m.upAt)
+		return next
+	}
+	for i, f := range m.faults {
+		if !m.fired[i] && (f.Kind == sim.Crash || f.Kind == sim.Jump) {
+			earlier(f.At)
+		}
+	}
+	if len(m.ops) > 0 {
+		earlier(m.ops[0].At)
+	}
+	for _, id := range m.ids {
+		if s := m.scheds[id]; !s.paused && !s.deleted && !s.next.IsZero() {
+			at := s.next
+			for _, f := range m.faults {
+				if f.Kind == sim.Late && f.Schedule == id && f.Nominal.Equal(s.next) {
+					at = at.Add(f.Late)
+				}
+			}
+			earlier(at)
+		}
+	}
+	return next
+}
+
+// M1 compares the executions started and the cancels asked in a world with
+// the model's prediction of its config up to the world's present. A start
+// the model calls a catch-up is reported as C2.
+func M1(cfg sim.Config, h *History) []Violation {
+	p, err := Predict(cfg, h.Now)
+	if err != nil {
+		return nil // out of the model's domain: the other invariants still apply
+	}
+	var got []Predicted
+	for _, r := range h.Runs {
+		got = append(got, Predicted{ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal.UTC(), At: r.StartedAt.UTC()})
+	}
+	out := compare("starts", p.Starts, got, p.CatchUps)
+	var cancels []Predicted
+	for _, r := range h.Runs {
+		if r.CancelRequested {
+			cancels = append(cancels, Predicted{ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal.UTC(), At: r.CancelledAt.UTC()})
+		}
+	}
+	slices.SortStableFunc(cancels, func(a, b Predicted) int { return a.At.Compare(b.At) })
+	return append(out, compare("cancels", p.Cancels, cancels, nil)...)
+}
+
+// compare reports, per schedule, the first difference between predicted and
+// observed lists.
+func compare(what string, want, got []Predicted, catchUps map[string]bool) []Violation {
+	by := func(ps []Predicted) map[string][]Predicted {
+		out := map[string][]Predicted{}
+		for _, p := range ps {
+			out[p.ScheduleID] = append(out[p.ScheduleID], p)
+		}
+		return out
+	}
+	w, g := by(want), by(got)
+	ids := map[string]bool{}
+	for id := range w {
+		ids[id] = true
+	}
+	for id := range g {
+		ids[id] = true
+	}
+	var out []Violation
+	for _, id := range slices.Sorted(func(yield func(string) bool) {
+		for id := range ids {
+			if !yield(id) {
+				return
+			}
+		}
+	}) {
+		ws, gs := w[id], g[id]
+		for i := 0; i < max(len(ws), len(gs)); i++ {
+			if i < len(ws) && i < len(gs) && ws[i] == gs[i] {
+				continue
+			}
+			v := Violation{Invariant: "M1", ScheduleID: id}
+			var parts []string
+			if i < len(ws) {
+				v.Nominal = ws[i].Nominal
+				parts = append(parts, "model: "+ws[i].String())
+			} else {
+				parts = append(parts, "model: nothing more")
+			}
+			if i < len(gs) {
+				if v.Nominal.IsZero() {
+					v.Nominal = gs[i].Nominal
+				}
+				parts = append(parts, "observed: "+gs[i].String())
+			} else {
+				parts = append(parts, "observed: nothing more")
+			}
+			if catchUps[key(id, v.Nominal)] {
+				v.Invariant = "C2"
+			}
+			v.Detail = fmt.Sprintf("%s differ at #%d: %s", what, i+1, strings.Join(parts, "; "))
+			out = append(out, v)
+			break
+		}
+	}
+	return out
+}
