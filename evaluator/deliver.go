@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/schedsim/schedsim/internal/mutation"
 )
 
 // Outcome says what a timer delivery did.
@@ -50,12 +52,21 @@ func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.
 	switch now := ev.now(); {
 	case st.Paused:
 		return Ignored, ev.arm(ctx, en)
+	case ev.mut.Has(mutation.StaleDeliveriesDecide) && !st.Next.IsZero() && at.Before(st.Next):
+		st.Next = at // the delivered time is taken as the tick to decide
+		if err := ev.decide(ctx, en, now); err != nil {
+			return 0, err
+		}
 	case st.Next.IsZero() || !at.Equal(st.Next):
 		return Stale, ev.arm(ctx, en)
 	case st.Next.After(now):
 		return Early, ev.arm(ctx, en)
 	default:
 		if err := ev.decide(ctx, en, now); err != nil {
+			if ev.mut.Has(mutation.FailedStartUnarms) {
+				_ = ev.timers.Disarm(ctx, TimerID(en.id)) // the schedule stalls until a restart
+				return Decided, nil
+			}
 			return 0, err
 		}
 	}
@@ -66,11 +77,17 @@ func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.
 func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error {
 	st := en.st
 	in := PlanInput{Next: st.Next, Now: now, Overlap: st.Config.Overlap, CatchUp: st.Config.CatchUp,
-		Running: len(st.Running) > 0, Buffered: !st.Buffered.IsZero()}
+		Running: len(st.Running) > 0, Buffered: !st.Buffered.IsZero(), mut: ev.mut}
 	if w := st.Config.CatchUpWindow; w != nil {
 		in.Window = time.Duration(*w)
 	}
+	if ev.mut.Has(mutation.LoneLateTickIsLate) && st.Next.Before(now) {
+		in.Now = now.Add(time.Nanosecond) // every due tick, even a lone one, is late
+	}
 	plan := PlanDelivery(st.Grid(), in)
+	if ev.mut.Has(mutation.IntervalFromActual) && st.trigger.IsInterval() {
+		plan.Next = now.Add(st.trigger.Period()) // re-anchored at the delivery, not the tick
+	}
 	if !plan.Late && len(plan.Ranges) == 1 {
 		// A lone tick: skip and buffer are one event; a start is made first and
 		// recorded after (recovery adopts it by its deterministic workflow id).
@@ -79,8 +96,14 @@ func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error
 		case Start:
 			return ev.start(ctx, en, r.From, CauseTick, plan.Next)
 		case Skip:
+			if ev.mut.Has(mutation.SkipsNotRecorded) {
+				return ev.remember(en, Event{Type: Skipped, Nominal: r.From, Next: plan.Next})
+			}
 			return ev.record(ctx, en, Event{Type: Skipped, Nominal: r.From, Next: plan.Next})
 		case Buffer:
+			if ev.mut.Has(mutation.BufferInMemory) {
+				return ev.remember(en, Event{Type: Buffered, Nominal: r.From, Next: plan.Next})
+			}
 			return ev.record(ctx, en, Event{Type: Buffered, Nominal: r.From, Next: plan.Next})
 		}
 	}
@@ -131,7 +154,7 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 // running execution not yet asked is cancelled first (sent, then recorded).
 func (ev *Evaluator) start(ctx context.Context, en *entry, nominal time.Time, cause string, next time.Time) error {
 	st := en.st
-	if st.Config.Overlap == OverlapCancelPrevious {
+	if st.Config.Overlap == OverlapCancelPrevious && !ev.mut.Has(mutation.CancelPreviousWithoutCancel) {
 		for _, r := range st.Running {
 			if r.CancelRequested {
 				continue
@@ -147,6 +170,9 @@ func (ev *Evaluator) start(ctx context.Context, en *entry, nominal time.Time, ca
 	}
 	req := StartRequest{WorkflowID: WorkflowID(en.id, nominal), ScheduleID: en.id, Nominal: nominal,
 		WorkflowType: st.Config.WorkflowType, Input: st.Config.Input, SearchAttributes: st.Config.SearchAttributes}
+	if ev.mut.Has(mutation.FreshWorkflowIDs) {
+		req.WorkflowID += fmt.Sprintf("#%d", ev.now().UnixNano()) // a new id per attempt
+	}
 	res, err := ev.engine.Start(ctx, req)
 	if err != nil {
 		return seamErr("engine.start", en.id, err)
@@ -203,8 +229,14 @@ func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x E
 	if en.st == nil || en.st.Deleted {
 		return nil
 	}
+	if n := len(en.st.Running); ev.mut.Has(mutation.ClosureClearsNewest) && n > 0 && en.st.runningIndex(x) >= 0 {
+		x = en.st.Running[n-1].Execution // the notice is taken for the newest run
+	}
 	if err := ev.recordClosed(ctx, en, x); err != nil {
 		return err
+	}
+	if ev.mut.Has(mutation.ClosureIgnoresBuffer) {
+		return nil
 	}
 	return ev.drive(ctx, en)
 }

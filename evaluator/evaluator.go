@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"github.com/schedsim/schedsim/internal/mutation"
 )
 
 // DefaultRetryDelay is how long after a failed owed start the retry timer fires.
@@ -24,6 +26,9 @@ type Options struct {
 	// RetryDelay is the delay of the retry timer armed after a failed owed start
 	// (DefaultRetryDelay when zero).
 	RetryDelay time.Duration
+	// Mutations turns deliberate defects on, for schedsim's mutant suite only
+	// (see package mutants); leave it zero.
+	Mutations mutation.Set
 }
 
 // Evaluator is the reference schedule evaluator. It is safe for concurrent use;
@@ -35,6 +40,7 @@ type Evaluator struct {
 	engine     Engine
 	log        EventLog
 	retryDelay time.Duration
+	mut        mutation.Set
 
 	mu        sync.Mutex // guards schedules and recovered
 	schedules map[string]*entry
@@ -74,7 +80,7 @@ func New(o Options) (*Evaluator, error) {
 		o.RetryDelay = DefaultRetryDelay
 	}
 	return &Evaluator{clock: o.Clock, timers: o.Timers, engine: o.Engine, log: o.Log,
-		retryDelay: o.RetryDelay, schedules: map[string]*entry{}}, nil
+		retryDelay: o.RetryDelay, mut: o.Mutations, schedules: map[string]*entry{}}, nil
 }
 
 func (ev *Evaluator) now() time.Time { return ev.clock.Now().UTC() }
@@ -162,11 +168,26 @@ func (ev *Evaluator) record(ctx context.Context, en *entry, events ...Event) err
 	return nil
 }
 
+// remember changes the live state as if events were recorded, without
+// recording them: only mutants do this.
+func (ev *Evaluator) remember(en *entry, events ...Event) error {
+	for _, e := range events {
+		e.ScheduleID, e.At = en.id, ev.now()
+		if err := en.st.apply(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // arm puts the schedule's one timer where its state says: at Next when active,
 // nowhere otherwise.
 func (ev *Evaluator) arm(ctx context.Context, en *entry) error {
 	st := en.st
 	if st == nil || !st.Active() || st.Next.IsZero() {
+		if ev.mut.Has(mutation.TimersStayArmed) && st != nil && !st.Next.IsZero() {
+			return nil
+		}
 		return seamErr("timers.disarm", en.id, ev.timers.Disarm(ctx, TimerID(en.id)))
 	}
 	return ev.armAt(ctx, en, st.Next)

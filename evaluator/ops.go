@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/schedsim/schedsim/internal/mutation"
 )
 
 // Request identifies an API operation; a repeated RequestID re-runs the
@@ -32,6 +34,9 @@ func (ev *Evaluator) Create(ctx context.Context, r Request, c Config) error {
 	}
 	trig, cfg, err := c.compile()
 	if err != nil {
+		if ev.mut.Has(mutation.RecordBeforeValidate) {
+			ev.recordInvalid(ctx, r, c)
+		}
 		return err
 	}
 	en, err := ev.lookup(r.ScheduleID, true)
@@ -62,6 +67,18 @@ func (ev *Evaluator) Create(ctx context.Context, r Request, c Config) error {
 	return ev.arm(ctx, en)
 }
 
+// recordInvalid records a create whose config is invalid: only a mutant does.
+func (ev *Evaluator) recordInvalid(ctx context.Context, r Request, c Config) {
+	en, err := ev.lookup(r.ScheduleID, true)
+	if err != nil {
+		return
+	}
+	defer en.mu.Unlock()
+	if en.st == nil {
+		_ = ev.record(ctx, en, Event{Type: Created, RequestID: r.RequestID, Config: &c})
+	}
+}
+
 // Update replaces the config and re-anchors the trigger at the update time.
 // Running executions are kept; a buffered tick and owed starts are dropped. A
 // paused schedule stays paused.
@@ -74,6 +91,9 @@ func (ev *Evaluator) Update(ctx context.Context, r Request, c Config) error {
 		return err
 	}
 	return ev.mutate(ctx, r, Updated, func(st *State, now time.Time) ([]Event, error) {
+		if ev.mut.Has(mutation.UpdateDropsRunning) {
+			st.Running = nil
+		}
 		next := trig.Grid(now).Next(now)
 		if next.IsZero() {
 			return nil, &ConfigError{Field: "trigger", Err: fmt.Errorf("%w: no tick after %s", ErrNeverFires, stamp(now))}
@@ -99,6 +119,9 @@ func (ev *Evaluator) Resume(ctx context.Context, r Request) error {
 	return ev.mutate(ctx, r, Resumed, func(st *State, now time.Time) ([]Event, error) {
 		if !st.Paused {
 			return nil, nil
+		}
+		if ev.mut.Has(mutation.ResumeCatchesUp) {
+			return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.Next}}, nil
 		}
 		return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.trigger.Grid(now).Next(now)}}, nil
 	})

@@ -1,6 +1,10 @@
 package evaluator
 
-import "time"
+import (
+	"time"
+
+	"github.com/schedsim/schedsim/internal/mutation"
+)
 
 // Sequence is a trigger's tick sequence as the planner sees it; Grid implements it.
 // It is an interface so tests can count calls (the O(1) catch-up budget).
@@ -30,6 +34,8 @@ type PlanInput struct {
 	Window   time.Duration // 0: no catch-up window
 	Running  bool          // the running set is not empty
 	Buffered bool          // a tick is buffered
+
+	mut mutation.Set // the evaluator's mutants, if any
 }
 
 // Plan is a delivery's decision: a disposition for every due tick, as
@@ -47,13 +53,17 @@ type Plan struct {
 // catch-up one and skip it calls seq.Next a constant number of times whatever
 // the length of the outage; for all it also counts start ranges with CountIn.
 func PlanDelivery(seq Sequence, in PlanInput) Plan {
-	b := planBuilder{seq: seq, policy: in.Overlap, running: in.Running, buffered: in.Buffered}
+	b := planBuilder{seq: seq, policy: in.Overlap, running: in.Running, buffered: in.Buffered, mut: in.mut}
+	missed := func(t time.Time) bool { return t.Before(in.Now.Add(-in.Window)) }
+	if in.mut.Has(mutation.WindowInclusive) {
+		missed = func(t time.Time) bool { return !t.After(in.Now.Add(-in.Window)) }
+	}
 	first := in.Next
 	second := seq.Next(first)
 	if second.IsZero() || second.After(in.Now) {
 		// A lone due tick is handled normally, even a little late; only the window applies.
 		until := orEnd(second, first)
-		if in.Window > 0 && first.Before(in.Now.Add(-in.Window)) {
+		if in.Window > 0 && missed(first) {
 			b.add(Miss, first, until, 0)
 		} else {
 			b.tick(first, until)
@@ -69,8 +79,11 @@ func PlanDelivery(seq Sequence, in PlanInput) Plan {
 	}
 	from := first
 	if in.Window > 0 {
-		if cutoff := in.Now.Add(-in.Window); from.Before(cutoff) {
+		if cutoff := in.Now.Add(-in.Window); missed(from) {
 			w := clip(seq.Next(cutoff.Add(-time.Nanosecond)), lateEnd)
+			if in.mut.Has(mutation.WindowInclusive) {
+				w = clip(seq.Next(cutoff), lateEnd)
+			}
 			b.add(Miss, from, w, 0)
 			from = w
 		}
@@ -80,6 +93,15 @@ func PlanDelivery(seq Sequence, in PlanInput) Plan {
 		case CatchUpAll:
 			b.stream(from, lateEnd)
 		case CatchUpOne:
+			if in.mut.Has(mutation.CatchUpOneNewest) {
+				last := from
+				for t := seq.Next(last); !t.IsZero() && t.Before(lateEnd); t = seq.Next(t) {
+					last = t
+				}
+				b.add(Miss, from, last, 0)
+				b.tick(last, lateEnd)
+				break
+			}
 			s := clip(seq.Next(from), lateEnd)
 			b.tick(from, s)
 			b.add(Miss, s, lateEnd, 0)
@@ -113,12 +135,16 @@ type planBuilder struct {
 	policy            OverlapPolicy
 	running, buffered bool
 	ranges            []TickRange
+	mut               mutation.Set
 }
 
 // tick decides one tick [at, until) against the simulated running set: a tick
 // chosen to start is running from then on, a buffered one fills the buffer.
 func (b *planBuilder) tick(at, until time.Time) {
 	d := Overlap(b.policy, b.running, b.buffered)
+	if b.mut.Has(mutation.BufferKeepsNewest) && b.policy == OverlapBufferOne && b.running {
+		d = Buffer // a newer tick replaces the buffered one
+	}
 	var n int64
 	switch d {
 	case Start:

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/schedsim/schedsim/internal/mutation"
 )
 
 // Recover rebuilds the evaluator's state from the log and brings every
@@ -38,6 +40,16 @@ func (ev *Evaluator) Recover(ctx context.Context) error {
 	states, broken := project(snap, events)
 	ev.recovered = true
 	var errs []error
+	if ev.mut.Has(mutation.RecoveryInMapOrder) {
+		byID := map[string]*State{}
+		for _, st := range states {
+			byID[st.ID] = st
+		}
+		states = states[:0]
+		for _, st := range byID {
+			states = append(states, st)
+		}
+	}
 	for _, st := range states { // sorted by id
 		en := &entry{id: st.ID, st: st}
 		ev.schedules[st.ID] = en
@@ -68,6 +80,9 @@ func (ev *Evaluator) recoverOne(ctx context.Context, en *entry) error {
 	}
 	if err := ev.refreshRunning(ctx, en); err != nil {
 		return err
+	}
+	if ev.mut.Has(mutation.RecoveryClearsRunning) {
+		en.st.Running = nil
 	}
 	for _, r := range en.st.Running {
 		if r.CancelRequested {
