@@ -63,6 +63,7 @@ func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.
 		return Early, ev.arm(ctx, en)
 	default:
 		if err := ev.decide(ctx, en, now); err != nil {
+			en.unsure = true
 			if ev.mut.Has(mutation.FailedStartUnarms) {
 				_ = ev.timers.Disarm(ctx, TimerID(en.id)) // the schedule stalls until a restart
 				return Decided, nil
@@ -144,6 +145,7 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 			return nil
 		}
 		if err != nil {
+			en.unsure = true
 			return ev.armRetry(ctx, en, err)
 		}
 	}

@@ -56,6 +56,9 @@ type entry struct {
 	stale bool
 	// refresh: an adopted execution may have closed unseen; ask the engine.
 	refresh bool
+	// unsure: a start failed, and may have taken effect all the same; an
+	// operation must adopt it before it drops or re-anchors anything.
+	unsure bool
 	// broken: the schedule's log does not project; every operation reports it.
 	broken error
 	// buf is reused for every batch appended (EventLog.Append does not retain it).

@@ -74,7 +74,7 @@ func (ev *Evaluator) recordInvalid(ctx context.Context, r Request, c Config) {
 		return
 	}
 	defer en.mu.Unlock()
-	if en.st == nil {
+	if ev.lock(ctx, en) == nil && en.st == nil {
 		_ = ev.record(ctx, en, Event{Type: Created, RequestID: r.RequestID, Config: &c})
 	}
 }
@@ -161,6 +161,15 @@ func (ev *Evaluator) mutate(ctx context.Context, r Request, op EventType, plan f
 	}
 	if st.Deleted {
 		return fmt.Errorf("%w: %q was deleted", ErrNotFound, r.ScheduleID)
+	}
+	if en.unsure {
+		// A start that reported failure may have happened: record it before
+		// a pause, update or delete drops or re-anchors its tick (S1).
+		if err := ev.adopt(ctx, en); err != nil {
+			return err
+		}
+		en.unsure = false
+		st = en.st
 	}
 	events, err := plan(st, ev.now())
 	if err != nil {

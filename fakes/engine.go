@@ -55,6 +55,7 @@ type Engine struct {
 	runs      map[string]*Run
 	order     []string // workflow ids in start order (forgotten ones pruned lazily)
 	forgotten int
+	started   int
 	closing   closeQueue // open runs by closing time
 	closed    []*Run     // in closing order, for Retain
 	notices   []Notice
@@ -136,6 +137,7 @@ func (g *Engine) start(_ context.Context, gate *Gate, req evaluator.StartRequest
 		}
 		g.runs[req.WorkflowID] = r
 		g.order = append(g.order, req.WorkflowID)
+		g.started++
 		res.Execution = r.Execution
 	}
 	g.mu.Unlock()
@@ -349,6 +351,13 @@ func (g *Engine) Runs() []Run {
 		}
 	}
 	return out
+}
+
+// Started returns how many executions the engine ever started.
+func (g *Engine) Started() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.started
 }
 
 // Open returns the executions not closed, in start order.

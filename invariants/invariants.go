@@ -45,13 +45,18 @@ type History struct {
 	// Described is the process's description of each schedule that is not
 	// deleted, when it is up.
 	Described map[string]evaluator.Description
+	// Rejected are the operations refused for good; Events the log (for the
+	// checkers that read it: S3 and B1; empty for a process that keeps its own).
+	Rejected []sim.RejectedOp
+	Events   []evaluator.Event
 
 	lives map[string][]*life
 }
 
 // Observe takes the history of a world at its present instant.
 func Observe(w *sim.World) *History {
-	h := &History{Now: w.Clock().Now().UTC(), Applied: w.Applied(), Runs: w.Engine().Runs(), Timers: w.Timers().Armed()}
+	h := &History{Now: w.Clock().Now().UTC(), Applied: w.Applied(), Runs: w.Engine().Runs(), Timers: w.Timers().Armed(),
+		Rejected: w.Rejected(), Events: w.Log().Events()}
 	if p := w.Process(); p != nil {
 		if ds, err := p.List(context.Background(), 1); err == nil {
 			h.Described, h.Quiet = map[string]evaluator.Description{}, map[string]bool{}
@@ -102,12 +107,16 @@ type life struct {
 // version is a config in force from an anchoring operation (create, update
 // or resume), whose effect dates from some instant in [First, At].
 type version struct {
-	cfg       evaluator.Config
-	trig      *evaluator.Trigger
-	first, at time.Time
+	cfg          evaluator.Config
+	trig         *evaluator.Trigger
+	first, at    time.Time
+	startsBefore int // executions started before it took effect (see sim.AppliedOp)
 }
 
-type span struct{ from, until time.Time } // until zero: still open
+// span is a pause: from its operation's success (from) — or, for checks that
+// must not blame a tick the pause may already have covered, its first attempt
+// (first) — until the first attempt of the resume (zero: still open).
+type span struct{ first, from, until time.Time }
 
 func lives(applied []sim.AppliedOp) map[string][]*life {
 	out := map[string][]*life{}
@@ -137,7 +146,7 @@ func lives(applied []sim.AppliedOp) map[string][]*life {
 		case sim.OpPause:
 			if !cur.paused {
 				cur.paused = true
-				cur.pauses = append(cur.pauses, span{from: op.At})
+				cur.pauses = append(cur.pauses, span{first: op.First, from: op.At})
 			}
 		case sim.OpResume:
 			if cur.paused {
@@ -157,7 +166,7 @@ func (l *life) add(cfg evaluator.Config, op sim.AppliedOp) {
 	if err != nil {
 		return // accepted by the process yet invalid: S6 reports its ticks
 	}
-	l.versions = append(l.versions, version{cfg: cfg, trig: trig, first: op.First, at: op.At})
+	l.versions = append(l.versions, version{cfg: cfg, trig: trig, first: op.First, at: op.At, startsBefore: op.StartsBefore})
 }
 
 // lifeAt returns the life of a schedule that an instant belongs to.
@@ -171,26 +180,29 @@ func (h *History) lifeAt(id string, t time.Time) *life {
 	return found
 }
 
-// policyAt returns the overlap policy in force at t, and false when it is
-// ambiguous (an update was being applied then) or unknown.
-func (l *life) policyAt(t time.Time) (evaluator.OverlapPolicy, bool) {
+// policyAt returns the overlap policy in force for the execution started
+// idx-th (from 0) at t, and false when it is ambiguous (an update was being
+// applied then) or unknown. Within one instant the start count orders an
+// update and the starts around it.
+func (l *life) policyAt(t time.Time, idx int) (evaluator.OverlapPolicy, bool) {
 	var p evaluator.OverlapPolicy
 	for _, v := range l.versions {
 		if !t.Before(v.first) && t.Before(v.at) {
 			return 0, false
 		}
-		if !v.at.After(t) {
+		if v.at.Before(t) || v.at.Equal(t) && v.startsBefore <= idx {
 			p = v.cfg.Overlap
 		}
 	}
 	return p, p != 0
 }
 
-// All runs every checker of a history: the safety invariants always, and C3
-// for the schedules at a quiet point.
+// All runs every checker of a history: the safety invariants and B1 always,
+// C1 and C3 for the schedules at a quiet point. (R1 needs the world, M1 the
+// world's config, R2 and R3 several runs.)
 func All(h *History) []Violation {
 	var out []Violation
-	for _, check := range []func(*History) []Violation{S1, S2, S4, S5, S6, S7, C3} {
+	for _, check := range []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C1, C3, B1} {
 		out = append(out, check(h)...)
 	}
 	return out
@@ -222,12 +234,12 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // while one of its executions is running.
 func S1(h *History) []Violation {
 	var out []Violation
-	for _, r := range h.Runs {
+	for idx, r := range h.Runs {
 		l := h.lifeAt(r.Request.ScheduleID, r.StartedAt)
 		if l == nil {
 			continue // S5 reports it
 		}
-		p, ok := l.policyAt(r.StartedAt)
+		p, ok := l.policyAt(r.StartedAt, idx)
 		if !ok || (p != evaluator.OverlapSkip && p != evaluator.OverlapBufferOne) {
 			continue
 		}
@@ -242,12 +254,12 @@ func S1(h *History) []Violation {
 // while one of its executions is running and has not been asked to cancel.
 func S2(h *History) []Violation {
 	var out []Violation
-	for _, r := range h.Runs {
+	for idx, r := range h.Runs {
 		l := h.lifeAt(r.Request.ScheduleID, r.StartedAt)
 		if l == nil {
 			continue
 		}
-		if p, ok := l.policyAt(r.StartedAt); !ok || p != evaluator.OverlapCancelPrevious {
+		if p, ok := l.policyAt(r.StartedAt, idx); !ok || p != evaluator.OverlapCancelPrevious {
 			continue
 		}
 		for _, o := range h.openAt(r, l) {
@@ -429,6 +441,177 @@ func R1(w *sim.World, h *History) []Violation {
 		}
 		if live, ok := p.State(st.ID); !ok || !reflect.DeepEqual(live, st) {
 			out = append(out, Violation{Invariant: "R1", ScheduleID: st.ID, Detail: "the projection of the log differs from the live state"})
+		}
+	}
+	return out
+}
+
+// S3 Buffer bound: at most one buffered tick per schedule; it starts as soon
+// as the running set empties, or is dropped by pause, update or delete —
+// never lost otherwise. Read from the log: a second tick buffered while one is,
+// or, at a quiet point, a buffered tick left waiting with nothing running.
+func S3(h *History) []Violation {
+	var out []Violation
+	type buf struct {
+		pending time.Time
+		running map[evaluator.Execution]bool
+		active  bool
+	}
+	bufs := map[string]*buf{}
+	var ids []string
+	for _, e := range h.Events {
+		b := bufs[e.ScheduleID]
+		if b == nil {
+			b = &buf{running: map[evaluator.Execution]bool{}, active: true}
+			bufs[e.ScheduleID] = b
+			ids = append(ids, e.ScheduleID)
+		}
+		buffer := func(t time.Time) {
+			if !b.pending.IsZero() && !b.pending.Equal(t) {
+				out = append(out, Violation{Invariant: "S3", ScheduleID: e.ScheduleID, Nominal: t,
+					Detail: fmt.Sprintf("buffered while %s was buffered (event seq %d)", stamp(b.pending), e.Seq)})
+			}
+			b.pending = t
+		}
+		switch e.Type {
+		case evaluator.Buffered:
+			buffer(e.Nominal)
+		case evaluator.CatchUpDecided:
+			for _, r := range e.Ranges {
+				if r.Disposition == evaluator.Buffer {
+					buffer(r.From)
+				}
+			}
+		case evaluator.Triggered:
+			b.running[e.Execution] = true
+			if e.Nominal.Equal(b.pending) {
+				b.pending = time.Time{}
+			}
+		case evaluator.ExecutionClosed:
+			delete(b.running, e.Execution)
+		case evaluator.Dropped:
+			b.pending = time.Time{}
+		case evaluator.Paused, evaluator.Deleted:
+			b.active = false
+		case evaluator.Resumed:
+			b.active = true
+		}
+	}
+	for _, id := range ids {
+		if b := bufs[id]; h.Quiet[id] && b.active && !b.pending.IsZero() && len(b.running) == 0 {
+			out = append(out, Violation{Invariant: "S3", ScheduleID: id, Nominal: b.pending,
+				Detail: "the buffered tick waits although nothing runs"})
+		}
+	}
+	return out
+}
+
+// maxC1Ticks bounds the ticks C1 enumerates per schedule.
+const maxC1Ticks = 100_000
+
+// C1 Nothing lost: for a schedule at a quiet point whose every config is
+// allow_all with catch-up all and no window, every tick of its active periods
+// up to now started exactly once. A period that a pause, update or delete
+// ended may lose the ticks that were due but not yet delivered when the
+// operation applied (docs/semantics.md): there, only the ticks up to its last
+// started one are owed.
+func C1(h *History) []Violation {
+	var out []Violation
+	started := map[string]map[time.Time]bool{}
+	for _, r := range h.Runs {
+		if started[r.Request.ScheduleID] == nil {
+			started[r.Request.ScheduleID] = map[time.Time]bool{}
+		}
+		started[r.Request.ScheduleID][r.Request.Nominal.UTC()] = true
+	}
+	for _, id := range slices.Sorted(func(yield func(string) bool) {
+		for id := range h.livesOf() {
+			if !yield(id) {
+				return
+			}
+		}
+	}) {
+		if !h.Quiet[id] {
+			continue
+		}
+		for _, l := range h.livesOf()[id] {
+			ticks, ok := l.owedTicks(h.Now, started[id])
+			if !ok {
+				continue
+			}
+			for _, t := range ticks {
+				if !started[id][t] {
+					out = append(out, Violation{Invariant: "C1", ScheduleID: id, Nominal: t, Detail: "tick of an active period never started"})
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// owedTicks lists the ticks a life owes up to now, or false when C1 does not
+// apply (another policy, a window, an ambiguous anchor, too many ticks).
+func (l *life) owedTicks(now time.Time, started map[time.Time]bool) ([]time.Time, bool) {
+	var out []time.Time
+	for i, v := range l.versions {
+		from := len(out)
+		c := v.cfg
+		if c.Overlap != evaluator.OverlapAllowAll || c.CatchUp != evaluator.CatchUpAll || c.CatchUpWindow != nil || !v.first.Equal(v.at) {
+			return nil, false
+		}
+		end := now
+		if i+1 < len(l.versions) {
+			end = l.versions[i+1].first
+		}
+		if l.deleted != nil && l.deleted.First.Before(end) {
+			end = l.deleted.First // the delete may date from its first attempt
+		}
+		g := v.trig.Grid(v.first)
+		for t := g.Next(v.first); !t.IsZero() && !t.After(now) && (t.Before(end) || t.Equal(now) && end.Equal(now)); t = g.Next(t) {
+			if len(out) == maxC1Ticks {
+				return nil, false
+			}
+			paused := slices.ContainsFunc(l.pauses, func(p span) bool {
+				return !t.Before(p.first) && (p.until.IsZero() || !t.After(p.until))
+			})
+			if !paused {
+				out = append(out, t)
+			}
+		}
+		ended := i+1 < len(l.versions) || l.deleted != nil || l.paused ||
+			slices.ContainsFunc(l.pauses, func(p span) bool { return !p.first.Before(v.first) })
+		if ended { // owed only up to the period's last started tick
+			last := from
+			for j := from; j < len(out); j++ {
+				if started[out[j]] {
+					last = j + 1
+				}
+			}
+			out = out[:last]
+		}
+	}
+	return out, true
+}
+
+// B1 Bad input: an operation refused for good leaves the log unchanged — no
+// event carries its request id (unless an accepted operation used it too).
+func B1(h *History) []Violation {
+	accepted := map[string]bool{}
+	for _, op := range h.Applied {
+		accepted[op.RequestID] = true
+	}
+	var out []Violation
+	for _, op := range h.Rejected {
+		if accepted[op.RequestID] || op.RequestID == "" {
+			continue
+		}
+		for _, e := range h.Events {
+			if e.RequestID == op.RequestID {
+				out = append(out, Violation{Invariant: "B1", ScheduleID: op.ScheduleID,
+					Detail: fmt.Sprintf("%s (request %s) was refused (%s) yet recorded %s", op.Kind, op.RequestID, op.Err, e.Type)})
+				break
+			}
 		}
 	}
 	return out

@@ -346,16 +346,17 @@ func (m *model) deliver() (bool, error) {
 	return decided, nil
 }
 
-// lateFor fires the late fault of s's next tick, if any, and returns its
-// lateness (also on later calls).
+// lateFor fires the late faults of s's next tick, if any, and returns the
+// largest lateness: each fault delays the delivery in turn.
 func (m *model) lateFor(s *mSched) time.Duration {
+	var late time.Duration
 	for i, f := range m.faults {
 		if f.Kind == sim.Late && f.Schedule == s.id && f.Nominal.Equal(s.next) {
 			m.fired[i] = true
-			return f.Late
+			late = max(late, f.Late)
 		}
 	}
-	return 0
+	return late
 }
 
 // decide applies the late-tick rule, the window, the catch-up policy and the
@@ -476,13 +477,13 @@ func (m *model) nextInstant(until time.Time) time.Time {
 	}
 	for _, id := range m.ids {
 		if s := m.scheds[id]; !s.paused && !s.deleted && !s.next.IsZero() {
-			at := s.next
+			var late time.Duration
 			for _, f := range m.faults {
 				if f.Kind == sim.Late && f.Schedule == id && f.Nominal.Equal(s.next) {
-					at = at.Add(f.Late)
+					late = max(late, f.Late)
 				}
 			}
-			earlier(at)
+			earlier(s.next.Add(late))
 		}
 	}
 	return next

@@ -455,7 +455,7 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 	switch kind {
 	case "create", "update", "pause", "resume", "delete":
 		known := []string{"schedule", "request_id", "want_error"}
-		if kind == "update" {
+		if kind == "update" || kind == "create" {
 			known = append(known, "trigger", "overlap", "catch_up", "catch_up_window", "workflow_type", "input", "search_attributes")
 		}
 		f, ok := fieldsOf(known...)
@@ -474,7 +474,7 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 			switch kind {
 			case "create":
 				sc.created = true // by this step, not at the start
-				op.Config = sc.Config
+				op.Config = d.config(f, sc.Config, "create "+id, st.WantError != "")
 			case "update":
 				base, ok := d.configs[id]
 				if !ok {

@@ -53,6 +53,16 @@ func (a Action) validate(start time.Time) error {
 type AppliedOp struct {
 	Op
 	First, At time.Time
+	// StartsBefore is how many executions had started when it succeeded:
+	// it orders the operation among the starts of its own instant.
+	StartsBefore int
+}
+
+// RejectedOp is an operation the process refused, and why.
+type RejectedOp struct {
+	Op
+	At  time.Time
+	Err string
 }
 
 // act applies the actions due at now.

@@ -51,7 +51,7 @@ type Record struct {
 // String renders the record as one trace line.
 func (r Record) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %-9s", r.At.UTC().Format(time.RFC3339), r.Kind)
+	fmt.Fprintf(&b, "%s %-9s", r.At.UTC().Format(time.RFC3339Nano), r.Kind)
 	if r.ScheduleID != "" {
 		b.WriteString(" " + r.ScheduleID)
 	}

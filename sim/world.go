@@ -87,6 +87,7 @@ type World struct {
 	afterFault  FaultKind // a seeded fault drawn at a call's Before phase, due at its After
 	ops         []pendingOp
 	applied     []AppliedOp
+	rejected    []RejectedOp
 	actions     []Action
 	nextCompact time.Time
 	records     []Record
@@ -236,6 +237,10 @@ func (w *World) Unfired() []int {
 	return out
 }
 
+// Rejected returns the operations the process refused for good (not for an
+// injected fault), in order.
+func (w *World) Rejected() []RejectedOp { return slices.Clone(w.rejected) }
+
 // Applied returns the operations the process accepted, in the order it
 // accepted them.
 func (w *World) Applied() []AppliedOp { return slices.Clone(w.applied) }
@@ -332,7 +337,13 @@ func (w *World) instant(now time.Time) error {
 			}
 			continue
 		}
-		if w.needRecover && !now.Before(w.recoverAt) {
+		if w.needRecover {
+			// A process whose recovery failed serves nothing until it is
+			// retried: executions still close, everything else waits.
+			w.closeDue(now)
+			if now.Before(w.recoverAt) {
+				return nil
+			}
 			w.recover()
 			continue
 		}
@@ -340,12 +351,19 @@ func (w *World) instant(now time.Time) error {
 			continue
 		}
 		w.closeDue(now)
-		if w.notices(now) && w.runOps(now) && w.deliver(now) && w.compact(now) {
+		if w.notices(now) && w.runOps(now) && w.deliver(now) && w.compact(now) && !w.closing(now) {
 			return nil
 		}
 	}
 	w.record(Record{Kind: KindViolation, Detail: "livelock"})
 	return fmt.Errorf("%w at %s", ErrLivelock, now.Format(time.RFC3339Nano))
+}
+
+// closing reports whether an execution is due to close by now (a cancel with
+// no delay made during this pass): the instant is not settled yet.
+func (w *World) closing(now time.Time) bool {
+	t, ok := w.engine.NextClose()
+	return ok && !t.After(now) || len(w.actions) > 0 && !w.actions[0].At.After(now)
 }
 
 func (w *World) closeDue(now time.Time) {
@@ -432,17 +450,24 @@ func nominalOf(x evaluator.Execution) time.Time {
 
 // fault fires the first unfired scripted fault of kind k for this tick.
 func (w *World) fault(k FaultKind, scheduleID string, nominal time.Time, what string) bool {
+	_, ok := w.fireTickFault(k, scheduleID, nominal, what)
+	return ok
+}
+
+// fireTickFault fires the first unfired scripted fault of kind k for this
+// tick and returns it.
+func (w *World) fireTickFault(k FaultKind, scheduleID string, nominal time.Time, what string) (Fault, bool) {
 	if len(w.tickFaults) == 0 {
-		return false
+		return Fault{}, false
 	}
 	for _, i := range w.tickFaults[tickKey{scheduleID, nominal.UnixNano()}] {
 		if f := w.plan.Faults[i]; !w.fired[i] && f.Kind == k {
 			w.fired[i] = true
 			w.record(Record{Kind: KindFault, ScheduleID: scheduleID, Nominal: nominal, Detail: k.String() + " " + what})
-			return true
+			return f, true
 		}
 	}
-	return false
+	return Fault{}, false
 }
 
 func (w *World) chance(p float64) bool { return p > 0 && w.rng.Float64() < p }
@@ -474,7 +499,9 @@ func (w *World) runOps(now time.Time) bool {
 			continue
 		}
 		if err == nil {
-			w.applied = append(w.applied, AppliedOp{Op: op.Op, First: op.first, At: now})
+			w.applied = append(w.applied, AppliedOp{Op: op.Op, First: op.first, At: now, StartsBefore: w.engine.Started()})
+		} else {
+			w.rejected = append(w.rejected, RejectedOp{Op: op.Op, At: now, Err: err.Error()})
 		}
 		w.ops = slices.Delete(w.ops, i, i+1) // done, or rejected for good
 	}
@@ -502,8 +529,10 @@ func (w *World) deliver(now time.Time) bool {
 }
 
 func (w *World) deliverOne(t evaluator.Timer, now time.Time) bool {
-	if w.fault(Late, t.ScheduleID, t.At, "") {
-		w.timers.Redeliver(t, t.At.Add(w.lateOf(t)))
+	if f, ok := w.fireTickFault(Late, t.ScheduleID, t.At, ""); ok {
+		// Several late faults of one tick: each fires in turn, so the
+		// delivery comes at the latest of them.
+		w.timers.Redeliver(t, t.At.Add(f.Late))
 		return true
 	}
 	// A seeded lateness is drawn once, when the timer's time comes.
@@ -529,15 +558,6 @@ func (w *World) deliverOne(t evaluator.Timer, now time.Time) bool {
 		}
 	}
 	return true
-}
-
-func (w *World) lateOf(t evaluator.Timer) time.Duration {
-	for _, i := range w.tickFaults[tickKey{t.ScheduleID, t.At.UnixNano()}] {
-		if f := w.plan.Faults[i]; f.Kind == Late {
-			return f.Late
-		}
-	}
-	return 0
 }
 
 func (w *World) fire(t evaluator.Timer) error {
@@ -585,6 +605,10 @@ func (w *World) next(now, until time.Time) time.Time {
 	}
 	if w.down {
 		earlier(w.upAt)
+		return next
+	}
+	if w.needRecover {
+		earlier(w.recoverAt)
 		return next
 	}
 	if t, ok := w.timers.NextDelivery(); ok {

@@ -1,0 +1,282 @@
+package properties
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/invariants"
+	"github.com/schedsim/schedsim/scenarios"
+	"github.com/schedsim/schedsim/sim"
+)
+
+// Defaults of the suite.
+const (
+	DefaultSeed         = 20261127
+	DefaultCases        = 1000
+	DefaultMaxSchedules = 4
+	DefaultMaxSteps     = 8
+	DefaultHorizon      = 20 * time.Minute
+)
+
+// Options tune a run of the suite; zero fields take the defaults.
+type Options struct {
+	Seed         int64
+	Cases        int
+	MaxSchedules int // 1 to 10
+	MaxSteps     int
+	Horizon      time.Duration
+	// RetryDelay is the world's retry delay (10s when zero); the factory
+	// should use the same.
+	RetryDelay time.Duration
+	// NoShrink reports the failing history as generated.
+	NoShrink bool
+	// FirstCase skips the cases before it (to replay one: FirstCase = n, Cases = 1).
+	FirstCase int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Seed == 0 {
+		o.Seed = DefaultSeed
+	}
+	if o.Cases <= 0 {
+		o.Cases = DefaultCases
+	}
+	if o.MaxSchedules <= 0 {
+		o.MaxSchedules = DefaultMaxSchedules
+	}
+	o.MaxSchedules = min(o.MaxSchedules, 10)
+	if o.MaxSteps <= 0 {
+		o.MaxSteps = DefaultMaxSteps
+	}
+	if o.Horizon <= 0 {
+		o.Horizon = DefaultHorizon
+	}
+	return o
+}
+
+// Failure is a violated invariant, with the history that shows it, shrunk.
+type Failure struct {
+	Seed       int64
+	Case       int
+	Invariant  string   // of the first violation
+	Violations []string // as the checkers report them
+	History    History  // shrunk unless Options.NoShrink
+	Scenario   string   // History as a scenario file that simrun run replays
+	Runs       int      // histories run to find and shrink it
+}
+
+func (f *Failure) Error() string {
+	return fmt.Sprintf("properties: seed %d case %d: %s (shrunk to %d steps)\n%s\n--- scenario (save as a .yaml file; `simrun run FILE` replays it):\n%s",
+		f.Seed, f.Case, f.Invariant, f.History.Size(), strings.Join(f.Violations, "\n"), f.Scenario)
+}
+
+// ErrInvalidOptions is returned for options out of range.
+var ErrInvalidOptions = errors.New("properties: invalid options")
+
+// Check runs the suite against the evaluator that factory creates: it
+// generates Options.Cases histories, runs each in the simulated world and
+// checks every invariant of DESIGN §6 (S1–S7, C1–C3, R1–R3, M1, and B1 for
+// refused input). It returns nil, or a *Failure for the first history that
+// breaks one, shrunk to a minimal scenario.
+func Check(factory sim.Factory, o Options) error {
+	if o.MaxSchedules > 10 || o.Cases < 0 || o.MaxSteps < 0 || o.Horizon < 0 || o.FirstCase < 0 {
+		return fmt.Errorf("%w: %+v", ErrInvalidOptions, o)
+	}
+	o = o.withDefaults()
+	runs := 0
+	for i := o.FirstCase; i < o.FirstCase+o.Cases; i++ {
+		h, err := Generate(o.Seed, i, o)
+		if err != nil {
+			return err
+		}
+		runs++
+		vs := Violations(factory, h, o)
+		if len(vs) == 0 {
+			continue
+		}
+		f := &Failure{Seed: o.Seed, Case: i, Invariant: vs[0].Invariant, History: h}
+		if !o.NoShrink {
+			var n int
+			f.History, n = Shrink(h, func(c History) bool {
+				return slices.ContainsFunc(Violations(factory, c, o), func(v invariants.Violation) bool { return v.Invariant == f.Invariant })
+			})
+			runs += n
+			vs = Violations(factory, f.History, o)
+		}
+		for _, v := range vs {
+			f.Violations = append(f.Violations, v.String())
+		}
+		f.Runs = runs
+		f.Scenario = Annotate(factory, f.History, o).YAML(fmt.Sprintf("property-seed-%d-case-%d", o.Seed, i),
+			fmt.Sprintf("Found by the property suite (seed %d, case %d): %s.", o.Seed, i, f.Invariant))
+		return f
+	}
+	return nil
+}
+
+// scenario renders and loads a history.
+func scenario(h History) (*scenarios.Scenario, error) {
+	return scenarios.Parse("generated.yaml", []byte(h.YAML("generated", "generated")))
+}
+
+// outcome is one run of a history.
+type outcome struct {
+	world *sim.World
+	cfg   sim.Config
+	err   error
+}
+
+func run(factory sim.Factory, h History, o Options) outcome {
+	s, err := scenario(h)
+	if err != nil {
+		return outcome{err: fmt.Errorf("the generated history does not load: %w", err)}
+	}
+	s.RetryDelay = o.RetryDelay
+	cfg := s.Config(factory)
+	w, err := sim.New(cfg)
+	if err != nil {
+		return outcome{cfg: cfg, err: err}
+	}
+	return outcome{world: w, cfg: cfg, err: w.Run(s.Until)}
+}
+
+// Violations runs a history (twice, for R3; and without its zero-downtime
+// crashes, for R2) and returns every violated invariant.
+func Violations(factory sim.Factory, h History, o Options) []invariants.Violation {
+	a := run(factory, h, o)
+	if a.world == nil {
+		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}
+	}
+	if a.err != nil { // a livelock: the instant never settled
+		return []invariants.Violation{{Invariant: "S0", Detail: a.err.Error()}}
+	}
+	trace := a.world.Trace() // before observing: describing may make the process read its log
+	hist := invariants.Observe(a.world)
+	out := invariants.All(hist)
+	out = append(out, invariants.R1(a.world, hist)...)
+	out = append(out, invariants.M1(a.cfg, hist)...)
+	if b := run(factory, h, o); b.world == nil || b.world.Trace() != trace {
+		out = append(out, invariants.Violation{Invariant: "R3", Detail: "two runs of the same history gave different traces"})
+	}
+	if plain, ok := withoutTransparentCrashes(h); ok {
+		if c := run(factory, plain, o); c.world != nil && c.err == nil {
+			want, got := executions(c.world), executions(a.world)
+			if !slices.Equal(want, got) {
+				out = append(out, invariants.Violation{Invariant: "R2",
+					Detail: fmt.Sprintf("crashes with zero downtime changed the executions: %s", firstDiff(want, got))})
+			}
+		}
+	}
+	return out
+}
+
+// withoutTransparentCrashes drops the crashes with zero downtime, if the
+// history has some and no other seam fault (whose call counts they would shift).
+func withoutTransparentCrashes(h History) (History, bool) {
+	found := false
+	for _, st := range h.Steps {
+		switch {
+		case st.Kind == StepCrash && st.Duration == 0:
+			found = true
+		case st.Call != "":
+			return h, false
+		}
+	}
+	if !found {
+		return h, false
+	}
+	h.Steps = slices.DeleteFunc(slices.Clone(h.Steps), func(st Step) bool { return st.Kind == StepCrash && st.Duration == 0 })
+	return h, true
+}
+
+func executions(w *sim.World) []string {
+	var out []string
+	for _, r := range w.Engine().Runs() {
+		out = append(out, fmt.Sprintf("%s@%s at %s", r.Request.ScheduleID, r.Request.Nominal.UTC().Format(time.RFC3339), r.StartedAt.UTC().Format(time.RFC3339)))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func firstDiff(want, got []string) string {
+	for i := 0; i < max(len(want), len(got)); i++ {
+		var w, g string
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if w != g {
+			return fmt.Sprintf("without them %q, with them %q", w, g)
+		}
+	}
+	return ""
+}
+
+// sentinels are the error texts a refused operation's want_error may name.
+var sentinels = []error{evaluator.ErrInvalidTrigger, evaluator.ErrUnknownZone, evaluator.ErrNeverFires, evaluator.ErrInvalidConfig,
+	evaluator.ErrScheduleExists, evaluator.ErrNotFound, evaluator.ErrRequestReused, evaluator.ErrNotRecovered}
+
+// Annotate runs a history once and returns it with what a replay needs: each
+// refused operation's error as its want_error, and faults that never fired
+// removed (they test nothing, and a scenario fails on them).
+func Annotate(factory sim.Factory, h History, o Options) History {
+	a := run(factory, h, o)
+	if a.world == nil {
+		return h
+	}
+	h.Steps = slices.Clone(h.Steps)
+	h.Schedules = slices.Clone(h.Schedules)
+	refused := map[string]string{}
+	for _, op := range a.world.Rejected() {
+		refused[op.RequestID] = op.Err
+	}
+	why := func(err string) string {
+		for _, s := range sentinels {
+			if strings.Contains(err, s.Error()) {
+				return s.Error()
+			}
+		}
+		return err
+	}
+	for i := range h.Schedules {
+		if err, ok := refused["create-"+h.Schedules[i].ID]; ok {
+			h.Schedules[i].WantError = why(err)
+		}
+	}
+	unfired := map[int]bool{}
+	for _, i := range a.world.Unfired() {
+		unfired[i] = true
+	}
+	fault := 0
+	var kept []Step
+	for i, st := range h.Steps {
+		if err, ok := refused[fmt.Sprintf("r%d", i+1)]; ok {
+			st.WantError = why(err)
+		} else if isOp(st.Kind) {
+			st.WantError = ""
+		}
+		if !isOp(st.Kind) {
+			fault++
+			if unfired[fault-1] {
+				continue
+			}
+		}
+		kept = append(kept, st)
+	}
+	h.Steps = kept
+	return h
+}
+
+func isOp(kind string) bool {
+	switch kind {
+	case StepUpdate, StepPause, StepResume, StepDelete, StepBadCreate:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,259 @@
+package properties
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/sim"
+)
+
+// Starts a history may begin at: an ordinary day, and the hours around the
+// DST changes of New York and Berlin in 2026, where zoned crons misbehave.
+var starts = []time.Time{
+	sim.DefaultStart,
+	time.Date(2026, 3, 8, 6, 45, 0, 0, time.UTC),   // New York springs forward at 07:00Z
+	time.Date(2026, 11, 1, 5, 15, 0, 0, time.UTC),  // New York falls back at 06:00Z
+	time.Date(2026, 3, 29, 0, 45, 0, 0, time.UTC),  // Berlin springs forward at 01:00Z
+	time.Date(2026, 10, 25, 0, 15, 0, 0, time.UTC), // Berlin falls back at 01:00Z
+}
+
+// triggerChoice is a trigger and its (typical) period, for sizing workloads.
+type triggerChoice struct {
+	spec   evaluator.TriggerSpec
+	period time.Duration
+}
+
+func interval(d time.Duration) triggerChoice {
+	return triggerChoice{evaluator.TriggerSpec{Interval: evaluator.Duration(d)}, d}
+}
+
+func cron(expr, zone string, period time.Duration) triggerChoice {
+	return triggerChoice{evaluator.TriggerSpec{Cron: expr, Timezone: zone}, period}
+}
+
+// genTrigger draws a trigger; zoned crons only near a DST change (dst), where
+// they fire within a short horizon.
+func genTrigger(dst bool) gopter.Gen {
+	gens := []gen.WeightedGen{
+		{Weight: 5, Gen: gen.OneConstOf(interval(30*time.Second), interval(time.Minute), interval(90*time.Second), interval(2*time.Minute))},
+		{Weight: 3, Gen: gen.OneConstOf(cron("* * * * *", "", time.Minute), cron("*/2 * * * *", "", 2*time.Minute),
+			cron("*/20 * * * * *", "", 20*time.Second), cron("@every 45s", "", 45*time.Second), cron("@hourly", "", time.Hour))},
+	}
+	if dst {
+		gens = append(gens, gen.WeightedGen{Weight: 3, Gen: gen.OneConstOf(cron("*/10 1-3 * * *", "America/New_York", 10*time.Minute),
+			cron("*/10 1-3 * * *", "Europe/Berlin", 10*time.Minute), cron("30 1 * * *", "America/New_York", 24*time.Hour))})
+	}
+	return gen.Weighted(gens)
+}
+
+// badTriggers are invalid triggers and the error each must be refused with.
+var badTriggers = []struct {
+	spec evaluator.TriggerSpec
+	want string
+}{
+	{evaluator.TriggerSpec{Cron: "61 * * * *"}, "invalid trigger"},
+	{evaluator.TriggerSpec{Cron: "*/5 * * * *", Timezone: "Mars/Olympus"}, "unknown time zone"},
+	{evaluator.TriggerSpec{Cron: "0 0 30 2 *"}, "never fires"},
+}
+
+var (
+	overlaps = []any{"skip", "buffer_one", "cancel_previous", "allow_all"}
+	catchUps = []any{"all", "one", "skip"}
+)
+
+// every returns multiples of step in [0, max].
+func every(step, max time.Duration) gopter.Gen {
+	return gen.Int64Range(0, int64(max/step)).Map(func(n int64) time.Duration { return time.Duration(n) * step })
+}
+
+func genSchedule(id string, horizon time.Duration, dst bool) gopter.Gen {
+	return gopter.CombineGens(
+		genTrigger(dst),
+		gen.OneConstOf(overlaps...),
+		gen.OneConstOf(catchUps...),
+		gen.Weighted([]gen.WeightedGen{{Weight: 6, Gen: gen.Const(time.Duration(0))},
+			{Weight: 1, Gen: gen.OneConstOf(30*time.Second, time.Minute, 3*time.Minute)}}),
+		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(0.0)}, {Weight: 9, Gen: gen.OneConstOf(0.3, 1.0, 1.5, 2.5)}}),
+		gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))}, {Weight: 2, Gen: every(15*time.Second, horizon/3)}}),
+		gen.Weighted([]gen.WeightedGen{{Weight: 11, Gen: gen.Const(-1)}, {Weight: 1, Gen: gen.IntRange(0, len(badTriggers)-1)}}),
+	).Map(func(v []any) Schedule {
+		t := v[0].(triggerChoice)
+		runs := time.Duration(float64(min(t.period, 10*time.Minute)) * v[4].(float64)).Round(time.Second)
+		s := Schedule{ID: id, Trigger: t.spec, Overlap: v[1].(string), CatchUp: v[2].(string), Window: v[3].(time.Duration),
+			RunsFor: runs, CreateAt: v[5].(time.Duration)}
+		if b := v[6].(int); b >= 0 {
+			s.BadTrigger, s.WantError = &badTriggers[b].spec, badTriggers[b].want
+		}
+		return s
+	})
+}
+
+// ticksOf lists up to 40 ticks of a schedule within the horizon: the
+// nominal times its tick faults can name.
+func ticksOf(s Schedule, start time.Time, horizon time.Duration) []time.Duration {
+	trig, err := evaluator.ParseTrigger(s.Trigger)
+	if err != nil {
+		return nil
+	}
+	anchor := start.Add(s.CreateAt)
+	g := trig.Grid(anchor)
+	var out []time.Duration
+	for t := g.Next(anchor); !t.IsZero() && t.Sub(start) <= horizon && len(out) < 40; t = g.Next(t) {
+		out = append(out, t.Sub(start))
+	}
+	return out
+}
+
+// Seam calls a generated fault can name.
+var faultCalls = []any{"engine.start", "engine.start", "log.append", "log.append", "timers.arm", "engine.cancel",
+	"engine.describe", "timers.disarm", "log.read"}
+
+func genStep(h History) gopter.Gen {
+	ids := make([]any, 0, len(h.Schedules))
+	ticks := map[string][]time.Duration{}
+	var tickIDs []any
+	for _, s := range h.Schedules {
+		ids = append(ids, s.ID)
+		if ts := ticksOf(s, h.Start, h.Horizon); len(ts) > 0 && s.BadTrigger == nil {
+			ticks[s.ID] = ts
+			tickIDs = append(tickIDs, s.ID)
+		}
+	}
+	at := every(5*time.Second, h.Horizon)
+	sched := gen.OneConstOf(ids...)
+	phase := gen.OneConstOf("before", "after")
+	op := func(kind string) gopter.Gen {
+		return gopter.CombineGens(at, sched).Map(func(v []any) Step {
+			return Step{At: v[0].(time.Duration), Kind: kind, Schedule: v[1].(string)}
+		})
+	}
+	update := gopter.CombineGens(at, sched,
+		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: gen.OneConstOf(overlaps...)}}),
+		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: gen.OneConstOf(catchUps...)}}),
+		gen.Weighted([]gen.WeightedGen{{Weight: 6, Gen: gen.Const(-2)}, {Weight: 3, Gen: gen.Const(-1)}, {Weight: 1, Gen: gen.IntRange(0, len(badTriggers)-1)}}),
+		genTrigger(!h.Start.Equal(starts[0])),
+	).Map(func(v []any) Step {
+		st := Step{At: v[0].(time.Duration), Kind: StepUpdate, Schedule: v[1].(string), Overlap: v[2].(string), CatchUp: v[3].(string)}
+		switch b := v[4].(int); {
+		case b == -1:
+			t := v[5].(triggerChoice).spec
+			st.Trigger = &t
+		case b >= 0:
+			st.Trigger, st.WantError = &badTriggers[b].spec, badTriggers[b].want
+		}
+		if st.Overlap == "" && st.CatchUp == "" && st.Trigger == nil {
+			st.Overlap = "skip"
+		}
+		return st
+	})
+	crash := gopter.CombineGens(at, gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))},
+		{Weight: 2, Gen: gen.OneConstOf(20*time.Second, 90*time.Second, 6*time.Minute)}})).Map(func(v []any) Step {
+		return Step{At: v[0].(time.Duration), Kind: StepCrash, Duration: v[1].(time.Duration)}
+	})
+	seam := func(kind string) gopter.Gen {
+		return gopter.CombineGens(at, gen.OneConstOf(faultCalls...), phase,
+			gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: sched}}),
+			gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))}, {Weight: 1, Gen: gen.Const(45 * time.Second)}}),
+		).Map(func(v []any) Step {
+			st := Step{At: v[0].(time.Duration), Kind: kind, Call: v[1].(string), Phase: v[2].(string), Schedule: v[3].(string)}
+			if st.Call == "log.read" {
+				st.Schedule = ""
+			}
+			if kind == StepCrash {
+				st.Duration = v[4].(time.Duration)
+			}
+			return st
+		})
+	}
+	gens := []gen.WeightedGen{
+		{Weight: 3, Gen: update}, {Weight: 2, Gen: op(StepPause)}, {Weight: 2, Gen: op(StepResume)}, {Weight: 1, Gen: op(StepDelete)},
+		{Weight: 3, Gen: crash}, {Weight: 3, Gen: seam(StepCrash)}, {Weight: 3, Gen: seam(StepError)},
+		{Weight: 1, Gen: gopter.CombineGens(at, gen.OneConstOf(30*time.Second, 3*time.Minute)).Map(func(v []any) Step {
+			return Step{At: v[0].(time.Duration), Kind: StepJump, Duration: v[1].(time.Duration)}
+		})},
+	}
+	if len(tickIDs) > 0 {
+		tick := func(kind string, weight int) gen.WeightedGen {
+			g := gen.OneConstOf(tickIDs...).FlatMap(func(id any) gopter.Gen {
+				ts := make([]any, len(ticks[id.(string)]))
+				for i, t := range ticks[id.(string)] {
+					ts[i] = t
+				}
+				return gopter.CombineGens(gen.OneConstOf(ts...), gen.OneConstOf(10*time.Second, 50*time.Second, 2*time.Minute)).Map(func(v []any) Step {
+					return Step{At: v[0].(time.Duration), Kind: kind, Schedule: id.(string), Nominal: v[0].(time.Duration), Duration: v[1].(time.Duration)}
+				})
+			}, reflect.TypeOf(Step{}))
+			return gen.WeightedGen{Weight: weight, Gen: g}
+		}
+		gens = append(gens, tick(StepLate, 2), tick(StepDuplicateDelivery, 1), tick(StepDuplicateNotice, 1))
+	}
+	return gen.Weighted(gens)
+}
+
+// genHistory generates histories of 1..maxSchedules schedules and
+// 0..maxSteps steps over the horizon.
+func genHistory(o Options) gopter.Gen {
+	return gopter.CombineGens(
+		gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(starts[0])}, {Weight: 1, Gen: gen.OneConstOf(anys(starts[1:])...)}}),
+		gen.IntRange(1, o.MaxSchedules),
+		gen.OneConstOf(time.Duration(0), 5*time.Second, 30*time.Second),
+	).FlatMap(func(v any) gopter.Gen {
+		vs := v.([]any)
+		n := vs[1].(int)
+		scheds := make([]gopter.Gen, n)
+		for i := range scheds {
+			scheds[i] = genSchedule(fmt.Sprintf("s%d", i+1), o.Horizon, !vs[0].(time.Time).Equal(starts[0]))
+		}
+		return gopter.CombineGens(scheds...).FlatMap(func(v any) gopter.Gen {
+			h := History{Start: vs[0].(time.Time), Horizon: o.Horizon, CancelDelay: vs[2].(time.Duration)}
+			for _, s := range v.([]any) {
+				h.Schedules = append(h.Schedules, s.(Schedule))
+			}
+			return gen.SliceOf(genStep(h)).Map(func(steps []Step) History {
+				h.Steps = slices.Clone(steps)
+				created := map[string]time.Duration{}
+				for _, s := range h.Schedules {
+					created[s.ID] = s.CreateAt
+				}
+				for i, st := range h.Steps {
+					// Operations mostly come after the creation (some before: refused).
+					if c := created[st.Schedule]; isOp(st.Kind) && st.At < c && st.At%30 != 0 {
+						h.Steps[i].At = min(c+st.At/2, h.Horizon)
+					}
+				}
+				slices.SortStableFunc(h.Steps, func(a, b Step) int { return int(a.At - b.At) })
+				return h
+			})
+		}, reflect.TypeOf(History{}))
+	}, reflect.TypeOf(History{}))
+}
+
+func anys[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+// Generate returns case i of the suite with seed: each case has a gopter
+// seed of its own (seed + i), so any case is reproduced alone.
+func Generate(seed int64, i int, o Options) (History, error) {
+	o = o.withDefaults()
+	tp := gopter.DefaultTestParametersWithSeed(seed + int64(i))
+	res := genHistory(o)(&gopter.GenParameters{MaxSize: o.MaxSteps, Rng: tp.Rng})
+	v, ok := res.Retrieve()
+	if !ok {
+		return History{}, fmt.Errorf("properties: the generator produced nothing for seed %d case %d", seed, i)
+	}
+	h := v.(History)
+	h.Steps = slices.DeleteFunc(h.Steps, func(st Step) bool { return st.Call != "" && !slices.Contains(fakes.Calls, st.Call) })
+	return h, nil
+}
