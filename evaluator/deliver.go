@@ -45,6 +45,9 @@ func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.
 	if st == nil || st.Deleted {
 		return Ignored, nil
 	}
+	if err := ev.resolve(ctx, en); err != nil {
+		return 0, err
+	}
 	if err := ev.drive(ctx, en); err != nil {
 		return 0, err
 	}

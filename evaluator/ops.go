@@ -162,15 +162,10 @@ func (ev *Evaluator) mutate(ctx context.Context, r Request, op EventType, plan f
 	if st.Deleted {
 		return fmt.Errorf("%w: %q was deleted", ErrNotFound, r.ScheduleID)
 	}
-	if en.unsure {
-		// A start that reported failure may have happened: record it before
-		// a pause, update or delete drops or re-anchors its tick (S1).
-		if err := ev.adopt(ctx, en); err != nil {
-			return err
-		}
-		en.unsure = false
-		st = en.st
+	if err := ev.resolve(ctx, en); err != nil {
+		return err
 	}
+	st = en.st
 	events, err := plan(st, ev.now())
 	if err != nil {
 		return err

@@ -97,6 +97,22 @@ func (ev *Evaluator) recoverOne(ctx context.Context, en *entry) error {
 	return ev.arm(ctx, en)
 }
 
+// resolve adopts a start that reported failure but may have happened, before
+// anything decides again (the redelivery of its tick may find more ticks due
+// and decide differently) or drops or re-anchors its tick (an operation).
+// Either would otherwise forget a running execution (S1).
+func (ev *Evaluator) resolve(ctx context.Context, en *entry) error {
+	if !en.unsure {
+		return nil
+	}
+	if err := ev.adopt(ctx, en); err != nil {
+		return err
+	}
+	// An adopted execution may have closed meanwhile: the next drive asks.
+	en.unsure, en.refresh = false, true
+	return nil
+}
+
 // adopt records the starts that took effect before a crash but were not
 // recorded: only the first owed tick, the buffered tick and the next tick can
 // be such, because every start is recorded before the next one is made.
