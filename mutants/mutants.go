@@ -17,7 +17,10 @@ type Mutant struct {
 	Name        string
 	Description string
 	Defect      int // the seed defect of DESIGN §4 it reproduces, 0 for none
-	set         mutation.Set
+	// Nondeterministic: its behaviour varies from run to run (that is its
+	// defect), so where and how small the suite catches it varies too.
+	Nondeterministic bool
+	set              mutation.Set
 }
 
 // Factory returns the factory of this mutant with the given retry delay.
@@ -31,25 +34,25 @@ func (m Mutant) Factory(retryDelay time.Duration) sim.Factory {
 // All lists the mutants: the seed's defects first (defect 6, the cost of
 // catch-up, is caught by a budget test instead), then others.
 var All = []Mutant{
-	{"recovery-clears-running", "recovery forgets the running executions, so skip starts a second concurrent run", 1, mutation.RecoveryClearsRunning},
-	{"fresh-workflow-ids", "each start attempt gets a new workflow id, so a crash between start and record starts the tick twice", 2, mutation.FreshWorkflowIDs},
-	{"buffer-in-memory", "a buffered tick is kept in memory only and lost (or re-decided) after a crash", 3, mutation.BufferInMemory},
-	{"skips-not-recorded", "skipped ticks are not recorded, so a replay after a crash re-fires them", 4, mutation.SkipsNotRecorded},
-	{"stale-deliveries-decide", "a duplicate or stale timer delivery is decided again as if its time were the next tick", 5, mutation.StaleDeliveriesDecide},
-	{"timers-stay-armed", "pause and delete leave the timer armed", 7, mutation.TimersStayArmed},
-	{"failed-start-unarms", "a failed start disarms the timer, so the schedule stalls until a restart", 8, mutation.FailedStartUnarms},
-	{"record-before-validate", "a create with an invalid config is recorded before it is rejected, so the log no longer projects", 9, mutation.RecordBeforeValidate},
-	{"closure-clears-newest", "a closure notice removes the newest running execution instead of the one that closed", 10, mutation.ClosureClearsNewest},
-	{"window-inclusive", "a tick exactly at now - catch_up_window is missed (< instead of <=)", 0, mutation.WindowInclusive},
-	{"buffer-keeps-newest", "buffer_one replaces the buffered tick with the newest instead of keeping the first", 0, mutation.BufferKeepsNewest},
-	{"cancel-previous-without-cancel", "cancel_previous starts without cancelling the running execution", 0, mutation.CancelPreviousWithoutCancel},
-	{"interval-from-actual", "an interval's next tick is computed from the delivery time instead of the nominal time", 0, mutation.IntervalFromActual},
-	{"resume-catches-up", "resume keeps the old next time, so ticks missed while paused are caught up", 0, mutation.ResumeCatchesUp},
-	{"update-drops-running", "update forgets the running executions", 0, mutation.UpdateDropsRunning},
-	{"recovery-in-map-order", "recovery visits schedules in map order, so traces differ from run to run", 0, mutation.RecoveryInMapOrder},
-	{"catch-up-one-newest", "catch-up one starts the newest late tick instead of the oldest", 0, mutation.CatchUpOneNewest},
-	{"lone-late-tick-is-late", "a lone due tick handled late is treated as late, so catch-up skip misses it", 0, mutation.LoneLateTickIsLate},
-	{"closure-ignores-buffer", "a closure does not start the buffered tick; it waits for the next delivery", 0, mutation.ClosureIgnoresBuffer},
+	{"recovery-clears-running", "recovery forgets the running executions, so skip starts a second concurrent run", 1, false, mutation.RecoveryClearsRunning},
+	{"fresh-workflow-ids", "each start attempt gets a new workflow id, so a crash between start and record starts the tick twice", 2, false, mutation.FreshWorkflowIDs},
+	{"buffer-in-memory", "a buffered tick is kept in memory only and lost (or re-decided) after a crash", 3, false, mutation.BufferInMemory},
+	{"skips-not-recorded", "skipped ticks are not recorded, so a replay after a crash re-fires them", 4, false, mutation.SkipsNotRecorded},
+	{"stale-deliveries-decide", "a duplicate or stale timer delivery is decided again as if its time were the next tick", 5, false, mutation.StaleDeliveriesDecide},
+	{"timers-stay-armed", "pause and delete leave the timer armed", 7, false, mutation.TimersStayArmed},
+	{"failed-start-unarms", "a failed start disarms the timer, so the schedule stalls until a restart", 8, false, mutation.FailedStartUnarms},
+	{"record-before-validate", "a create with an invalid config is recorded before it is rejected, so the log no longer projects", 9, false, mutation.RecordBeforeValidate},
+	{"closure-clears-newest", "a closure notice removes the newest running execution instead of the one that closed", 10, false, mutation.ClosureClearsNewest},
+	{"window-inclusive", "a tick exactly at now - catch_up_window is missed (< instead of <=)", 0, false, mutation.WindowInclusive},
+	{"buffer-keeps-newest", "buffer_one replaces the buffered tick with the newest instead of keeping the first", 0, false, mutation.BufferKeepsNewest},
+	{"cancel-previous-without-cancel", "cancel_previous starts without cancelling the running execution", 0, false, mutation.CancelPreviousWithoutCancel},
+	{"interval-from-actual", "an interval's next tick is computed from the delivery time instead of the nominal time", 0, false, mutation.IntervalFromActual},
+	{"resume-catches-up", "resume keeps the old next time, so ticks missed while paused are caught up", 0, false, mutation.ResumeCatchesUp},
+	{"update-drops-running", "update forgets the running executions", 0, false, mutation.UpdateDropsRunning},
+	{"recovery-in-map-order", "recovery visits schedules in map order, so traces differ from run to run", 0, true, mutation.RecoveryInMapOrder},
+	{"catch-up-one-newest", "catch-up one starts the newest late tick instead of the oldest", 0, false, mutation.CatchUpOneNewest},
+	{"lone-late-tick-is-late", "a lone due tick handled late is treated as late, so catch-up skip misses it", 0, false, mutation.LoneLateTickIsLate},
+	{"closure-ignores-buffer", "a closure does not start the buffered tick; it waits for the next delivery", 0, false, mutation.ClosureIgnoresBuffer},
 }
 
 // ByName returns the mutant called name.

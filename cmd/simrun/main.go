@@ -23,6 +23,12 @@ commands:
                  (the default command)
   trace FILE     replay one scenario and print its timeline: each step and
                  everything that happened, in order
+  properties     run the property suite against the reference evaluator
+                 (-seed N, -cases N); a failure prints a shrunk scenario
+  mutants [NAME...]
+                 run the property suite against broken evaluators and show
+                 what catches each (--table: Markdown; -seeds N: median and
+                 worst time to kill over N seeds; -cases N)
   selfcheck      run the reference evaluator through a simulated outage for
                  every overlap x catch-up policy pair and check the safety
                  invariants
@@ -39,7 +45,8 @@ selfcheck flags:
   -hours N       simulated hours, 1 to 168 (default 6)
   -v             print every start
 
-exit status: 0 all pass, 1 a scenario or check failed, 2 usage error or
+exit status: 0 all pass (mutants: all killed), 1 a scenario, check or
+property failed (or a mutant survived), 2 usage error or
 invalid input (a scenario file that does not load: file:line:column: why)
 
 scenario format: docs/scenarios.md
@@ -57,6 +64,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return traceScenario(args, stdout, stderr)
 	case "selfcheck":
 		return selfcheckCmd(args, stdout, stderr)
+	case "properties":
+		return propertiesCmd(args, stdout, stderr)
+	case "mutants":
+		return mutantsCmd(args, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
