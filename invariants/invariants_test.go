@@ -140,3 +140,67 @@ func TestObserveAReferenceRun(t *testing.T) {
 	assert.Empty(t, invariants.R1(w, h))
 	assert.NotEmpty(t, h.Runs)
 }
+
+func TestS3ReadsTheLog(t *testing.T) {
+	m := time.Minute
+	ev := func(seq uint64, typ evaluator.EventType, nominal time.Duration) evaluator.Event {
+		return evaluator.Event{Seq: seq, Type: typ, ScheduleID: "s", Nominal: at(nominal)}
+	}
+	running := ev(2, evaluator.Triggered, m)
+	running.Execution = evaluator.Execution{WorkflowID: "w1", RunID: "r1"}
+	closed := ev(5, evaluator.ExecutionClosed, m)
+	closed.Execution = running.Execution
+	two := &invariants.History{Events: []evaluator.Event{ev(1, evaluator.Created, 0), running,
+		ev(3, evaluator.Buffered, 2*m), ev(4, evaluator.Buffered, 3*m)}}
+	assert.Equal(t, []string{"S3"}, names(invariants.S3(two)), "a second tick buffered while one is")
+	left := &invariants.History{Quiet: map[string]bool{"s": true}, Events: []evaluator.Event{ev(1, evaluator.Created, 0), running,
+		ev(3, evaluator.Buffered, 2*m), closed}}
+	assert.Equal(t, []string{"S3"}, names(invariants.S3(left)), "the buffered tick waits with nothing running")
+	dropped := &invariants.History{Quiet: map[string]bool{"s": true}, Events: []evaluator.Event{ev(1, evaluator.Created, 0), running,
+		ev(3, evaluator.Buffered, 2*m), ev(4, evaluator.Dropped, 2*m), closed}}
+	assert.Empty(t, invariants.S3(dropped))
+}
+
+func TestC1(t *testing.T) {
+	m := time.Minute
+	all := config(evaluator.OverlapAllowAll)
+	created := op(sim.OpCreate, 0, all)
+	quiet := map[string]bool{"s": true}
+	runs := []fakes.Run{run(m, m, 0), run(3*m, 3*m, 0)}
+	h := &invariants.History{Now: at(3 * m), Applied: []sim.AppliedOp{created}, Runs: runs, Quiet: quiet}
+	require.Len(t, invariants.C1(h), 1)
+	assert.Equal(t, at(2*m), invariants.C1(h)[0].Nominal, "2m never started")
+	h.Runs = []fakes.Run{run(m, m, 0), run(2*m, 2*m, 0), run(3*m, 3*m, 0)}
+	assert.Empty(t, invariants.C1(h))
+	// A pause at 2m30s: 2m was due but undelivered when it applied, and may be dropped.
+	h = &invariants.History{Now: at(3 * m), Applied: []sim.AppliedOp{created, op(sim.OpPause, 150*time.Second, evaluator.Config{})},
+		Runs: []fakes.Run{run(m, m, 0)}, Quiet: quiet}
+	assert.Empty(t, invariants.C1(h))
+	skip := &invariants.History{Now: at(3 * m), Applied: []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapSkip))}, Quiet: quiet}
+	assert.Empty(t, invariants.C1(skip), "C1 is about allow_all with catch-up all")
+}
+
+func TestB1(t *testing.T) {
+	refused := sim.RejectedOp{Op: sim.Op{Kind: sim.OpCreate, ScheduleID: "s", RequestID: "bad"}, Err: "invalid trigger"}
+	h := &invariants.History{Rejected: []sim.RejectedOp{refused},
+		Events: []evaluator.Event{{Seq: 1, Type: evaluator.Created, ScheduleID: "s", RequestID: "bad"}}}
+	assert.Equal(t, []string{"B1"}, names(invariants.B1(h)))
+	h.Events = nil
+	assert.Empty(t, invariants.B1(h))
+}
+
+func TestPredictMatchesAHandWorkedCase(t *testing.T) {
+	// skip, 1m interval, runs of 90s: 1m starts, 2m is skipped, 3m starts...
+	c := config(evaluator.OverlapSkip)
+	cfg := sim.Config{Duration: sim.Fixed(90 * time.Second), Ops: []sim.Op{{At: t0, Kind: sim.OpCreate, ScheduleID: "s", Config: c}}}
+	p, err := invariants.Predict(cfg, at(5*time.Minute))
+	require.NoError(t, err)
+	var got []string
+	for _, s := range p.Starts {
+		got = append(got, s.Nominal.Format("15:04"))
+	}
+	assert.Equal(t, []string{"00:01", "00:03", "00:05"}, got)
+	cfg.Plan.Faults = []sim.Fault{{Kind: sim.Error, Call: "engine.start", Phase: fakes.Before}}
+	_, err = invariants.Predict(cfg, at(5*time.Minute))
+	assert.ErrorIs(t, err, invariants.ErrUnsupported)
+}

@@ -472,14 +472,21 @@ func (w *World) fireTickFault(k FaultKind, scheduleID string, nominal time.Time,
 
 func (w *World) chance(p float64) bool { return p > 0 && w.rng.Float64() < p }
 
-// runOps applies the operations due; false if the process crashed.
+// runOps applies the operations due; false if the process crashed. The
+// operations on one schedule run in order, as one client's would: while one
+// waits to be retried, the later ones wait behind it.
 func (w *World) runOps(now time.Time) bool {
+	var waiting map[string]bool
 	for i := 0; i < len(w.ops); {
 		op := &w.ops[i]
 		if op.At.After(now) {
 			break
 		}
-		if op.notBefore.After(now) {
+		if op.notBefore.After(now) || waiting[op.ScheduleID] {
+			if waiting == nil {
+				waiting = map[string]bool{}
+			}
+			waiting[op.ScheduleID] = true
 			i++
 			continue
 		}
@@ -495,6 +502,10 @@ func (w *World) runOps(now time.Time) bool {
 		}
 		if err != nil && w.faulted {
 			op.notBefore = now.Add(w.cfg.RetryDelay)
+			if waiting == nil {
+				waiting = map[string]bool{}
+			}
+			waiting[op.ScheduleID] = true
 			i++
 			continue
 		}
