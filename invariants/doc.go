@@ -1,7 +1,15 @@
 // Package invariants checks what a simulated run did against the invariants
-// of DESIGN §6. Each checker is a plain function of a History (or of the
-// world, for R1) that returns the violations it saw, so the scenario runner,
-// the property suite and simrun share them.
+// of DESIGN §6: S1–S7, C1–C3 (C2 through the model), R1, M1, and B1 (refused
+// input leaves the log unchanged). Each checker is a plain function of a
+// History (or of the world, for R1; of the world's config, for M1) that
+// returns the violations it saw; Check runs them all and returns an error, in
+// the manner of testing/fstest.TestFS. The scenario runner, the property suite
+// and simrun share them; R2 and R3 compare several runs and live in package
+// properties.
+//
+// The reference model (Predict) is a separate, small simulation of the
+// semantics that predicts the starts and cancels of a world from its config
+// alone; M1 compares them with what happened.
 //
 // The checkers judge behaviour — starts, cancels, timers, descriptions — not
 // traces, so they apply to any implementation that plugs into sim.World.

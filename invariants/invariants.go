@@ -2,6 +2,7 @@ package invariants
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -13,12 +14,24 @@ import (
 	"github.com/schedsim/schedsim/sim"
 )
 
-// Violation is one broken invariant.
+// Violation is one broken invariant. It is an error, so a list of them can
+// be joined (see Check).
 type Violation struct {
 	Invariant  string // "S1", "C3", ...
 	ScheduleID string
 	Nominal    time.Time // the tick concerned, if any
 	Detail     string
+	// Lines are the trace lines about the schedule's tick (at most a few),
+	// when the history has records.
+	Lines []string
+}
+
+func (v Violation) Error() string {
+	s := v.String()
+	for _, l := range v.Lines {
+		s += "\n\t" + l
+	}
+	return s
 }
 
 func (v Violation) String() string {
@@ -49,6 +62,7 @@ type History struct {
 	// checkers that read it: S3 and B1; empty for a process that keeps its own).
 	Rejected []sim.RejectedOp
 	Events   []evaluator.Event
+	Records  []sim.Record // what happened, for the trace lines of a violation
 
 	lives map[string][]*life
 }
@@ -56,7 +70,7 @@ type History struct {
 // Observe takes the history of a world at its present instant.
 func Observe(w *sim.World) *History {
 	h := &History{Now: w.Clock().Now().UTC(), Applied: w.Applied(), Runs: w.Engine().Runs(), Timers: w.Timers().Armed(),
-		Rejected: w.Rejected(), Events: w.Log().Events()}
+		Rejected: w.Rejected(), Events: w.Log().Events(), Records: w.Records()}
 	if p := w.Process(); p != nil {
 		if ds, err := p.List(context.Background(), 1); err == nil {
 			h.Described, h.Quiet = map[string]evaluator.Description{}, map[string]bool{}
@@ -205,7 +219,41 @@ func All(h *History) []Violation {
 	for _, check := range []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C1, C3, B1} {
 		out = append(out, check(h)...)
 	}
-	return out
+	return h.Explain(out)
+}
+
+// maxLines bounds the trace lines attached to a violation.
+const maxLines = 6
+
+// Explain attaches to each violation the trace lines about its tick.
+func (h *History) Explain(vs []Violation) []Violation {
+	for i, v := range vs {
+		if v.ScheduleID == "" || v.Nominal.IsZero() || len(v.Lines) > 0 {
+			continue
+		}
+		for _, r := range h.Records {
+			if r.ScheduleID == v.ScheduleID && r.Nominal.Equal(v.Nominal) && len(vs[i].Lines) < maxLines {
+				vs[i].Lines = append(vs[i].Lines, r.String())
+			}
+		}
+	}
+	return vs
+}
+
+// Check observes a world and runs every checker one run allows: All, R1 and
+// M1 (against the world's config). It returns nil or the violations joined,
+// each an error naming the invariant, the schedule, the tick and the trace
+// lines involved.
+func Check(w *sim.World, cfg sim.Config) error {
+	h := Observe(w)
+	vs := All(h)
+	vs = append(vs, R1(w, h)...)
+	vs = append(vs, h.Explain(M1(cfg, h))...)
+	errs := make([]error, len(vs))
+	for i, v := range vs {
+		errs[i] = v
+	}
+	return errors.Join(errs...)
 }
 
 // openAt returns the executions of schedule id started before run r (in its

@@ -10,6 +10,7 @@ import (
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/fakes"
 	"github.com/schedsim/schedsim/invariants"
+	"github.com/schedsim/schedsim/mutants"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -203,4 +204,25 @@ func TestPredictMatchesAHandWorkedCase(t *testing.T) {
 	cfg.Plan.Faults = []sim.Fault{{Kind: sim.Error, Call: "engine.start", Phase: fakes.Before}}
 	_, err = invariants.Predict(cfg, at(5*time.Minute))
 	assert.ErrorIs(t, err, invariants.ErrUnsupported)
+}
+
+func TestCheckNamesTheTraceLines(t *testing.T) {
+	m, _ := mutants.ByName("cancel-previous-without-cancel")
+	cfg := sim.Config{Factory: m.Factory(0),
+		Ops: []sim.Op{{At: t0, Kind: sim.OpCreate, ScheduleID: "s", Config: config(evaluator.OverlapCancelPrevious)}}}
+	w, err := sim.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, w.Run(at(2*time.Minute)))
+	err = invariants.Check(w, cfg)
+	require.Error(t, err)
+	var v invariants.Violation
+	require.ErrorAs(t, err, &v)
+	assert.Equal(t, "S2", v.Invariant)
+	assert.Contains(t, err.Error(), "start     s @2026-06-07T00:02:00Z run=run-2", "the trace line of the offending start")
+
+	cfg.Factory = nil
+	w, err = sim.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, w.Run(at(2*time.Minute)))
+	assert.NoError(t, invariants.Check(w, cfg))
 }

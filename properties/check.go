@@ -108,7 +108,7 @@ func Check(factory sim.Factory, o Options) error {
 			vs = Violations(factory, f.History, o)
 		}
 		for _, v := range vs {
-			f.Violations = append(f.Violations, v.String())
+			f.Violations = append(f.Violations, v.Error())
 		}
 		f.Runs = runs
 		f.Scenario = Annotate(factory, f.History, o).YAML(fmt.Sprintf("property-seed-%d-case-%d", o.Seed, i),
@@ -158,7 +158,7 @@ func Violations(factory sim.Factory, h History, o Options) []invariants.Violatio
 	hist := invariants.Observe(a.world)
 	out := invariants.All(hist)
 	out = append(out, invariants.R1(a.world, hist)...)
-	out = append(out, invariants.M1(a.cfg, hist)...)
+	out = append(out, hist.Explain(invariants.M1(a.cfg, hist))...)
 	if b := run(factory, h, o); b.world == nil || b.world.Trace() != trace {
 		out = append(out, invariants.Violation{Invariant: "R3", Detail: "two runs of the same history gave different traces"})
 	}
