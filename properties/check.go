@@ -36,6 +36,28 @@ type Options struct {
 	NoShrink bool
 	// FirstCase skips the cases before it (to replay one: FirstCase = n, Cases = 1).
 	FirstCase int
+	// Faults is the fault mode: ModeAll (the default), ModeNone, ModeCrashes
+	// or ModeSwarm.
+	Faults string
+	// Evaluator names the implementation checked, for the scenarios written.
+	Evaluator string
+}
+
+// Validate reports options out of range, as Check would.
+func Validate(o Options) error { return o.validate() }
+
+func (o Options) validate() error {
+	switch {
+	case o.MaxSchedules > 10 || o.MaxSchedules < 0:
+		return fmt.Errorf("%w: schedules must be between 1 and 10, got %d", ErrInvalidOptions, o.MaxSchedules)
+	case o.Cases < 0 || o.MaxSteps < 0 || o.FirstCase < 0:
+		return fmt.Errorf("%w: negative count", ErrInvalidOptions)
+	case o.Horizon < 0 || o.Horizon > 366*24*time.Hour:
+		return fmt.Errorf("%w: horizon must be at most a year, got %s", ErrInvalidOptions, o.Horizon)
+	case o.Faults != "" && !slices.Contains(Modes, o.Faults):
+		return fmt.Errorf("%w: faults must be one of %s, got %q", ErrInvalidOptions, strings.Join(Modes, ", "), o.Faults)
+	}
+	return nil
 }
 
 func (o Options) withDefaults() Options {
@@ -54,6 +76,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Horizon <= 0 {
 		o.Horizon = DefaultHorizon
+	}
+	if o.Faults == "" {
+		o.Faults = ModeAll
 	}
 	return o
 }
@@ -80,42 +105,68 @@ var ErrInvalidOptions = errors.New("properties: invalid options")
 // Check runs the suite against the evaluator that factory creates: it
 // generates Options.Cases histories, runs each in the simulated world and
 // checks every invariant of DESIGN §6 (S1–S7, C1–C3, R1–R3, M1, and B1 for
-// refused input). It returns nil, or a *Failure for the first history that
-// breaks one, shrunk to a minimal scenario.
+// refused input; R3 by running every case twice). It returns nil, or a
+// *Failure for the first history that breaks one, shrunk to a minimal scenario.
 func Check(factory sim.Factory, o Options) error {
-	if o.MaxSchedules > 10 || o.Cases < 0 || o.MaxSteps < 0 || o.Horizon < 0 || o.FirstCase < 0 {
-		return fmt.Errorf("%w: %+v", ErrInvalidOptions, o)
+	if err := o.validate(); err != nil {
+		return err
 	}
 	o = o.withDefaults()
 	runs := 0
 	for i := o.FirstCase; i < o.FirstCase+o.Cases; i++ {
-		h, err := Generate(o.Seed, i, o)
+		h, vs, err := Case(factory, o, i, true)
 		if err != nil {
 			return err
 		}
 		runs++
-		vs := Violations(factory, h, o)
 		if len(vs) == 0 {
 			continue
 		}
-		f := &Failure{Seed: o.Seed, Case: i, Invariant: vs[0].Invariant, History: h}
-		if !o.NoShrink {
-			var n int
-			f.History, n = Shrink(h, func(c History) bool {
-				return slices.ContainsFunc(Violations(factory, c, o), func(v invariants.Violation) bool { return v.Invariant == f.Invariant })
-			})
-			runs += n
-			vs = Violations(factory, f.History, o)
-		}
-		for _, v := range vs {
-			f.Violations = append(f.Violations, v.Error())
-		}
-		f.Runs = runs
-		f.Scenario = Annotate(factory, f.History, o).YAML(fmt.Sprintf("property-seed-%d-case-%d", o.Seed, i),
-			fmt.Sprintf("Found by the property suite (seed %d, case %d): %s.", o.Seed, i, f.Invariant))
+		f := Minimize(factory, o, i, h, vs, true)
+		f.Runs += runs
 		return f
 	}
 	return nil
+}
+
+// Case generates case i of o and runs it; rerun adds a second run, compared
+// with the first for R3. The error is the generator's.
+func Case(factory sim.Factory, o Options, i int, rerun bool) (History, []invariants.Violation, error) {
+	o = o.withDefaults()
+	h, err := Generate(o.Seed, i, o)
+	if err != nil {
+		return History{}, nil, err
+	}
+	return h, violations(factory, h, o, rerun), nil
+}
+
+// Minimize shrinks the history of case i, which showed vs, to the smallest
+// that still breaks the same invariant (unless Options.NoShrink), and
+// returns it as a Failure with its scenario.
+func Minimize(factory sim.Factory, o Options, i int, h History, vs []invariants.Violation, rerun bool) *Failure {
+	o = o.withDefaults()
+	f := &Failure{Seed: o.Seed, Case: i, Invariant: vs[0].Invariant, History: h, Runs: 1}
+	if !o.NoShrink {
+		var n int
+		f.History, n = Shrink(h, func(c History) bool {
+			return slices.ContainsFunc(violations(factory, c, o, rerun), func(v invariants.Violation) bool { return v.Invariant == f.Invariant })
+		})
+		f.Runs += n
+		vs = violations(factory, f.History, o, rerun)
+	}
+	for _, v := range vs {
+		f.Violations = append(f.Violations, v.Error())
+	}
+	f.Scenario = Annotate(factory, f.History, o).YAML(fmt.Sprintf("%s-seed-%d", strings.ToLower(f.Invariant), o.Seed+int64(i)),
+		fmt.Sprintf("Found by the property suite (seed %d, case %d; %s)%s: %s.", o.Seed, i, h.Profile, against(o.Evaluator), f.Invariant))
+	return f
+}
+
+func against(evaluator string) string {
+	if evaluator == "" {
+		return ""
+	}
+	return " against " + evaluator
 }
 
 // scenario renders and loads a history.
@@ -147,6 +198,10 @@ func run(factory sim.Factory, h History, o Options) outcome {
 // Violations runs a history (twice, for R3; and without its zero-downtime
 // crashes, for R2) and returns every violated invariant.
 func Violations(factory sim.Factory, h History, o Options) []invariants.Violation {
+	return violations(factory, h, o.withDefaults(), true)
+}
+
+func violations(factory sim.Factory, h History, o Options, rerun bool) []invariants.Violation {
 	a := run(factory, h, o)
 	if a.world == nil {
 		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}
@@ -159,8 +214,10 @@ func Violations(factory sim.Factory, h History, o Options) []invariants.Violatio
 	out := invariants.All(hist)
 	out = append(out, invariants.R1(a.world, hist)...)
 	out = append(out, hist.Explain(invariants.M1(a.cfg, hist))...)
-	if b := run(factory, h, o); b.world == nil || b.world.Trace() != trace {
-		out = append(out, invariants.Violation{Invariant: "R3", Detail: "two runs of the same history gave different traces"})
+	if rerun { // R3; `simrun check` does it for a share of the cases only
+		if b := run(factory, h, o); b.world == nil || b.world.Trace() != trace {
+			out = append(out, invariants.Violation{Invariant: "R3", Detail: "two runs of the same history gave different traces"})
+		}
 	}
 	if plain, ok := withoutTransparentCrashes(h); ok {
 		if c := run(factory, plain, o); c.world != nil && c.err == nil {

@@ -38,17 +38,54 @@ func cron(expr, zone string, period time.Duration) triggerChoice {
 	return triggerChoice{evaluator.TriggerSpec{Cron: expr, Timezone: zone}, period}
 }
 
-// genTrigger draws a trigger; zoned crons only near a DST change (dst), where
-// they fire within a short horizon.
-func genTrigger(dst bool) gopter.Gen {
-	gens := []gen.WeightedGen{
-		{Weight: 5, Gen: gen.OneConstOf(interval(30*time.Second), interval(time.Minute), interval(90*time.Second), interval(2*time.Minute))},
-		{Weight: 3, Gen: gen.OneConstOf(cron("* * * * *", "", time.Minute), cron("*/2 * * * *", "", 2*time.Minute),
-			cron("*/20 * * * * *", "", 20*time.Second), cron("@every 45s", "", 45*time.Second), cron("@hourly", "", time.Hour))},
+var (
+	intervalChoices = []triggerChoice{interval(30 * time.Second), interval(time.Minute), interval(90 * time.Second),
+		interval(2 * time.Minute), interval(5 * time.Minute), interval(10 * time.Minute), interval(20 * time.Minute),
+		interval(30 * time.Minute), interval(time.Hour), interval(2 * time.Hour), interval(6 * time.Hour)}
+	cronChoices = []triggerChoice{cron("*/20 * * * * *", "", 20*time.Second), cron("@every 45s", "", 45*time.Second),
+		cron("* * * * *", "", time.Minute), cron("*/2 * * * *", "", 2*time.Minute), cron("*/15 * * * *", "", 15*time.Minute),
+		cron("@hourly", "", time.Hour), cron("0 */6 * * *", "", 6*time.Hour), cron("@daily", "", 24*time.Hour)}
+	// Zoned crons fire around the DST changes the starts are placed at.
+	zonedChoices = []triggerChoice{cron("*/10 1-3 * * *", "America/New_York", 10*time.Minute),
+		cron("*/10 1-3 * * *", "Europe/Berlin", 10*time.Minute), cron("30 1 * * *", "America/New_York", 24*time.Hour)}
+)
+
+// scale sizes a history's times to its horizon: a case stays under about
+// 10,000 ticks however long it simulates.
+type scale struct {
+	horizon, unit, minPeriod time.Duration
+	maxSchedules             int
+}
+
+func scaleOf(o Options) scale {
+	unit := max(5*time.Second, (o.Horizon / 2000).Round(5*time.Second))
+	return scale{horizon: o.Horizon, unit: unit, minPeriod: o.Horizon * time.Duration(o.MaxSchedules) / 10000, maxSchedules: o.MaxSchedules}
+}
+
+// fit keeps the choices whose period suits the scale (ticks bounded, at least
+// one tick per few horizons).
+func (sc scale) fit(cs []triggerChoice) []any {
+	var out []any
+	for _, c := range cs {
+		if c.period >= sc.minPeriod && c.period <= 4*sc.horizon {
+			out = append(out, c)
+		}
 	}
-	if dst {
-		gens = append(gens, gen.WeightedGen{Weight: 3, Gen: gen.OneConstOf(cron("*/10 1-3 * * *", "America/New_York", 10*time.Minute),
-			cron("*/10 1-3 * * *", "Europe/Berlin", 10*time.Minute), cron("30 1 * * *", "America/New_York", 24*time.Hour))})
+	return out
+}
+
+// genTrigger draws a trigger; zoned crons only near a DST change (dst).
+func (sc scale) genTrigger(dst bool) gopter.Gen {
+	ivs := sc.fit(intervalChoices)
+	if len(ivs) == 0 {
+		ivs = []any{interval(sc.minPeriod.Round(time.Minute) + time.Minute)}
+	}
+	gens := []gen.WeightedGen{{Weight: 5, Gen: gen.OneConstOf(ivs...)}}
+	if crons := sc.fit(cronChoices); len(crons) > 0 {
+		gens = append(gens, gen.WeightedGen{Weight: 3, Gen: gen.OneConstOf(crons...)})
+	}
+	if zoned := sc.fit(zonedChoices); dst && len(zoned) > 0 {
+		gens = append(gens, gen.WeightedGen{Weight: 3, Gen: gen.OneConstOf(zoned...)})
 	}
 	return gen.Weighted(gens)
 }
@@ -63,9 +100,10 @@ var badTriggers = []struct {
 	{evaluator.TriggerSpec{Cron: "0 0 30 2 *"}, "never fires"},
 }
 
+// Policies.
 var (
-	overlaps = []any{"skip", "buffer_one", "cancel_previous", "allow_all"}
-	catchUps = []any{"all", "one", "skip"}
+	Overlaps = []string{"skip", "buffer_one", "cancel_previous", "allow_all"}
+	CatchUps = []string{"all", "one", "skip"}
 )
 
 // every returns multiples of step in [0, max].
@@ -73,19 +111,19 @@ func every(step, max time.Duration) gopter.Gen {
 	return gen.Int64Range(0, int64(max/step)).Map(func(n int64) time.Duration { return time.Duration(n) * step })
 }
 
-func genSchedule(id string, horizon time.Duration, dst bool) gopter.Gen {
+func (sc scale) genSchedule(id string, dst bool, p Profile) gopter.Gen {
 	return gopter.CombineGens(
-		genTrigger(dst),
-		gen.OneConstOf(overlaps...),
-		gen.OneConstOf(catchUps...),
+		sc.genTrigger(dst),
+		gen.OneConstOf(anys(p.Overlaps)...),
+		gen.OneConstOf(anys(p.CatchUps)...),
 		gen.Weighted([]gen.WeightedGen{{Weight: 6, Gen: gen.Const(time.Duration(0))},
-			{Weight: 1, Gen: gen.OneConstOf(30*time.Second, time.Minute, 3*time.Minute)}}),
+			{Weight: 1, Gen: gen.OneConstOf(sc.unit*6, sc.unit*12, sc.unit*36)}}),
 		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(0.0)}, {Weight: 9, Gen: gen.OneConstOf(0.3, 1.0, 1.5, 2.5)}}),
-		gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))}, {Weight: 2, Gen: every(15*time.Second, horizon/3)}}),
+		gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))}, {Weight: 2, Gen: every(sc.unit*3, sc.horizon/3)}}),
 		gen.Weighted([]gen.WeightedGen{{Weight: 11, Gen: gen.Const(-1)}, {Weight: 1, Gen: gen.IntRange(0, len(badTriggers)-1)}}),
 	).Map(func(v []any) Schedule {
 		t := v[0].(triggerChoice)
-		runs := time.Duration(float64(min(t.period, 10*time.Minute)) * v[4].(float64)).Round(time.Second)
+		runs := time.Duration(float64(min(t.period, sc.horizon/2)) * v[4].(float64)).Round(time.Second)
 		s := Schedule{ID: id, Trigger: t.spec, Overlap: v[1].(string), CatchUp: v[2].(string), Window: v[3].(time.Duration),
 			RunsFor: runs, CreateAt: v[5].(time.Duration)}
 		if b := v[6].(int); b >= 0 {
@@ -95,9 +133,9 @@ func genSchedule(id string, horizon time.Duration, dst bool) gopter.Gen {
 	})
 }
 
-// ticksOf lists up to 40 ticks of a schedule within the horizon: the
-// nominal times its tick faults can name.
-func ticksOf(s Schedule, start time.Time, horizon time.Duration) []time.Duration {
+// ticksOf lists up to 40 ticks of a schedule before until: the nominal times
+// its tick faults can name.
+func ticksOf(s Schedule, start time.Time, until time.Duration) []time.Duration {
 	trig, err := evaluator.ParseTrigger(s.Trigger)
 	if err != nil {
 		return nil
@@ -105,7 +143,7 @@ func ticksOf(s Schedule, start time.Time, horizon time.Duration) []time.Duration
 	anchor := start.Add(s.CreateAt)
 	g := trig.Grid(anchor)
 	var out []time.Duration
-	for t := g.Next(anchor); !t.IsZero() && t.Sub(start) <= horizon && len(out) < 40; t = g.Next(t) {
+	for t := g.Next(anchor); !t.IsZero() && t.Sub(start) <= until && len(out) < 40; t = g.Next(t) {
 		out = append(out, t.Sub(start))
 	}
 	return out
@@ -115,18 +153,24 @@ func ticksOf(s Schedule, start time.Time, horizon time.Duration) []time.Duration
 var faultCalls = []any{"engine.start", "engine.start", "log.append", "log.append", "timers.arm", "engine.cancel",
 	"engine.describe", "timers.disarm", "log.read"}
 
-func genStep(h History) gopter.Gen {
+// faultEnd is when faults stop: the last 30% of a history is a quiet
+// liveness phase, at whose end every due tick must have been handled as the
+// policies say (C1, C3, M1 at a quiet point).
+func (sc scale) faultEnd() time.Duration { return sc.horizon * 7 / 10 }
+
+func (sc scale) genStep(h History, p Profile) gopter.Gen {
 	ids := make([]any, 0, len(h.Schedules))
 	ticks := map[string][]time.Duration{}
 	var tickIDs []any
 	for _, s := range h.Schedules {
 		ids = append(ids, s.ID)
-		if ts := ticksOf(s, h.Start, h.Horizon); len(ts) > 0 && s.BadTrigger == nil {
+		if ts := ticksOf(s, h.Start, sc.faultEnd()); len(ts) > 0 && s.BadTrigger == nil {
 			ticks[s.ID] = ts
 			tickIDs = append(tickIDs, s.ID)
 		}
 	}
-	at := every(5*time.Second, h.Horizon)
+	at := every(sc.unit, sc.horizon)
+	faultAt := every(sc.unit, sc.faultEnd())
 	sched := gen.OneConstOf(ids...)
 	phase := gen.OneConstOf("before", "after")
 	op := func(kind string) gopter.Gen {
@@ -135,10 +179,10 @@ func genStep(h History) gopter.Gen {
 		})
 	}
 	update := gopter.CombineGens(at, sched,
-		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: gen.OneConstOf(overlaps...)}}),
-		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: gen.OneConstOf(catchUps...)}}),
+		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: gen.OneConstOf(anys(p.Overlaps)...)}}),
+		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: gen.OneConstOf(anys(p.CatchUps)...)}}),
 		gen.Weighted([]gen.WeightedGen{{Weight: 6, Gen: gen.Const(-2)}, {Weight: 3, Gen: gen.Const(-1)}, {Weight: 1, Gen: gen.IntRange(0, len(badTriggers)-1)}}),
-		genTrigger(!h.Start.Equal(starts[0])),
+		sc.genTrigger(!h.Start.Equal(starts[0])),
 	).Map(func(v []any) Step {
 		st := Step{At: v[0].(time.Duration), Kind: StepUpdate, Schedule: v[1].(string), Overlap: v[2].(string), CatchUp: v[3].(string)}
 		switch b := v[4].(int); {
@@ -149,18 +193,19 @@ func genStep(h History) gopter.Gen {
 			st.Trigger, st.WantError = &badTriggers[b].spec, badTriggers[b].want
 		}
 		if st.Overlap == "" && st.CatchUp == "" && st.Trigger == nil {
-			st.Overlap = "skip"
+			st.Overlap = p.Overlaps[0]
 		}
 		return st
 	})
-	crash := gopter.CombineGens(at, gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))},
-		{Weight: 2, Gen: gen.OneConstOf(20*time.Second, 90*time.Second, 6*time.Minute)}})).Map(func(v []any) Step {
+	long := max(6*time.Minute, sc.horizon/3).Round(time.Second)
+	crash := gopter.CombineGens(faultAt, gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))},
+		{Weight: 2, Gen: gen.OneConstOf(max(20*time.Second, sc.horizon/60).Round(time.Second), max(90*time.Second, sc.horizon/14).Round(time.Second), long)}})).Map(func(v []any) Step {
 		return Step{At: v[0].(time.Duration), Kind: StepCrash, Duration: v[1].(time.Duration)}
 	})
 	seam := func(kind string) gopter.Gen {
-		return gopter.CombineGens(at, gen.OneConstOf(faultCalls...), phase,
+		return gopter.CombineGens(faultAt, gen.OneConstOf(faultCalls...), phase,
 			gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: sched}}),
-			gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))}, {Weight: 1, Gen: gen.Const(45 * time.Second)}}),
+			gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))}, {Weight: 1, Gen: gen.Const(sc.unit * 9)}}),
 		).Map(func(v []any) Step {
 			st := Step{At: v[0].(time.Duration), Kind: kind, Call: v[1].(string), Phase: v[2].(string), Schedule: v[3].(string)}
 			if st.Call == "log.read" {
@@ -174,10 +219,21 @@ func genStep(h History) gopter.Gen {
 	}
 	gens := []gen.WeightedGen{
 		{Weight: 3, Gen: update}, {Weight: 2, Gen: op(StepPause)}, {Weight: 2, Gen: op(StepResume)}, {Weight: 1, Gen: op(StepDelete)},
-		{Weight: 3, Gen: crash}, {Weight: 3, Gen: seam(StepCrash)}, {Weight: 3, Gen: seam(StepError)},
-		{Weight: 1, Gen: gopter.CombineGens(at, gen.OneConstOf(30*time.Second, 3*time.Minute)).Map(func(v []any) Step {
+	}
+	on := func(kind string) bool { return slices.Contains(p.Faults, kind) }
+	if on(FaultCrash) {
+		gens = append(gens, gen.WeightedGen{Weight: 3, Gen: crash})
+	}
+	if on(FaultCrashAtCall) {
+		gens = append(gens, gen.WeightedGen{Weight: 3, Gen: seam(StepCrash)})
+	}
+	if on(FaultError) {
+		gens = append(gens, gen.WeightedGen{Weight: 3, Gen: seam(StepError)})
+	}
+	if on(FaultJump) {
+		gens = append(gens, gen.WeightedGen{Weight: 1, Gen: gopter.CombineGens(faultAt, gen.OneConstOf(sc.unit*6, sc.unit*36)).Map(func(v []any) Step {
 			return Step{At: v[0].(time.Duration), Kind: StepJump, Duration: v[1].(time.Duration)}
-		})},
+		})})
 	}
 	if len(tickIDs) > 0 {
 		tick := func(kind string, weight int) gen.WeightedGen {
@@ -186,37 +242,48 @@ func genStep(h History) gopter.Gen {
 				for i, t := range ticks[id.(string)] {
 					ts[i] = t
 				}
-				return gopter.CombineGens(gen.OneConstOf(ts...), gen.OneConstOf(10*time.Second, 50*time.Second, 2*time.Minute)).Map(func(v []any) Step {
+				return gopter.CombineGens(gen.OneConstOf(ts...), gen.OneConstOf(sc.unit*2, sc.unit*10, sc.unit*24)).Map(func(v []any) Step {
 					return Step{At: v[0].(time.Duration), Kind: kind, Schedule: id.(string), Nominal: v[0].(time.Duration), Duration: v[1].(time.Duration)}
 				})
 			}, reflect.TypeOf(Step{}))
 			return gen.WeightedGen{Weight: weight, Gen: g}
 		}
-		gens = append(gens, tick(StepLate, 2), tick(StepDuplicateDelivery, 1), tick(StepDuplicateNotice, 1))
+		if on(FaultLate) {
+			gens = append(gens, tick(StepLate, 2))
+		}
+		if on(FaultDuplicateDelivery) {
+			gens = append(gens, tick(StepDuplicateDelivery, 1))
+		}
+		if on(FaultDuplicateNotice) {
+			gens = append(gens, tick(StepDuplicateNotice, 1))
+		}
 	}
 	return gen.Weighted(gens)
 }
 
-// genHistory generates histories of 1..maxSchedules schedules and
-// 0..maxSteps steps over the horizon.
+// genHistory generates histories of 1..MaxSchedules schedules and
+// 0..MaxSteps steps over the horizon, under a profile drawn for the mode.
 func genHistory(o Options) gopter.Gen {
+	sc := scaleOf(o)
 	return gopter.CombineGens(
 		gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(starts[0])}, {Weight: 1, Gen: gen.OneConstOf(anys(starts[1:])...)}}),
 		gen.IntRange(1, o.MaxSchedules),
 		gen.OneConstOf(time.Duration(0), 5*time.Second, 30*time.Second),
+		genProfile(o.Faults),
 	).FlatMap(func(v any) gopter.Gen {
 		vs := v.([]any)
-		n := vs[1].(int)
+		n, p := vs[1].(int), vs[3].(Profile)
+		dst := !vs[0].(time.Time).Equal(starts[0])
 		scheds := make([]gopter.Gen, n)
 		for i := range scheds {
-			scheds[i] = genSchedule(fmt.Sprintf("s%d", i+1), o.Horizon, !vs[0].(time.Time).Equal(starts[0]))
+			scheds[i] = sc.genSchedule(fmt.Sprintf("s%d", i+1), dst, p)
 		}
 		return gopter.CombineGens(scheds...).FlatMap(func(v any) gopter.Gen {
-			h := History{Start: vs[0].(time.Time), Horizon: o.Horizon, CancelDelay: vs[2].(time.Duration)}
+			h := History{Start: vs[0].(time.Time), Horizon: o.Horizon, CancelDelay: vs[2].(time.Duration), Profile: p}
 			for _, s := range v.([]any) {
 				h.Schedules = append(h.Schedules, s.(Schedule))
 			}
-			return gen.SliceOf(genStep(h)).Map(func(steps []Step) History {
+			return gen.SliceOf(sc.genStep(h, p)).Map(func(steps []Step) History {
 				h.Steps = slices.Clone(steps)
 				created := map[string]time.Duration{}
 				for _, s := range h.Schedules {
@@ -224,7 +291,7 @@ func genHistory(o Options) gopter.Gen {
 				}
 				for i, st := range h.Steps {
 					// Operations mostly come after the creation (some before: refused).
-					if c := created[st.Schedule]; isOp(st.Kind) && st.At < c && st.At%30 != 0 {
+					if c := created[st.Schedule]; isOp(st.Kind) && st.At < c && st.At%(2*sc.unit) != 0 {
 						h.Steps[i].At = min(c+st.At/2, h.Horizon)
 					}
 				}

@@ -23,6 +23,12 @@ commands:
                  (the default command)
   trace FILE     replay one scenario and print its timeline: each step and
                  everything that happened, in order
+  check          explore random histories (seeded swarm testing) against the
+                 reference or a mutant; shrink a violation to a scenario in
+                 --out (flags: simrun check -h)
+  merge REPORT...
+                 combine the --json reports of sharded checks into one
+                 verdict (--json, --junit)
   properties     run the property suite against the reference evaluator
                  (-seed N, -cases N); a failure prints a shrunk scenario
   mutants [NAME...]
@@ -40,6 +46,7 @@ run flags (before or after the paths):
   --junit FILE   write a JUnit XML report
   --json FILE    write a JSON report
   -v             print each scenario's trace
+  --mutant NAME  replay against a built-in mutant instead of the reference
 
 selfcheck flags:
   -hours N       simulated hours, 1 to 168 (default 6)
@@ -68,6 +75,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return propertiesCmd(args, stdout, stderr)
 	case "mutants":
 		return mutantsCmd(args, stdout, stderr)
+	case "check":
+		return checkCmd(args, stdout, stderr)
+	case "merge":
+		return mergeCmd(args, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schedsim/schedsim/mutants"
 	"github.com/schedsim/schedsim/scenarios"
 )
 
@@ -68,9 +69,18 @@ func runScenarios(args []string, stdout, stderr io.Writer) int {
 	junit := fset.String("junit", "", "JUnit XML report file")
 	jsonOut := fset.String("json", "", "JSON report file")
 	verbose := fset.Bool("v", false, "print each trace")
+	mutant := fset.String("mutant", "", "replay against a built-in mutant (goldens are not compared)")
 	paths, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
 		return code
+	}
+	var opts scenarios.Options
+	if *mutant != "" {
+		m, ok := mutants.ByName(*mutant)
+		if !ok {
+			return usageError(stderr, "run: unknown mutant %q (simrun mutants lists them)", *mutant)
+		}
+		opts.Factory = m.Factory(0)
 	}
 	src := sourceOf(paths)
 	if *update && src.embedded {
@@ -94,7 +104,7 @@ func runScenarios(args []string, stdout, stderr io.Writer) int {
 			s.Golden = "" // not compared: rewritten below
 		}
 		began := time.Now()
-		res, err := scenarios.Run(s, scenarios.Options{})
+		res, err := scenarios.Run(s, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "simrun: %v\n", err)
 			return 2

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCheckReferenceIsValid(t *testing.T) {
+	dir := t.TempDir()
+	report := filepath.Join(dir, "r.json")
+	code, out, errs := runArgs("check", "--seeds", "60", "--horizon", "24h", "--json", report)
+	require.Equal(t, 0, code, out+errs)
+	assert.Contains(t, out, "VALID: reference, 60 cases from seed 20261127")
+	var rep checkReport
+	b, err := os.ReadFile(report)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rep))
+	assert.True(t, rep.Valid)
+	assert.Equal(t, 60, rep.Cases)
+	assert.Contains(t, errs, "simrun: checked 30/60 cases, 0 violations", "progress lines when stderr is no terminal")
+}
+
+func TestCheckFindsShrinksAndWritesAMutant(t *testing.T) {
+	dir := t.TempDir()
+	code, out, _ := runArgs("check", "--mutant", "cancel-previous-without-cancel", "--seeds", "200", "--out", dir, "--junit", filepath.Join(dir, "j.xml"))
+	require.Equal(t, 1, code, out)
+	assert.Contains(t, out, "VIOLATION S2 at seed")
+	assert.Contains(t, out, "replay: simrun check --seed ")
+	files, err := filepath.Glob(filepath.Join(dir, "S2-*.yaml"))
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	// The scenario fails the same way against the mutant, and passes the reference.
+	code, out, _ = runArgs("run", files[0], "--mutant", "cancel-previous-without-cancel")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "+S2 ")
+	code, out, _ = runArgs("run", files[0])
+	assert.Equal(t, 0, code, out)
+	junit, err := os.ReadFile(filepath.Join(dir, "j.xml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), `failures="1"`)
+}
+
+func TestCheckShardsMerge(t *testing.T) {
+	dir := t.TempDir()
+	var reports []string
+	for _, s := range []string{"0/3", "1/3", "2/3"} {
+		r := filepath.Join(dir, strings.ReplaceAll(s, "/", "-")+".json")
+		code, out, _ := runArgs("check", "--seeds", "30", "--horizon", "6h", "--shard", s, "--json", r)
+		require.Equal(t, 0, code, out)
+		assert.Contains(t, out, "10 cases from seed 20261127 (shard "+s+")")
+		reports = append(reports, r)
+	}
+	code, out, _ := runArgs(append([]string{"merge", "--junit", filepath.Join(dir, "all.xml")}, reports...)...)
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "VALID: reference, 30 cases from seed 20261127 (shard 3 reports)")
+
+	// A nondeterministic shard makes the merged verdict exit 3.
+	bad := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"valid": false, "nondeterministic": true, "evaluator": "reference", "cases": 5,
+		"failures": [{"invariant": "R3", "seed": 9, "command": "simrun check --seed 9 --seeds 1"}]}`), 0o644))
+	code, out, _ = runArgs("merge", reports[0], bad)
+	assert.Equal(t, 3, code)
+	assert.Contains(t, out, "VIOLATION R3 at seed 9")
+}
+
+func TestCheckUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--shard", "3/2"}, "--shard must be i/n with 0 <= i < n"},
+		{[]string{"check", "--shard", "x"}, "--shard must be i/n"},
+		{[]string{"check", "--faults", "many"}, `faults must be one of swarm, all, crashes, none, got "many"`},
+		{[]string{"check", "--schedules", "11"}, "schedules must be between 1 and 10, got 11"},
+		{[]string{"check", "--seeds", "0"}, "--seeds must be positive"},
+		{[]string{"check", "--determinism", "2"}, "--determinism must be in [0, 1]"},
+		{[]string{"check", "--mutant", "nope"}, `unknown mutant "nope"`},
+		{[]string{"check", "--horizon", "9000h"}, "horizon must be at most a year"},
+		{[]string{"check", "extra"}, `unexpected argument "extra"`},
+		{[]string{"merge"}, "merge needs the JSON reports"},
+		{[]string{"merge", "/no/such/report.json"}, "no such file"},
+		{[]string{"mutants", "nope"}, `unknown mutant "nope"`},
+		{[]string{"run", "--mutant", "nope"}, `unknown mutant "nope"`},
+	} {
+		code, _, errs := runArgs(tc.args...)
+		assert.Equal(t, 2, code, "%v", tc.args)
+		assert.Contains(t, errs, tc.want, "%v", tc.args)
+	}
+}

@@ -1,0 +1,87 @@
+package properties
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+)
+
+// Fault kinds a profile turns on.
+const (
+	FaultCrash             = "crash"         // the process crashes at a time, with downtime
+	FaultCrashAtCall       = "crash-at-call" // the process crashes before or after a seam call
+	FaultError             = "error"         // a seam call fails, before or after taking effect
+	FaultLate              = "late"          // a timer is delivered late
+	FaultDuplicateDelivery = "duplicate-delivery"
+	FaultDuplicateNotice   = "duplicate-notice"
+	FaultJump              = "jump" // the clock jumps forward
+)
+
+// FaultKinds lists every fault kind.
+var FaultKinds = []string{FaultCrash, FaultCrashAtCall, FaultError, FaultLate, FaultDuplicateDelivery, FaultDuplicateNotice, FaultJump}
+
+// Fault modes of Options.Faults.
+const (
+	ModeAll     = "all"     // every fault kind, every policy
+	ModeNone    = "none"    // no faults
+	ModeCrashes = "crashes" // crashes only
+	ModeSwarm   = "swarm"   // each case draws its fault kinds and policy mix
+)
+
+// Modes lists the fault modes.
+var Modes = []string{ModeSwarm, ModeAll, ModeCrashes, ModeNone}
+
+// Profile is what a case may contain: the fault kinds on and the policies
+// in the mix. Swarm testing draws one per case, so that some cases are
+// dense in a few faults rather than all cases thin in every fault.
+type Profile struct {
+	Faults   []string
+	Overlaps []string
+	CatchUps []string
+}
+
+func (p Profile) String() string {
+	faults := strings.Join(p.Faults, ",")
+	if faults == "" {
+		faults = "none"
+	}
+	return fmt.Sprintf("faults=%s overlap=%s catch_up=%s", faults, strings.Join(p.Overlaps, ","), strings.Join(p.CatchUps, ","))
+}
+
+func genProfile(mode string) gopter.Gen {
+	switch mode {
+	case ModeNone:
+		return gen.Const(Profile{Overlaps: Overlaps, CatchUps: CatchUps})
+	case ModeCrashes:
+		return gen.Const(Profile{Faults: []string{FaultCrash, FaultCrashAtCall}, Overlaps: Overlaps, CatchUps: CatchUps})
+	case ModeSwarm:
+		return gopter.CombineGens(subset(FaultKinds), subset(Overlaps), subset(CatchUps)).Map(func(v []any) Profile {
+			return Profile{Faults: v[0].([]string), Overlaps: nonEmpty(v[1].([]string), Overlaps), CatchUps: nonEmpty(v[2].([]string), CatchUps)}
+		})
+	default:
+		return gen.Const(Profile{Faults: FaultKinds, Overlaps: Overlaps, CatchUps: CatchUps})
+	}
+}
+
+// subset draws each element with even odds, keeping their order.
+func subset(xs []string) gopter.Gen {
+	return gen.SliceOfN(len(xs), gen.Bool()).Map(func(in []bool) []string {
+		var out []string
+		for i, b := range in {
+			if b {
+				out = append(out, xs[i])
+			}
+		}
+		return out
+	})
+}
+
+func nonEmpty(xs, all []string) []string {
+	if len(xs) == 0 {
+		return slices.Clone(all[:1])
+	}
+	return xs
+}
