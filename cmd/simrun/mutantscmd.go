@@ -23,6 +23,10 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 	seeds := fset.Int("seeds", 1, "runs per mutant, each with its own seed (for median and worst time to kill)")
 	seed := fset.Int64("seed", properties.DefaultSeed, "the first seed")
 	ncases := fset.Int("cases", properties.DefaultCases, "histories per run")
+	horizon := fset.Duration("horizon", properties.DefaultHorizon, "simulated time per case")
+	schedules := fset.Int("schedules", properties.DefaultMaxSchedules, "at most this many schedules per case")
+	steps := fset.Int("steps", properties.DefaultMaxSteps, "at most this many operations and faults per case")
+	faults := fset.String("faults", properties.ModeAll, "fault mode: swarm, all, crashes or none")
 	names, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -32,6 +36,10 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if *ncases < 1 {
 		return usageError(stderr, "mutants: -cases must be positive, got %d", *ncases)
+	}
+	base := properties.Options{Cases: *ncases, Horizon: *horizon, MaxSchedules: *schedules, MaxSteps: *steps, Faults: *faults}
+	if err := properties.Validate(base); err != nil {
+		return usageError(stderr, "mutants: %v", err)
 	}
 	list := mutants.All
 	if len(names) > 0 {
@@ -60,7 +68,9 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 		steps := 0
 		for k := 0; k < *seeds; k++ {
 			began := time.Now()
-			err := properties.Check(m.Factory(0), properties.Options{Seed: *seed + int64(k)*7919, Cases: *ncases})
+			o := base
+			o.Seed = *seed + int64(k)*7919
+			err := properties.Check(m.Factory(0), o)
 			elapsed := time.Since(began)
 			var f *properties.Failure
 			if !errors.As(err, &f) {
