@@ -100,14 +100,13 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "check: --seeds must be positive, got %d", *seeds)
 	case *determinism < 0 || *determinism > 1:
 		return usageError(stderr, "check: --determinism must be in [0, 1], got %v", *determinism)
-	case *steps < 0:
-		return usageError(stderr, "check: --steps must not be negative, got %d", *steps)
+	case *steps < 1:
+		return usageError(stderr, "check: --steps must be positive, got %d", *steps)
+	case *schedules < 1:
+		return usageError(stderr, "check: --schedules must be between 1 and 10, got %d", *schedules)
 	}
 	o := properties.Options{Seed: *seed, Cases: 1, MaxSchedules: *schedules, MaxSteps: *steps, Horizon: *horizon,
 		Faults: *faults, NoShrink: *noShrink}
-	if *steps == 0 {
-		o.MaxSteps = -1 // validated below as "no steps"
-	}
 	if err := properties.Validate(o); err != nil {
 		return usageError(stderr, "check: %v", err)
 	}

@@ -101,6 +101,9 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string,
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				fmt.Fprint(stdout, usage)
+				fmt.Fprintf(stdout, "\nflags of %s:\n", fs.Name())
+				fs.SetOutput(stdout)
+				fs.PrintDefaults()
 				return nil, 0
 			}
 			return nil, usageError(stderr, "%v", err)
