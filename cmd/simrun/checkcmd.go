@@ -86,6 +86,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	junit := fset.String("junit", "", "JUnit XML report file")
 	jsonOut := fset.String("json", "", "JSON report file")
 	noShrink := fset.Bool("no-shrink", false, "write failing cases as generated")
+	verbose := fset.Bool("v", false, "print every case: its seed, profile and verdict")
 	rest, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -145,6 +146,14 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 			rep.Rechecked++
 		}
 		progress.step(len(rep.Failures))
+		if *verbose {
+			progress.clear()
+			verdict := "ok"
+			if len(vs) > 0 {
+				verdict = vs[0].Invariant
+			}
+			fmt.Fprintf(stdout, "seed %d: %s, %d schedules, %d steps: %s\n", caseSeed, h.Profile, len(h.Schedules), len(h.Steps), verdict)
+		}
 		if len(vs) == 0 {
 			continue
 		}
