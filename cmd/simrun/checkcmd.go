@@ -120,7 +120,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		factory, name = m.Factory(0), m.Name
 		o.Evaluator = "the mutant " + m.Name
 	}
-	rep := checkReport{Valid: true, Evaluator: name, FirstSeed: *seed, Seeds: *seeds, Faults: *faults,
+	rep := checkReport{Valid: true, Evaluator: name, FirstSeed: *seed, Seeds: *seeds, Faults: *faults, Failures: []checkFailure{},
 		Horizon: horizon.String(), Schedules: *schedules}
 	if sh.n > 1 {
 		rep.Shard = *shardFlag
@@ -279,8 +279,7 @@ func mergeCmd(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		return usageError(stderr, "merge needs the JSON reports of simrun check")
 	}
-	var merged checkReport
-	merged.Valid = true
+	merged := checkReport{Valid: true, Failures: []checkFailure{}}
 	var evaluators []string
 	for i, file := range files {
 		b, err := os.ReadFile(file)
