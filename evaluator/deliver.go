@@ -28,6 +28,12 @@ var outcomeEnum = enum[Outcome]{"outcome", []string{"unset", "ignored", "stale",
 
 func (o Outcome) String() string { return outcomeEnum.String(o) }
 
+// MarshalText implements encoding.TextMarshaler.
+func (o Outcome) MarshalText() ([]byte, error) { return outcomeEnum.marshal(o) }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (o *Outcome) UnmarshalText(b []byte) error { return outcomeEnum.unmarshal(b, o) }
+
 // TimerFired handles the delivery of the schedule's timer armed at `at`. Only a
 // delivery for the schedule's next nominal time decides; anything else starts
 // nothing and leaves the timer at the next tick. Owed starts that failed

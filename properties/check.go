@@ -206,7 +206,12 @@ func violations(factory sim.Factory, h History, o Options, rerun bool) []invaria
 	if a.world == nil {
 		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}
 	}
-	if a.err != nil { // a livelock: the instant never settled
+	defer a.world.Close()
+	if a.err != nil {
+		if errors.Is(a.err, sim.ErrFatal) { // the program broke the protocol
+			return []invariants.Violation{{Invariant: "protocol", Detail: a.err.Error()}}
+		}
+		// A livelock: the instant never settled.
 		return []invariants.Violation{{Invariant: "S0", Detail: a.err.Error()}}
 	}
 	trace := a.world.Trace() // before observing: describing may make the process read its log
@@ -215,12 +220,20 @@ func violations(factory sim.Factory, h History, o Options, rerun bool) []invaria
 	out = append(out, invariants.R1(a.world, hist)...)
 	out = append(out, hist.Explain(invariants.M1(a.cfg, hist))...)
 	if rerun { // R3; `simrun check` does it for a share of the cases only
-		if b := run(factory, h, o); b.world == nil || b.world.Trace() != trace {
+		b := run(factory, h, o)
+		if b.world != nil {
+			b.world.Close()
+		}
+		if b.world == nil || b.world.Trace() != trace {
 			out = append(out, invariants.Violation{Invariant: "R3", Detail: "two runs of the same history gave different traces"})
 		}
 	}
 	if plain, ok := withoutTransparentCrashes(h); ok {
-		if c := run(factory, plain, o); c.world != nil && c.err == nil {
+		c := run(factory, plain, o)
+		if c.world != nil {
+			defer c.world.Close()
+		}
+		if c.world != nil && c.err == nil {
 			want, got := executions(c.world), executions(a.world)
 			if !slices.Equal(want, got) {
 				out = append(out, invariants.Violation{Invariant: "R2",
@@ -287,6 +300,7 @@ func Annotate(factory sim.Factory, h History, o Options) History {
 	if a.world == nil {
 		return h
 	}
+	defer a.world.Close()
 	h.Steps = slices.Clone(h.Steps)
 	h.Schedules = slices.Clone(h.Schedules)
 	refused := map[string]string{}

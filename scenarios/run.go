@@ -92,6 +92,7 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.File, err)
 	}
+	defer w.Close()
 	res := &Result{Scenario: s}
 	checks := []*Expect{}
 	for _, st := range s.Steps {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -26,6 +27,17 @@ type Process interface {
 }
 
 var _ Process = (*evaluator.Evaluator)(nil)
+
+// Killer is a process that holds something outside the world (a child
+// process): the world kills it when it crashes the incarnation, and on Close.
+type Killer interface {
+	Kill()
+}
+
+// ErrFatal is wrapped by a process error that ends the run: the process broke
+// its contract (for example the protocol) and no verdict about the
+// evaluator's scheduling can follow. Run returns it.
+var ErrFatal = errors.New("fatal process error")
 
 // Seams are what a process incarnation is given: the world's clock and its
 // durable services, fenced to that incarnation.

@@ -17,6 +17,10 @@ var ErrCrash = errors.New("process crashed")
 // ErrInjected is what a seam call returns when the plan makes it fail.
 var ErrInjected = errors.New("injected seam error")
 
+// ErrTookEffect is wrapped, beside ErrInjected, by an injected failure after
+// the call took effect: the failure is indefinite.
+var ErrTookEffect = errors.New("the call took effect")
+
 // hook is the world's fakes.Hook: it counts calls and fires scripted and
 // seeded faults. Fencing is the gates' job (a crash closes the incarnation's
 // gate), so the harness itself can still read the fakes while the process is down.
@@ -76,6 +80,9 @@ func (w *World) inject(k FaultKind, c fakes.Call, phase fakes.Phase, downtime ti
 	detail := fmt.Sprintf("%s %s %s", k, phase, c.Name)
 	if k == Error {
 		w.record(Record{Kind: KindFault, ScheduleID: c.ScheduleID, Nominal: c.Nominal, Detail: detail})
+		if phase == fakes.After {
+			return fmt.Errorf("%w (%w)", ErrInjected, ErrTookEffect)
+		}
 		return ErrInjected
 	}
 	w.record(Record{Kind: KindCrash, ScheduleID: c.ScheduleID, Nominal: c.Nominal, Detail: fmt.Sprintf("%s downtime=%s", detail, downtime)})

@@ -92,6 +92,7 @@ type World struct {
 	nextCompact time.Time
 	records     []Record
 	stats       Stats
+	fatal       error
 }
 
 type pendingOp struct {
@@ -188,6 +189,14 @@ func (w *World) Process() Process {
 	return w.proc
 }
 
+// Close kills the current incarnation if it holds an outside process. A
+// world of in-process evaluators needs no Close.
+func (w *World) Close() {
+	if k, ok := w.proc.(Killer); ok && !w.down {
+		k.Kill()
+	}
+}
+
 // Records returns everything recorded so far.
 func (w *World) Records() []Record { return slices.Clone(w.records) }
 
@@ -251,6 +260,13 @@ func (w *World) Stats() Stats { return w.stats }
 // SeamCalls returns how many seam calls the processes made.
 func (w *World) SeamCalls() int { return w.totalCalls }
 
+// fatalOf keeps the first fatal process error; Run returns it.
+func (w *World) fatalOf(err error) {
+	if err != nil && errors.Is(err, ErrFatal) && w.fatal == nil {
+		w.fatal = err
+	}
+}
+
 func (w *World) record(r Record) {
 	if w.cfg.Lean {
 		return
@@ -269,6 +285,9 @@ func (w *World) draw(max time.Duration) time.Duration {
 // crash fences the current incarnation; a new one starts after downtime.
 func (w *World) crash(downtime time.Duration) {
 	w.gate.Close()
+	if k, ok := w.proc.(Killer); ok {
+		k.Kill()
+	}
 	w.down, w.upAt = true, w.clock.Now().Add(downtime)
 	w.stats.Crashes++
 }
@@ -291,6 +310,7 @@ func (w *World) restart() error {
 func (w *World) recover() {
 	w.needRecover = false
 	err := w.proc.Recover(w.ctx)
+	w.fatalOf(err)
 	w.record(Record{Kind: KindRecover, Err: errText(err)})
 	if err != nil && !w.down {
 		w.needRecover, w.recoverAt = true, w.clock.Now().Add(w.cfg.RetryDelay)
@@ -314,6 +334,9 @@ func (w *World) Run(until time.Time) error {
 		if err := w.instant(now); err != nil {
 			return err
 		}
+		if w.fatal != nil {
+			return w.fatal
+		}
 		if !now.Before(until) {
 			return nil
 		}
@@ -327,6 +350,9 @@ func (w *World) Run(until time.Time) error {
 // instant handles everything due at now.
 func (w *World) instant(now time.Time) error {
 	for pass := 0; pass < maxPasses; pass++ {
+		if w.fatal != nil {
+			return nil
+		}
 		if w.down {
 			w.closeDue(now)
 			if now.Before(w.upAt) {
@@ -406,6 +432,7 @@ func (w *World) notices(now time.Time) bool {
 func (w *World) notify(n fakes.Notice) error {
 	w.stats.Notices++
 	err := w.proc.ExecutionClosed(w.ctx, n.ScheduleID, n.Execution)
+	w.fatalOf(err)
 	w.record(Record{Kind: KindNotice, ScheduleID: n.ScheduleID, WorkflowID: n.Execution.WorkflowID, RunID: n.Execution.RunID, Err: errText(err)})
 	return err
 }
@@ -495,6 +522,7 @@ func (w *World) runOps(now time.Time) bool {
 			op.first = now
 		}
 		err := op.apply(w.ctx, w.proc)
+		w.fatalOf(err)
 		w.stats.Ops++
 		w.record(Record{Kind: KindOp, ScheduleID: op.ScheduleID, Detail: op.String(), Err: errText(err)})
 		if w.down {
@@ -574,6 +602,7 @@ func (w *World) deliverOne(t evaluator.Timer, now time.Time) bool {
 func (w *World) fire(t evaluator.Timer) error {
 	w.stats.Deliveries++
 	out, err := w.proc.TimerFired(w.ctx, t.ScheduleID, t.At)
+	w.fatalOf(err)
 	if out == evaluator.Decided {
 		w.stats.Decided++
 	}

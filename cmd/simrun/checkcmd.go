@@ -17,6 +17,7 @@ import (
 
 	"github.com/schedsim/schedsim/mutants"
 	"github.com/schedsim/schedsim/properties"
+	"github.com/schedsim/schedsim/protocol"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -79,6 +80,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	steps := fset.Int("steps", 12, "at most this many operations and faults per case")
 	faults := fset.String("faults", properties.ModeSwarm, "fault mode: swarm, all, crashes or none")
 	mutant := fset.String("mutant", "", "check a built-in mutant instead of the reference (see simrun mutants)")
+	impl := fset.String("impl", "", "check an external program speaking docs/protocol.md (run with sh -c)")
 	out := fset.String("out", "simrun-failures", "directory for the shrunk scenarios")
 	keepGoing := fset.Bool("keep-going", false, "go on after a violation")
 	determinism := fset.Float64("determinism", 0.05, "share of the cases run twice and compared (R3)")
@@ -119,6 +121,13 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		factory, name = m.Factory(0), m.Name
 		o.Evaluator = "the mutant " + m.Name
+	}
+	if *impl != "" {
+		if *mutant != "" {
+			return usageError(stderr, "check: give --impl or --mutant, not both")
+		}
+		factory, name = protocol.Factory(protocol.Options{Command: *impl}), *impl
+		o.Evaluator = "the program " + *impl
 	}
 	rep := checkReport{Valid: true, Evaluator: name, FirstSeed: *seed, Seeds: *seeds, Faults: *faults, Failures: []checkFailure{},
 		Horizon: horizon.String(), Schedules: *schedules}
@@ -161,7 +170,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		if vs[0].Invariant == "R3" {
 			rep.Nondeterministic = true
 		}
-		command := replayCommand(caseSeed, o, *mutant, *horizon, *faults)
+		command := replayCommand(caseSeed, o, *mutant, *impl, *horizon, *faults)
 		progress.clear()
 		fmt.Fprintf(stdout, "VIOLATION %s at seed %d (%s)\n  replay: %s\n", vs[0].Invariant, caseSeed, h.Profile, command)
 		f := properties.Minimize(factory, co, 0, h, vs, rerun)
@@ -202,13 +211,16 @@ func recheck(seed int64, share float64) bool {
 	return float64(uint64(seed)*0x9E3779B97F4A7C15%10000) < share*10000
 }
 
-func replayCommand(seed int64, o properties.Options, mutant string, horizon time.Duration, faults string) string {
+func replayCommand(seed int64, o properties.Options, mutant, impl string, horizon time.Duration, faults string) string {
+	if impl != "" {
+		impl = fmt.Sprintf(" --impl %q", impl)
+	}
 	cmd := fmt.Sprintf("simrun check --seed %d --seeds 1 --horizon %s --schedules %d --steps %d --faults %s --determinism 1",
 		seed, horizon, o.MaxSchedules, max(o.MaxSteps, 0), faults)
 	if mutant != "" {
 		cmd += " --mutant " + mutant
 	}
-	return cmd
+	return cmd + impl
 }
 
 // finish prints the verdict, writes the reports and picks the exit code.

@@ -47,6 +47,8 @@ run flags (before or after the paths):
   --json FILE    write a JSON report
   -v             print each scenario's trace
   --mutant NAME  replay against a built-in mutant instead of the reference
+  --impl CMD     replay against an external program (docs/protocol.md);
+                 simrun check takes --impl too
 
 selfcheck flags:
   -hours N       simulated hours, 1 to 168 (default 6)

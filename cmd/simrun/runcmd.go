@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/schedsim/schedsim/mutants"
+	"github.com/schedsim/schedsim/protocol"
 	"github.com/schedsim/schedsim/scenarios"
 )
 
@@ -70,6 +71,7 @@ func runScenarios(args []string, stdout, stderr io.Writer) int {
 	jsonOut := fset.String("json", "", "JSON report file")
 	verbose := fset.Bool("v", false, "print each trace")
 	mutant := fset.String("mutant", "", "replay against a built-in mutant (goldens are not compared)")
+	impl := fset.String("impl", "", "replay against an external program speaking docs/protocol.md (run with sh -c)")
 	paths, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -81,6 +83,12 @@ func runScenarios(args []string, stdout, stderr io.Writer) int {
 			return usageError(stderr, "run: unknown mutant %q (simrun mutants lists them)", *mutant)
 		}
 		opts.Factory = m.Factory(0)
+	}
+	if *impl != "" {
+		if *mutant != "" {
+			return usageError(stderr, "run: give --impl or --mutant, not both")
+		}
+		opts.Factory = protocol.Factory(protocol.Options{Command: *impl})
 	}
 	src := sourceOf(paths)
 	if *update && src.embedded {

@@ -1,0 +1,391 @@
+package protocol
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/sim"
+)
+
+// ErrProtocol is wrapped (with sim.ErrFatal) by every breach of the protocol:
+// the case ends with it as its verdict.
+var ErrProtocol = errors.New("protocol error")
+
+// DefaultTimeout is how long the harness waits for one message from the
+// program before it calls it hung. It is wall-clock time: the only place
+// schedsim reads the wall clock, outside the simulation.
+const DefaultTimeout = 10 * time.Second
+
+// Options configure the external program.
+type Options struct {
+	Command    string        // run with sh -c
+	RetryDelay time.Duration // passed in init
+	Mutant     string        // passed in init (the reference adapter serves it)
+	Timeout    time.Duration // per message; DefaultTimeout when zero
+}
+
+// Factory returns a sim.Factory that starts the program for every
+// incarnation and speaks the protocol with it.
+func Factory(o Options) sim.Factory {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	return func(s sim.Seams) (sim.Process, error) {
+		return start(o, s)
+	}
+}
+
+// Process is one incarnation of an external program, driven as a
+// sim.Process: each method is one request; the seam calls the program makes
+// meanwhile are served from the world's (fenced) seams.
+type Process struct {
+	o      Options
+	seams  sim.Seams
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	lines  chan line
+	stderr *bytes.Buffer
+	nextID int64
+	hello  Hello
+	killed bool
+	mu     sync.Mutex
+}
+
+type line struct {
+	n    int // line number of the program's stdout
+	text []byte
+	err  error
+}
+
+var _ sim.Process = (*Process)(nil)
+
+func start(o Options, s sim.Seams) (*Process, error) {
+	p := &Process{o: o, seams: s, lines: make(chan line, 16), stderr: &bytes.Buffer{}}
+	p.cmd = exec.Command("sh", "-c", o.Command)
+	p.cmd.Stderr = &lockedWriter{w: p.stderr, mu: &p.mu}
+	var err error
+	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%w: %w: starting %q: %v", sim.ErrFatal, ErrProtocol, o.Command, err)
+	}
+	go p.read(stdout)
+	opts := &InitOptions{Mutant: o.Mutant}
+	if o.RetryDelay > 0 {
+		opts.RetryDelay = o.RetryDelay.String()
+	}
+	res, err := p.request(context.Background(), Message{Type: TypeInit, Protocol: Version, Options: opts})
+	if err != nil {
+		p.Kill()
+		return nil, err
+	}
+	if err := json.Unmarshal(res, &p.hello); err != nil || p.hello.Name == "" {
+		p.Kill()
+		return nil, p.fatal(0, "init: the reply must carry name, version and protocol")
+	}
+	if p.hello.Protocol != Version {
+		p.Kill()
+		return nil, p.fatal(0, fmt.Sprintf("init: the program speaks protocol %d, the harness %d", p.hello.Protocol, Version))
+	}
+	return p, nil
+}
+
+// read feeds the program's stdout to p.lines, line by line.
+func (p *Process) read(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), MaxLine)
+	n := 0
+	for sc.Scan() {
+		n++
+		p.lines <- line{n: n, text: bytes.Clone(sc.Bytes())}
+	}
+	err := sc.Err()
+	if err == nil {
+		err = io.EOF
+	}
+	p.lines <- line{n: n + 1, err: err}
+	close(p.lines)
+}
+
+// Hello returns what the program said of itself.
+func (p *Process) Hello() Hello { return p.hello }
+
+// Stderr returns what the program wrote on stderr (kept out of traces, which
+// must be deterministic).
+func (p *Process) Stderr() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.String()
+}
+
+// Kill kills the program (SIGKILL) and reaps it.
+func (p *Process) Kill() {
+	if p.killed {
+		return
+	}
+	p.killed = true
+	_ = p.stdin.Close()
+	if p.cmd.Process != nil {
+		_ = p.cmd.Process.Kill()
+	}
+	_ = p.cmd.Wait()
+	for range p.lines { // let the reader finish
+	}
+}
+
+func (p *Process) fatal(n int, msg string) error {
+	where := ""
+	if n > 0 {
+		where = fmt.Sprintf("stdout line %d: ", n)
+	}
+	return fmt.Errorf("%w: %w: %s: %s%s", sim.ErrFatal, ErrProtocol, p.o.Command, where, msg)
+}
+
+// request sends one request and serves the program's seam calls until its
+// reply comes. A seam call that crashes the process (the world fenced it)
+// kills the program, and the request fails with that error.
+func (p *Process) request(ctx context.Context, m Message) (json.RawMessage, error) {
+	if p.killed {
+		return nil, fakes.ErrFenced
+	}
+	p.nextID++
+	m.ID = p.nextID
+	now := p.seams.Clock.Now().UTC()
+	m.Now = &now
+	if err := p.send(m); err != nil {
+		return nil, err
+	}
+	timer := time.NewTimer(p.o.Timeout)
+	defer timer.Stop()
+	for {
+		var l line
+		var ok bool
+		select {
+		case l, ok = <-p.lines:
+		case <-timer.C:
+			p.Kill()
+			return nil, p.fatal(0, fmt.Sprintf("no answer to %s (id %d) within %s", m.Type, m.ID, p.o.Timeout))
+		}
+		if !ok || l.err != nil {
+			p.Kill()
+			code := ""
+			if st := p.cmd.ProcessState; st != nil {
+				code = " (" + st.String() + ")"
+			}
+			return nil, p.fatal(0, fmt.Sprintf("the program exited while handling %s (id %d)%s; stderr: %s", m.Type, m.ID, code, tail(p.Stderr())))
+		}
+		msg, err := Decode(l.text)
+		if err != nil {
+			p.Kill()
+			return nil, p.fatal(l.n, fmt.Sprintf("%v: %s", err, clip(l.text)))
+		}
+		if msg.ReplyTo != 0 {
+			if msg.ReplyTo != m.ID {
+				p.Kill()
+				return nil, p.fatal(l.n, fmt.Sprintf("a reply to %d, but the request in flight is %d", msg.ReplyTo, m.ID))
+			}
+			if !msg.OK {
+				return nil, msg.Error
+			}
+			return msg.Result, nil
+		}
+		if msg.Type != TypeCall {
+			p.Kill()
+			return nil, p.fatal(l.n, fmt.Sprintf("the program sent a %s request; only calls and replies go that way", msg.Type))
+		}
+		reply, crashed := p.serve(ctx, msg)
+		if crashed != nil {
+			p.Kill()
+			return nil, crashed
+		}
+		if err := p.send(reply); err != nil {
+			return nil, err
+		}
+		timer.Reset(p.o.Timeout)
+	}
+}
+
+func (p *Process) send(m Message) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("%w: %w: encoding %s: %v", sim.ErrFatal, ErrProtocol, m.Type, err)
+	}
+	if _, err := p.stdin.Write(append(b, '\n')); err != nil {
+		p.Kill()
+		return p.fatal(0, fmt.Sprintf("writing %s: %v; stderr: %s", m.Type, err, tail(p.Stderr())))
+	}
+	return nil
+}
+
+// serve performs one seam call on the world's seams. A crash (the world
+// fenced this incarnation) is returned as crashed: the program is killed
+// instead of answered.
+func (p *Process) serve(ctx context.Context, m Message) (Message, error) {
+	var result any
+	var err error
+	switch m.Seam {
+	case "timers.arm":
+		err = p.seams.Timers.Arm(ctx, evaluator.Timer{ID: m.Timer.ID, ScheduleID: m.Timer.ScheduleID, At: m.Timer.At})
+	case "timers.disarm":
+		err = p.seams.Timers.Disarm(ctx, m.TimerID)
+	case "engine.start":
+		s := m.Start
+		var res evaluator.StartResult
+		res, err = p.seams.Engine.Start(ctx, evaluator.StartRequest{WorkflowID: s.WorkflowID, ScheduleID: s.ScheduleID, Nominal: s.Nominal,
+			WorkflowType: s.WorkflowType, Input: s.Input, SearchAttributes: s.SearchAttributes})
+		result = StartResult{Execution: res.Execution, AlreadyStarted: res.AlreadyStarted}
+	case "engine.cancel":
+		err = p.seams.Engine.Cancel(ctx, *m.Execution)
+	case "engine.describe":
+		var info evaluator.WorkflowInfo
+		info, err = p.seams.Engine.Describe(ctx, m.WorkflowID)
+		result = WorkflowInfo{Found: info.Found, Execution: info.Execution, Closed: info.Closed}
+	case "log.append":
+		err = p.seams.Log.Append(ctx, m.Events)
+	case "log.read":
+		var snap *evaluator.Snapshot
+		var events []evaluator.Event
+		snap, events, err = p.seams.Log.Read(ctx)
+		if events == nil {
+			events = []evaluator.Event{}
+		}
+		result = ReadResult{Snapshot: snap, Events: events}
+	case "log.snapshot":
+		err = p.seams.Log.WriteSnapshot(ctx, m.Snapshot)
+	}
+	reply := Message{ReplyTo: m.ID}
+	switch {
+	case err == nil:
+		reply.OK = true
+		if result != nil {
+			reply.Result, _ = json.Marshal(result)
+		}
+	case errors.Is(err, sim.ErrCrash), errors.Is(err, fakes.ErrFenced):
+		return Message{}, err
+	case errors.Is(err, sim.ErrTookEffect):
+		reply.Error = &Error{Code: CodeIndefinite, Message: err.Error()}
+	default:
+		reply.Error = &Error{Code: CodeDefinite, Message: err.Error()}
+	}
+	return reply, nil
+}
+
+// The requests of sim.Process.
+
+func (p *Process) Recover(ctx context.Context) error {
+	_, err := p.request(ctx, Message{Type: TypeRecover})
+	return err
+}
+
+func (p *Process) op(ctx context.Context, typ string, r evaluator.Request, c *evaluator.Config) error {
+	_, err := p.request(ctx, Message{Type: typ, RequestID: r.RequestID, ScheduleID: r.ScheduleID, Config: c})
+	return err
+}
+
+func (p *Process) Create(ctx context.Context, r evaluator.Request, c evaluator.Config) error {
+	return p.op(ctx, TypeCreate, r, &c)
+}
+
+func (p *Process) Update(ctx context.Context, r evaluator.Request, c evaluator.Config) error {
+	return p.op(ctx, TypeUpdate, r, &c)
+}
+
+func (p *Process) Pause(ctx context.Context, r evaluator.Request) error {
+	return p.op(ctx, TypePause, r, nil)
+}
+
+func (p *Process) Resume(ctx context.Context, r evaluator.Request) error {
+	return p.op(ctx, TypeResume, r, nil)
+}
+
+func (p *Process) Delete(ctx context.Context, r evaluator.Request) error {
+	return p.op(ctx, TypeDelete, r, nil)
+}
+
+func (p *Process) TimerFired(ctx context.Context, scheduleID string, at time.Time) (evaluator.Outcome, error) {
+	res, err := p.request(ctx, Message{Type: TypeTimerFired, ScheduleID: scheduleID, At: &at})
+	if err != nil {
+		return 0, err
+	}
+	var o OutcomeResult
+	if err := json.Unmarshal(res, &o); err != nil {
+		return 0, p.fatal(0, "timer_fired: the result must be {\"outcome\": ...}")
+	}
+	var out evaluator.Outcome
+	if err := out.UnmarshalText([]byte(o.Outcome)); err != nil {
+		return 0, p.fatal(0, fmt.Sprintf("timer_fired: unknown outcome %q", o.Outcome))
+	}
+	return out, nil
+}
+
+func (p *Process) ExecutionClosed(ctx context.Context, scheduleID string, x evaluator.Execution) error {
+	_, err := p.request(ctx, Message{Type: TypeExecutionClosed, ScheduleID: scheduleID, Execution: &x})
+	return err
+}
+
+func (p *Process) Get(ctx context.Context, scheduleID string, upcoming int) (evaluator.Description, error) {
+	var d evaluator.Description
+	res, err := p.request(ctx, Message{Type: TypeGet, ScheduleID: scheduleID, Upcoming: upcoming})
+	if err == nil {
+		if err := json.Unmarshal(res, &d); err != nil {
+			return d, p.fatal(0, "get: the result must be a description: "+err.Error())
+		}
+	}
+	return d, err
+}
+
+func (p *Process) List(ctx context.Context, upcoming int) ([]evaluator.Description, error) {
+	var ds []evaluator.Description
+	res, err := p.request(ctx, Message{Type: TypeList, Upcoming: upcoming})
+	if err == nil {
+		if err := json.Unmarshal(res, &ds); err != nil {
+			return nil, p.fatal(0, "list: the result must be a list of descriptions: "+err.Error())
+		}
+	}
+	return ds, err
+}
+
+func tail(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 400 {
+		s = "..." + s[len(s)-400:]
+	}
+	if s == "" {
+		return "(empty)"
+	}
+	return s
+}
+
+func clip(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "..."
+	}
+	return string(b)
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
