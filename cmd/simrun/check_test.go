@@ -93,3 +93,29 @@ func TestCheckUsageErrors(t *testing.T) {
 		assert.Contains(t, errs, tc.want, "%v", tc.args)
 	}
 }
+
+func TestExpectFail(t *testing.T) {
+	dir := t.TempDir()
+	list := write(t, dir, "known.txt", "# known deviations\ndefect-01-recovery-clears-running\n")
+	// Against the mutant that has seed defect 1, its regression scenario fails, as listed.
+	lib := "../../scenarios/library/defects/defect-01-recovery-clears-running.yaml"
+	code, out, _ := runArgs("run", "--mutant", "recovery-clears-running", "--expect-fail", list, lib)
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "XFAIL  defect-01-recovery-clears-running")
+	// The reference passes it: the entry is stale, and the run fails.
+	code, out, _ = runArgs("run", "--expect-fail", list, lib)
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, "known.txt:2: defect-01-recovery-clears-running is listed as failing but did not fail")
+
+	s2 := write(t, dir, "s2.txt", "S2\nM1 # the model sees the missing cancels too\n")
+	code, out, _ = runArgs("check", "--mutant", "cancel-previous-without-cancel", "--seeds", "20", "--horizon", "1h", "--expect-fail", s2, "--faults", "none")
+	assert.Equal(t, 0, code, out)
+	code, out, _ = runArgs("check", "--seeds", "5", "--horizon", "1h", "--expect-fail", s2)
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, "STALE")
+
+	bad := write(t, dir, "bad.txt", "S1 S2\n")
+	code, _, errs := runArgs("check", "--expect-fail", bad)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "bad.txt:1: one scenario name or invariant per line")
+}

@@ -1,0 +1,120 @@
+package protocol_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/properties"
+	"github.com/schedsim/schedsim/protocol"
+	"github.com/schedsim/schedsim/scenarios"
+	"github.com/schedsim/schedsim/sim"
+)
+
+var adapter string // the built reference adapter
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "simadapter")
+	if err != nil {
+		panic(err)
+	}
+	adapter = filepath.Join(dir, "simadapter")
+	if out, err := exec.Command("go", "build", "-o", adapter, "../cmd/simadapter").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func TestLibraryThroughTheAdapter(t *testing.T) {
+	all, err := scenarios.LoadAll(scenarios.Library(), ".")
+	require.NoError(t, err)
+	if testing.Short() {
+		all = all[:10]
+	}
+	factory := protocol.Factory(protocol.Options{Command: adapter})
+	for _, s := range all {
+		res, err := scenarios.Run(s, scenarios.Options{Factory: factory})
+		require.NoError(t, err)
+		for _, f := range res.Failures {
+			t.Errorf("%s: %s", s.Name, f)
+		}
+	}
+}
+
+func TestMutantThroughTheAdapterIsCaught(t *testing.T) {
+	factory := protocol.Factory(protocol.Options{Command: adapter + " -mutant cancel-previous-without-cancel"})
+	err := properties.Check(factory, properties.Options{Cases: 20})
+	var f *properties.Failure
+	require.True(t, errors.As(err, &f), "%v", err)
+	assert.Equal(t, "S2", f.Invariant)
+}
+
+func TestReferenceThroughTheAdapterPassesTheSuite(t *testing.T) {
+	cases := 100
+	if testing.Short() {
+		cases = 20
+	}
+	require.NoError(t, properties.Check(protocol.Factory(protocol.Options{Command: adapter}), properties.Options{Cases: cases}))
+}
+
+// A program that breaks the protocol ends the run with a verdict naming
+// what it did, never a hang.
+func TestBrokenPrograms(t *testing.T) {
+	for _, tc := range []struct{ name, program, want string }{
+		{"not json", `read l; echo 'hello there'`, "stdout line 1: not a JSON message"},
+		{"early exit", `exit 3`, "the program exited while handling init"},
+		{"unknown type", `read l; echo '{"id": 1, "type": "frobnicate"}'`, `unknown message type "frobnicate"`},
+		{"reply to nothing", `read l; echo '{"reply_to": 99, "ok": true}'`, "a reply to 99, but the request in flight is 1"},
+		{"old protocol", `read l; echo '{"reply_to": 1, "ok": true, "result": {"name": "x", "version": "1", "protocol": 0}}'`, "speaks protocol 0, the harness 1"},
+		{"bad call", `read l; echo '{"id": 1, "type": "call", "seam": "timers.arm"}'`, "timers.arm call without timer"},
+		{"hang", `read l; exec sleep 30`, "no answer to init"},
+		{"stderr", `echo oops >&2; exit 1`, "stderr: oops"},
+	} {
+		w, err := sim.New(sim.Config{Factory: protocol.Factory(protocol.Options{Command: tc.program, Timeout: 300 * time.Millisecond})})
+		if err == nil {
+			err = w.Run(sim.DefaultStart.Add(time.Minute))
+		}
+		require.Error(t, err, tc.name)
+		assert.ErrorIs(t, err, protocol.ErrProtocol, tc.name)
+		assert.ErrorIs(t, err, sim.ErrFatal, tc.name)
+		assert.Contains(t, err.Error(), tc.want, tc.name)
+	}
+}
+
+func TestErrorsKeepTheirMeaning(t *testing.T) {
+	e := &protocol.Error{Code: protocol.CodeExists, Message: `schedule already exists: "s"`}
+	assert.ErrorIs(t, e, evaluator.ErrScheduleExists)
+	assert.Equal(t, protocol.CodeExists, protocol.CodeOf(e))
+	assert.Equal(t, protocol.CodeInvalid, protocol.CodeOf(evaluator.ErrNeverFires))
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{`{"id":1,"type":"init","protocol":1}`, `{"reply_to":3,"ok":true,"result":{}}`,
+		`{"id":2,"type":"call","seam":"log.append","events":[{"seq":1,"type":"created","schedule_id":"s","at":"2026-06-07T00:00:00Z"}]}`,
+		`{"id":2,"type":"call","seam":"engine.start","start":{"workflow_id":"w","schedule_id":"s","nominal":"2026-06-07T00:01:00Z","workflow_type":"t"}}`,
+		`{"reply_to":1,"ok":false,"error":{"code":"definite","message":"x"}}`, `[]`, `null`, `{"id":-1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := protocol.Decode(b)
+		if err != nil {
+			return
+		}
+		if m.ReplyTo == 0 && m.Type == "" {
+			t.Fatalf("accepted a message that is neither request, call nor reply: %s", b)
+		}
+		if strings.Contains(string(b), "\n") && m.ID == 0 && m.ReplyTo == 0 {
+			t.Fatal("impossible")
+		}
+	})
+}
