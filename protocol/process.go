@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -54,7 +55,9 @@ type Process struct {
 	seams  sim.Seams
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	lines  chan line
+	stdout *bufio.Reader
+	lineNo int
+	hung   bool // the watchdog killed it
 	stderr *bytes.Buffer
 	nextID int64
 	hello  Hello
@@ -62,16 +65,10 @@ type Process struct {
 	mu     sync.Mutex
 }
 
-type line struct {
-	n    int // line number of the program's stdout
-	text []byte
-	err  error
-}
-
 var _ sim.Process = (*Process)(nil)
 
 func start(o Options, s sim.Seams) (*Process, error) {
-	p := &Process{o: o, seams: s, lines: make(chan line, 16), stderr: &bytes.Buffer{}}
+	p := &Process{o: o, seams: s, stderr: &bytes.Buffer{}}
 	p.cmd = exec.Command("sh", "-c", o.Command)
 	p.cmd.Stderr = &lockedWriter{w: p.stderr, mu: &p.mu}
 	var err error
@@ -85,7 +82,7 @@ func start(o Options, s sim.Seams) (*Process, error) {
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%w: %w: starting %q: %v", sim.ErrFatal, ErrProtocol, o.Command, err)
 	}
-	go p.read(stdout)
+	p.stdout = bufio.NewReaderSize(stdout, 64<<10)
 	opts := &InitOptions{Mutant: o.Mutant}
 	if o.RetryDelay > 0 {
 		opts.RetryDelay = o.RetryDelay.String()
@@ -106,21 +103,25 @@ func start(o Options, s sim.Seams) (*Process, error) {
 	return p, nil
 }
 
-// read feeds the program's stdout to p.lines, line by line.
-func (p *Process) read(r io.Reader) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), MaxLine)
-	n := 0
-	for sc.Scan() {
-		n++
-		p.lines <- line{n: n, text: bytes.Clone(sc.Bytes())}
+// readLine reads the next line of the program's stdout (without its
+// newline). The watchdog kills a program that stays silent, which ends the read.
+func (p *Process) readLine() ([]byte, error) {
+	var buf []byte
+	for {
+		chunk, err := p.stdout.ReadSlice('\n')
+		buf = append(buf, chunk...)
+		if len(buf) > MaxLine {
+			return nil, fmt.Errorf("line over the limit of %d bytes", MaxLine)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.lineNo++
+		return bytes.TrimRight(buf, "\r\n"), nil
 	}
-	err := sc.Err()
-	if err == nil {
-		err = io.EOF
-	}
-	p.lines <- line{n: n + 1, err: err}
-	close(p.lines)
 }
 
 // Hello returns what the program said of itself.
@@ -145,8 +146,6 @@ func (p *Process) Kill() {
 		_ = p.cmd.Process.Kill()
 	}
 	_ = p.cmd.Wait()
-	for range p.lines { // let the reader finish
-	}
 }
 
 func (p *Process) fatal(n int, msg string) error {
@@ -171,34 +170,46 @@ func (p *Process) request(ctx context.Context, m Message) (json.RawMessage, erro
 	if err := p.send(m); err != nil {
 		return nil, err
 	}
-	timer := time.NewTimer(p.o.Timeout)
-	defer timer.Stop()
 	for {
-		var l line
-		var ok bool
-		select {
-		case l, ok = <-p.lines:
-		case <-timer.C:
+		// A watchdog per message: a silent program is killed, which ends the read.
+		var mu sync.Mutex
+		watchdog := time.AfterFunc(p.o.Timeout, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			p.hung = true
+			if p.cmd.Process != nil {
+				_ = p.cmd.Process.Kill()
+			}
+		})
+		text, err := p.readLine()
+		watchdog.Stop()
+		mu.Lock()
+		hung := p.hung
+		mu.Unlock()
+		if hung {
 			p.Kill()
 			return nil, p.fatal(0, fmt.Sprintf("no answer to %s (id %d) within %s", m.Type, m.ID, p.o.Timeout))
 		}
-		if !ok || l.err != nil {
-			p.Kill()
-			code := ""
-			if st := p.cmd.ProcessState; st != nil {
-				code = " (" + st.String() + ")"
-			}
-			return nil, p.fatal(0, fmt.Sprintf("the program exited while handling %s (id %d)%s; stderr: %s", m.Type, m.ID, code, tail(p.Stderr())))
-		}
-		msg, err := Decode(l.text)
 		if err != nil {
 			p.Kill()
-			return nil, p.fatal(l.n, fmt.Sprintf("%v: %s", err, clip(l.text)))
+			if errors.Is(err, io.EOF) || errors.Is(err, os.ErrClosed) {
+				code := ""
+				if st := p.cmd.ProcessState; st != nil {
+					code = " (" + st.String() + ")"
+				}
+				return nil, p.fatal(0, fmt.Sprintf("the program exited while handling %s (id %d)%s; stderr: %s", m.Type, m.ID, code, tail(p.Stderr())))
+			}
+			return nil, p.fatal(p.lineNo+1, err.Error())
+		}
+		msg, err := Decode(text)
+		if err != nil {
+			p.Kill()
+			return nil, p.fatal(p.lineNo, fmt.Sprintf("%v: %s", err, clip(text)))
 		}
 		if msg.ReplyTo != 0 {
 			if msg.ReplyTo != m.ID {
 				p.Kill()
-				return nil, p.fatal(l.n, fmt.Sprintf("a reply to %d, but the request in flight is %d", msg.ReplyTo, m.ID))
+				return nil, p.fatal(p.lineNo, fmt.Sprintf("a reply to %d, but the request in flight is %d", msg.ReplyTo, m.ID))
 			}
 			if !msg.OK {
 				return nil, msg.Error
@@ -207,7 +218,7 @@ func (p *Process) request(ctx context.Context, m Message) (json.RawMessage, erro
 		}
 		if msg.Type != TypeCall {
 			p.Kill()
-			return nil, p.fatal(l.n, fmt.Sprintf("the program sent a %s request; only calls and replies go that way", msg.Type))
+			return nil, p.fatal(p.lineNo, fmt.Sprintf("the program sent a %s request; only calls and replies go that way", msg.Type))
 		}
 		reply, crashed := p.serve(ctx, msg)
 		if crashed != nil {
@@ -217,7 +228,6 @@ func (p *Process) request(ctx context.Context, m Message) (json.RawMessage, erro
 		if err := p.send(reply); err != nil {
 			return nil, err
 		}
-		timer.Reset(p.o.Timeout)
 	}
 }
 
@@ -228,7 +238,7 @@ func (p *Process) send(m Message) error {
 	}
 	if _, err := p.stdin.Write(append(b, '\n')); err != nil {
 		p.Kill()
-		return p.fatal(0, fmt.Sprintf("writing %s: %v; stderr: %s", m.Type, err, tail(p.Stderr())))
+		return p.fatal(0, fmt.Sprintf("the program exited or closed its stdin before %s (id %d) was sent: %v; stderr: %s", m.Type, m.ID, err, tail(p.Stderr())))
 	}
 	return nil
 }

@@ -72,7 +72,8 @@ func TestReferenceThroughTheAdapterPassesTheSuite(t *testing.T) {
 func TestBrokenPrograms(t *testing.T) {
 	for _, tc := range []struct{ name, program, want string }{
 		{"not json", `read l; echo 'hello there'`, "stdout line 1: not a JSON message"},
-		{"early exit", `exit 3`, "the program exited while handling init"},
+		{"early exit", `exit 3`, "the program exited"},
+		{"exit mid-request", `read l; exit 4`, "the program exited while handling init (id 1) (exit status 4)"},
 		{"unknown type", `read l; echo '{"id": 1, "type": "frobnicate"}'`, `unknown message type "frobnicate"`},
 		{"reply to nothing", `read l; echo '{"reply_to": 99, "ok": true}'`, "a reply to 99, but the request in flight is 1"},
 		{"old protocol", `read l; echo '{"reply_to": 1, "ok": true, "result": {"name": "x", "version": "1", "protocol": 0}}'`, "speaks protocol 0, the harness 1"},
