@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
@@ -70,6 +71,8 @@ var _ sim.Process = (*Process)(nil)
 func start(o Options, s sim.Seams) (*Process, error) {
 	p := &Process{o: o, seams: s, stderr: &bytes.Buffer{}}
 	p.cmd = exec.Command("sh", "-c", o.Command)
+	// Its own process group, so a crash kills a pipeline, not just the shell.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	p.cmd.Stderr = &lockedWriter{w: p.stderr, mu: &p.mu}
 	var err error
 	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
@@ -142,10 +145,16 @@ func (p *Process) Kill() {
 	}
 	p.killed = true
 	_ = p.stdin.Close()
+	p.killGroup()
+	_ = p.cmd.Wait()
+}
+
+// killGroup sends SIGKILL to the program's process group.
+func (p *Process) killGroup() {
 	if p.cmd.Process != nil {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		_ = p.cmd.Process.Kill()
 	}
-	_ = p.cmd.Wait()
 }
 
 func (p *Process) fatal(n int, msg string) error {
@@ -177,9 +186,7 @@ func (p *Process) request(ctx context.Context, m Message) (json.RawMessage, erro
 			mu.Lock()
 			defer mu.Unlock()
 			p.hung = true
-			if p.cmd.Process != nil {
-				_ = p.cmd.Process.Kill()
-			}
+			p.killGroup()
 		})
 		text, err := p.readLine()
 		watchdog.Stop()

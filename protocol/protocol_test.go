@@ -2,6 +2,7 @@ package protocol_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -118,4 +120,41 @@ func FuzzDecode(f *testing.F) {
 			t.Fatal("impossible")
 		}
 	})
+}
+
+// TestTrafficMatchesTheSchema records the traffic of real sessions (crashes
+// and injected errors included) and validates every line against
+// docs/protocol.schema.json.
+func TestTrafficMatchesTheSchema(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.jsonl"), filepath.Join(dir, "out.jsonl")
+	factory := protocol.Factory(protocol.Options{Command: fmt.Sprintf("tee -a %s | %s | tee -a %s", in, adapter, out)})
+	for _, name := range []string{"faults/crash-in-recovery.yaml", "faults/ambiguous-appends.yaml", "lifecycle/pause-drops-buffered-resume-reanchors.yaml"} {
+		s, err := scenarios.LoadFS(scenarios.Library(), name)
+		require.NoError(t, err)
+		res, err := scenarios.Run(s, scenarios.Options{Factory: factory})
+		require.NoError(t, err)
+		require.True(t, res.Passed(), "%v", res.Failures)
+	}
+	raw, err := os.ReadFile("../docs/protocol.schema.json")
+	require.NoError(t, err)
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(raw)))
+	require.NoError(t, err)
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	require.NoError(t, c.AddResource("protocol.schema.json", doc))
+	schema, err := c.Compile("protocol.schema.json")
+	require.NoError(t, err)
+	lines := 0
+	for _, f := range []string{in, out} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			v, err := jsonschema.UnmarshalJSON(strings.NewReader(l))
+			require.NoError(t, err)
+			assert.NoError(t, schema.Validate(v), l)
+			lines++
+		}
+	}
+	assert.Greater(t, lines, 100)
 }
