@@ -89,7 +89,7 @@ func selfcheck(hours int, verbose bool, stdout, stderr io.Writer) int {
 	for _, f := range failures {
 		fmt.Fprintln(stdout, "FAIL", f)
 	}
-	const checks = "S1 S2 S4 S5 S6 S7 C3 R1"
+	const checks = "S1-S7 C1 C3 R1 B1"
 	if len(failures) > 0 {
 		fmt.Fprintf(stdout, "%d checks failed (%s)\n", len(failures), checks)
 		return 1
