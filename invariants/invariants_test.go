@@ -226,3 +226,31 @@ func TestCheckNamesTheTraceLines(t *testing.T) {
 	require.NoError(t, w.Run(at(2*time.Minute)))
 	assert.NoError(t, invariants.Check(w, cfg))
 }
+
+func TestR1FreshComparesARecoveredIncarnation(t *testing.T) {
+	c := config(evaluator.OverlapAllowAll)
+	c2 := c
+	c2.WorkflowType = "w2"
+	ops := []sim.Op{{At: t0, Kind: sim.OpCreate, ScheduleID: "s", Config: c}, {At: at(150 * time.Second), Kind: sim.OpUpdate, ScheduleID: "s", Config: c2}}
+	for _, tc := range []struct {
+		factory sim.Factory
+		want    int
+	}{{nil, 0}, {mustMutant(t, "update-drops-running").Factory(0), 1}} {
+		w, err := sim.New(sim.Config{Factory: tc.factory, Ops: ops})
+		require.NoError(t, err)
+		require.NoError(t, w.Run(at(4*time.Minute)))
+		h := invariants.Observe(w)
+		vs := invariants.R1Fresh(w, h)
+		require.Len(t, vs, tc.want, "%v", vs)
+		if tc.want > 0 {
+			assert.Contains(t, vs[0].Detail, "a fresh incarnation describes it differently")
+		}
+		require.NoError(t, w.Run(at(5*time.Minute)), "the world goes on after a fresh look")
+	}
+}
+
+func mustMutant(t *testing.T, name string) mutants.Mutant {
+	m, ok := mutants.ByName(name)
+	require.True(t, ok)
+	return m
+}

@@ -218,6 +218,9 @@ func violations(factory sim.Factory, h History, o Options, rerun bool) []invaria
 	hist := invariants.Observe(a.world)
 	out := invariants.All(hist)
 	out = append(out, invariants.R1(a.world, hist)...)
+	if _, ok := a.world.Process().(invariants.Stater); !ok {
+		out = append(out, invariants.R1Fresh(a.world, hist)...)
+	}
 	out = append(out, hist.Explain(invariants.M1(a.cfg, hist))...)
 	if rerun { // R3; `simrun check` does it for a share of the cases only
 		b := run(factory, h, o)

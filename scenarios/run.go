@@ -267,6 +267,9 @@ func check(w *sim.World, cfg sim.Config, e *Expect) []Failure {
 		h := invariants.Observe(w)
 		var got []string
 		vs := append(invariants.All(h), invariants.R1(w, h)...)
+		if _, ok := w.Process().(invariants.Stater); !ok {
+			vs = append(vs, invariants.R1Fresh(w, h)...)
+		}
 		for _, v := range append(vs, invariants.M1(cfg, h)...) {
 			got = append(got, v.String())
 		}

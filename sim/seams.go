@@ -25,6 +25,9 @@ var ErrTookEffect = errors.New("the call took effect")
 // seeded faults. Fencing is the gates' job (a crash closes the incarnation's
 // gate), so the harness itself can still read the fakes while the process is down.
 func (w *World) hook(c fakes.Call, phase fakes.Phase) error {
+	if w.observing {
+		return nil // a Fresh incarnation: no faults, not counted
+	}
 	if phase == fakes.Before {
 		w.totalCalls++
 	}

@@ -93,6 +93,7 @@ type World struct {
 	records     []Record
 	stats       Stats
 	fatal       error
+	observing   bool // a Fresh incarnation is at work
 }
 
 type pendingOp struct {
@@ -195,6 +196,35 @@ func (w *World) Close() {
 	if k, ok := w.proc.(Killer); ok && !w.down {
 		k.Kill()
 	}
+}
+
+// Fresh starts a second incarnation over the same durable state, recovers it
+// and returns it with a function that fences and kills it again. Its calls are
+// neither faulted, counted nor recorded. At a quiet point recovery changes
+// nothing durable (it re-arms the timers where they are), so comparing the
+// fresh incarnation's descriptions with the live one's judges replay
+// equivalence (R1) for implementations whose log the harness cannot read.
+// Use it at the end of a run: the live incarnation is not fenced meanwhile.
+func (w *World) Fresh() (Process, func(), error) {
+	w.observing = true
+	gate := &fakes.Gate{}
+	proc, err := w.cfg.Factory(Seams{Clock: w.clock, Timers: w.timers.For(gate), Engine: w.engine.For(gate), Log: w.log.For(gate)})
+	done := func() {
+		gate.Close()
+		if k, ok := proc.(Killer); ok {
+			k.Kill()
+		}
+		w.observing = false
+	}
+	if err != nil {
+		w.observing = false
+		return nil, func() {}, err
+	}
+	if err := proc.Recover(w.ctx); err != nil {
+		done()
+		return nil, func() {}, err
+	}
+	return proc, done, nil
 }
 
 // Records returns everything recorded so far.
