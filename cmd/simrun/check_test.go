@@ -87,6 +87,9 @@ func TestCheckUsageErrors(t *testing.T) {
 		{[]string{"merge", "/no/such/report.json"}, "no such file"},
 		{[]string{"mutants", "nope"}, `unknown mutant "nope"`},
 		{[]string{"run", "--mutant", "nope"}, `unknown mutant "nope"`},
+		{[]string{"check", "--impl", "no-such-program-xyz", "--seeds", "1"}, "no-such-program-xyz: not found"},
+		{[]string{"run", "--impl", "no-such-program-xyz", "../../scenarios/library/skip-short-runs.yaml"}, "no-such-program-xyz: not found"},
+		{[]string{"check", "--impl", "x", "--mutant", "timers-stay-armed"}, "give --impl or --mutant, not both"},
 	} {
 		code, _, errs := runArgs(tc.args...)
 		assert.Equal(t, 2, code, "%v", tc.args)

@@ -135,6 +135,13 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		factory, name = protocol.Factory(protocol.Options{Command: *impl}), *impl
 		o.Evaluator = "the program " + *impl
+		// A program that cannot even start and recover is a usage error, not a violation.
+		w, err := sim.New(sim.Config{Factory: factory})
+		if err != nil {
+			fmt.Fprintf(stderr, "simrun: --impl %q: %v\n", *impl, err)
+			return exitUsage
+		}
+		w.Close()
 	}
 	rep := checkReport{Valid: true, Evaluator: name, FirstSeed: *seed, Seeds: *seeds, Faults: *faults, Failures: []checkFailure{},
 		Horizon: horizon.String(), Schedules: *schedules}
