@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,6 +92,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	noShrink := fset.Bool("no-shrink", false, "write failing cases as generated")
 	expectFailFile := fset.String("expect-fail", "", "file of invariants known to fail: their violations are noted, not failures (a listed one never seen fails the run)")
 	verbose := fset.Bool("v", false, "print every case: its seed, profile and verdict")
+	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "cases run in parallel (the results do not depend on it)")
 	rest, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -105,6 +107,8 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "check: --seeds must be positive, got %d", *seeds)
 	case *determinism < 0 || *determinism > 1:
 		return usageError(stderr, "check: --determinism must be in [0, 1], got %v", *determinism)
+	case *jobs < 1:
+		return usageError(stderr, "check: --jobs must be positive, got %d", *jobs)
 	case *steps < 1:
 		return usageError(stderr, "check: --steps must be positive, got %d", *steps)
 	case *schedules < 1:
@@ -154,12 +158,15 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	progress := newProgress(stderr, len(cases))
 	began := time.Now()
+	results := runCases(factory, o, *seed, cases, *determinism, *jobs)
+	defer results.stop()
 	for _, k := range cases {
 		caseSeed := *seed + int64(k)
 		co := o
 		co.Seed = caseSeed
 		rerun := recheck(caseSeed, *determinism)
-		h, vs, err := properties.Case(factory, co, 0, rerun)
+		r := results.next()
+		h, vs, err := r.h, r.vs, r.err
 		if err != nil {
 			fmt.Fprintf(stderr, "simrun: %v\n", err)
 			return exitUsage
@@ -228,6 +235,59 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	return finish(rep, stdout, stderr, *jsonOut, *junit)
 }
+
+// caseResult is one case's history and violations.
+type caseResult struct {
+	h   properties.History
+	vs  []invariants.Violation
+	err error
+}
+
+// pool runs cases on jobs workers and hands the results back in case order,
+// so the output does not depend on the number of workers.
+type pool struct {
+	results []chan caseResult
+	i       int
+	quit    chan struct{}
+}
+
+func runCases(factory sim.Factory, o properties.Options, first int64, cases []int, share float64, jobs int) *pool {
+	p := &pool{results: make([]chan caseResult, len(cases)), quit: make(chan struct{})}
+	for i := range p.results {
+		p.results[i] = make(chan caseResult, 1)
+	}
+	work := make(chan int)
+	go func() {
+		defer close(work)
+		for i := range cases {
+			select {
+			case work <- i:
+			case <-p.quit:
+				return
+			}
+		}
+	}()
+	for range jobs {
+		go func() {
+			for i := range work {
+				co := o
+				co.Seed = first + int64(cases[i])
+				h, vs, err := properties.Case(factory, co, 0, recheck(co.Seed, share))
+				p.results[i] <- caseResult{h, vs, err}
+			}
+		}()
+	}
+	return p
+}
+
+func (p *pool) next() caseResult {
+	r := <-p.results[p.i]
+	p.i++
+	return r
+}
+
+// stop lets the workers finish the cases in hand and take no more.
+func (p *pool) stop() { close(p.quit) }
 
 // recheck picks, from the seed alone, the cases run twice for R3.
 func recheck(seed int64, share float64) bool {
