@@ -122,3 +122,11 @@ func TestExpectFail(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "bad.txt:1: one scenario name or invariant per line")
 }
+
+func TestMutantsList(t *testing.T) {
+	code, out, _ := runArgs("mutants", "--list")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "recovery-clears-running          recovery forgets the running executions")
+	assert.Contains(t, out, "(seed defect 1)")
+	assert.Equal(t, 19, strings.Count(out, "\n"))
+}

@@ -33,8 +33,8 @@ commands:
                  (-seed N, -cases N); a failure prints a shrunk scenario
   mutants [NAME...]
                  run the property suite against broken evaluators and show
-                 what catches each (--table: Markdown; -seeds N: median and
-                 worst time to kill over N seeds; -cases N)
+                 what catches each (--list: just list them; --table: Markdown;
+                 -seeds N: median and worst time to kill over N seeds)
   selfcheck      run the reference evaluator through a simulated outage for
                  every overlap x catch-up policy pair and check the safety
                  invariants

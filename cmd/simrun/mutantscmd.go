@@ -20,6 +20,7 @@ import (
 func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("mutants", flag.ContinueOnError)
 	table := fset.Bool("table", false, "print a Markdown table")
+	listOnly := fset.Bool("list", false, "list the mutants and what each breaks, without running anything")
 	seeds := fset.Int("seeds", 1, "runs per mutant, each with its own seed (for median and worst time to kill)")
 	seed := fset.Int64("seed", properties.DefaultSeed, "the first seed")
 	ncases := fset.Int("cases", properties.DefaultCases, "histories per run")
@@ -36,6 +37,16 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if *ncases < 1 {
 		return usageError(stderr, "mutants: -cases must be positive, got %d", *ncases)
+	}
+	if *listOnly {
+		for _, m := range mutants.All {
+			defect := ""
+			if m.Defect > 0 {
+				defect = fmt.Sprintf(" (seed defect %d)", m.Defect)
+			}
+			fmt.Fprintf(stdout, "%-32s %s%s\n", m.Name, m.Description, defect)
+		}
+		return 0
 	}
 	base := properties.Options{Cases: *ncases, Horizon: *horizon, MaxSchedules: *schedules, MaxSteps: *steps, Faults: *faults}
 	if err := properties.Validate(base); err != nil {
