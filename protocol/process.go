@@ -29,6 +29,11 @@ var ErrProtocol = errors.New("protocol error")
 // schedsim reads the wall clock, outside the simulation.
 const DefaultTimeout = 10 * time.Second
 
+// MaxCalls bounds the seam calls a program makes while handling one
+// request: a program that loops (re-reading its log for ever, say) gets a
+// verdict instead of crawling on, since its messages keep the watchdog quiet.
+const MaxCalls = 100_000
+
 // Options configure the external program.
 type Options struct {
 	Command    string        // run with sh -c
@@ -179,7 +184,11 @@ func (p *Process) request(ctx context.Context, m Message) (json.RawMessage, erro
 	if err := p.send(m); err != nil {
 		return nil, err
 	}
-	for {
+	for calls := 0; ; calls++ {
+		if calls > MaxCalls {
+			p.Kill()
+			return nil, p.fatal(p.lineNo, fmt.Sprintf("more than %d seam calls while handling %s (id %d)", MaxCalls, m.Type, m.ID))
+		}
 		// A watchdog per message: a silent program is killed, which ends the read.
 		var mu sync.Mutex
 		watchdog := time.AfterFunc(p.o.Timeout, func() {
