@@ -52,6 +52,10 @@ func (v Violation) String() string {
 type History struct {
 	Now     time.Time
 	Applied []sim.AppliedOp
+	// Unconfirmed are operations tried but not confirmed when the history
+	// was taken (At zero): the checkers assume they may have taken effect at
+	// any time since their first attempt.
+	Unconfirmed []sim.AppliedOp
 	Runs    []fakes.Run       // in start order
 	Timers  []evaluator.Timer // armed now
 	// Quiet holds the schedules at a quiet point now (see sim.World.Quiet and
@@ -71,7 +75,7 @@ type History struct {
 
 // Observe takes the history of a world at its present instant.
 func Observe(w *sim.World) *History {
-	h := &History{Now: w.Clock().Now().UTC(), Applied: w.Applied(), Runs: w.Engine().Runs(), Timers: w.Timers().Armed(),
+	h := &History{Now: w.Clock().Now().UTC(), Applied: w.Applied(), Unconfirmed: w.Unconfirmed(), Runs: w.Engine().Runs(), Timers: w.Timers().Armed(),
 		Rejected: w.Rejected(), Events: w.Log().Events(), Records: w.Records()}
 	if p := w.Process(); p != nil {
 		if ds, err := p.List(context.Background(), 1); err == nil {
@@ -88,11 +92,20 @@ func Observe(w *sim.World) *History {
 	return h
 }
 
+// unconfirmed stands for the success time of an operation not confirmed yet:
+// later than anything in a run.
+var unconfirmed = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // livesOf returns the lives of the schedules, built on first use (a History
 // may be written by hand).
 func (h *History) livesOf() map[string][]*life {
 	if h.lives == nil {
-		h.lives = lives(h.Applied)
+		ops := slices.Clone(h.Applied)
+		for _, op := range h.Unconfirmed {
+			op.At = unconfirmed // one schedule's operations run in order: these come last
+			ops = append(ops, op)
+		}
+		h.lives = lives(ops)
 	}
 	return h.lives
 }

@@ -254,3 +254,12 @@ func mustMutant(t *testing.T, name string) mutants.Mutant {
 	require.True(t, ok)
 	return m
 }
+
+func TestUnconfirmedOperationsGetTheBenefitOfTheDoubt(t *testing.T) {
+	m := time.Minute
+	create := op(sim.OpCreate, 2*m, config(evaluator.OverlapSkip))
+	h := &invariants.History{Now: at(10 * m), Runs: []fakes.Run{run(3*m, 4*m, 0)}}
+	assert.Equal(t, []string{"S5"}, names(invariants.S5(h)), "no create at all")
+	h = &invariants.History{Now: at(10 * m), Unconfirmed: []sim.AppliedOp{{Op: create.Op, First: create.First}}, Runs: []fakes.Run{run(3*m, 4*m, 0)}}
+	assert.Empty(t, invariants.S5(h), "a create tried at 2m may have taken effect then")
+}

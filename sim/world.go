@@ -276,6 +276,19 @@ func (w *World) Unfired() []int {
 	return out
 }
 
+// Unconfirmed returns the operations tried but not yet confirmed (an
+// interrupted attempt awaits its retry), with At zero: each may or may not
+// have taken effect, at any attempt since First.
+func (w *World) Unconfirmed() []AppliedOp {
+	var out []AppliedOp
+	for _, op := range w.ops {
+		if !op.first.IsZero() {
+			out = append(out, AppliedOp{Op: op.Op, First: op.first})
+		}
+	}
+	return out
+}
+
 // Rejected returns the operations the process refused for good (not for an
 // injected fault), in order.
 func (w *World) Rejected() []RejectedOp { return slices.Clone(w.rejected) }
