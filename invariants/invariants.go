@@ -56,8 +56,8 @@ type History struct {
 	// was taken (At zero): the checkers assume they may have taken effect at
 	// any time since their first attempt.
 	Unconfirmed []sim.AppliedOp
-	Runs    []fakes.Run       // in start order
-	Timers  []evaluator.Timer // armed now
+	Runs        []fakes.Run       // in start order
+	Timers      []evaluator.Timer // armed now
 	// Quiet holds the schedules at a quiet point now (see sim.World.Quiet and
 	// quietDescription); nil when the process is down.
 	Quiet map[string]bool
