@@ -40,13 +40,23 @@ type Options struct {
 	RetryDelay time.Duration // passed in init
 	Mutant     string        // passed in init (the reference adapter serves it)
 	Timeout    time.Duration // per message; DefaultTimeout when zero
+	// MaxBytes bounds what one incarnation exchanges with the harness, both
+	// ways (DefaultMaxBytes when zero): a program that, say, re-reads its whole
+	// log on every delivery gets a verdict instead of crawling for hours.
+	MaxBytes int64
 }
+
+// DefaultMaxBytes is the default of Options.MaxBytes.
+const DefaultMaxBytes = 1 << 30
 
 // Factory returns a sim.Factory that starts the program for every
 // incarnation and speaks the protocol with it.
 func Factory(o Options) sim.Factory {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
 	}
 	return func(s sim.Seams) (sim.Process, error) {
 		return start(o, s)
@@ -63,7 +73,8 @@ type Process struct {
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
 	lineNo int
-	hung   bool // the watchdog killed it
+	bytes  int64 // exchanged so far, both ways
+	hung   bool  // the watchdog killed it
 	stderr *bytes.Buffer
 	nextID int64
 	hello  Hello
@@ -128,6 +139,7 @@ func (p *Process) readLine() ([]byte, error) {
 			return nil, err
 		}
 		p.lineNo++
+		p.bytes += int64(len(buf))
 		return bytes.TrimRight(buf, "\r\n"), nil
 	}
 }
@@ -251,6 +263,15 @@ func (p *Process) send(m Message) error {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("%w: %w: encoding %s: %v", sim.ErrFatal, ErrProtocol, m.Type, err)
+	}
+	p.bytes += int64(len(b)) + 1
+	if p.bytes > p.o.MaxBytes {
+		p.Kill()
+		what := m.Type
+		if what == "" {
+			what = fmt.Sprintf("the reply to call %d", m.ReplyTo)
+		}
+		return p.fatal(0, fmt.Sprintf("more than %d bytes exchanged by one incarnation (while sending %s)", p.o.MaxBytes, what))
 	}
 	if _, err := p.stdin.Write(append(b, '\n')); err != nil {
 		p.Kill()

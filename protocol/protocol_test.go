@@ -170,3 +170,14 @@ func TestAProgramThatLoopsGetsAVerdict(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "more than 100000 seam calls while handling recover")
 }
+
+func TestAnIncarnationHasAByteBudget(t *testing.T) {
+	s, err := scenarios.LoadFS(scenarios.Library(), "outage/one-week-all.yaml")
+	require.NoError(t, err)
+	w, err := sim.New(s.Config(protocol.Factory(protocol.Options{Command: adapter, MaxBytes: 64 << 10})))
+	require.NoError(t, err)
+	defer w.Close()
+	err = w.Run(s.Until)
+	require.ErrorIs(t, err, protocol.ErrProtocol)
+	assert.Contains(t, err.Error(), "more than 65536 bytes exchanged by one incarnation")
+}
