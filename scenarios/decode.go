@@ -191,6 +191,18 @@ func (d *decoder) instant(n *yaml.Node, what string) (time.Time, bool) {
 	return d.start.Add(v), true
 }
 
+// requiredInstant reads the time field key of f, which must be there; hint
+// says what it means when it is missing.
+func (d *decoder) requiredInstant(f fields, key, what, hint string) time.Time {
+	v := f.get(key)
+	if v == nil {
+		d.errorf(f.node, "%s: missing %s%s", what, key, hint)
+		return time.Time{}
+	}
+	t, _ := d.instant(v, what+" "+key)
+	return t
+}
+
 // oneOf parses a scalar that must be one of the given words.
 func (d *decoder) oneOf(n *yaml.Node, what string, words ...string) (string, bool) {
 	s, ok := d.scalar(n, what)

@@ -119,11 +119,7 @@ func (d *decoder) starts(n *yaml.Node, what string, s *Scenario, ids map[string]
 				continue
 			}
 			w.Schedule = d.target(item, f, what, s, ids)
-			if v := f.get("nominal"); v != nil {
-				w.Nominal, _ = d.instant(v, what+" nominal")
-			} else {
-				d.errorf(item, "%s entry: missing nominal", what)
-			}
+			w.Nominal = d.requiredInstant(f, "nominal", what+" entry", "")
 			if v := f.get("at"); v != nil {
 				w.At, _ = d.instant(v, what+" at")
 			}
@@ -150,11 +146,7 @@ func (d *decoder) tick(n *yaml.Node, s *Scenario, ids map[string]*Schedule) Tick
 		return w
 	}
 	w.Schedule = d.target(n, f, "ticks", s, ids)
-	if v := f.get("nominal"); v != nil {
-		w.Nominal, _ = d.instant(v, "ticks nominal")
-	} else {
-		d.errorf(n, "ticks entry: missing nominal")
-	}
+	w.Nominal = d.requiredInstant(f, "nominal", "ticks entry", "")
 	if v := f.get("is"); v != nil {
 		w.Disposition, _ = d.oneOf(v, "ticks is", Dispositions...)
 	} else {

@@ -27,8 +27,12 @@ const maxFileSize = 4 << 20
 // LoadFile reads and validates a scenario file, and finds its golden (the
 // sibling file with the .golden extension).
 func LoadFile(name string) (*Scenario, error) {
-	return LoadFS(osFS{}, name)
+	return LoadFS(OS, name)
 }
+
+// OS is the operating system's files as an fs.FS that, unlike os.DirFS,
+// takes any path (relative with "..", or absolute) as given.
+var OS fs.FS = osFS{}
 
 type osFS struct{}
 
@@ -190,10 +194,10 @@ func (d *decoder) scenario(n *yaml.Node) *Scenario {
 func (d *decoder) possible(s *Scenario) {
 	for _, st := range s.Steps {
 		n := &yaml.Node{Line: st.Pos.Line, Column: st.Pos.Column}
-		if a := st.Action; a != nil && (!a.Nominal.After(s.Start) || a.Nominal.After(st.At)) {
+		if a := st.Action; a != nil && !a.Nominal.IsZero() && (!a.Nominal.After(s.Start) || a.Nominal.After(st.At)) {
 			d.errorf(n, "%s: the execution of tick %s cannot exist at %s (ticks come after the start, executions after their tick)", a.Kind, stamp(a.Nominal), stamp(st.At))
 		}
-		if f := st.Fault; f != nil && (f.Kind == sim.Late || f.Kind == sim.DuplicateDelivery || f.Kind == sim.DuplicateNotice) &&
+		if f := st.Fault; f != nil && !f.Nominal.IsZero() && (f.Kind == sim.Late || f.Kind == sim.DuplicateDelivery || f.Kind == sim.DuplicateNotice) &&
 			(!f.Nominal.After(s.Start) || f.Nominal.After(s.Until)) {
 			d.errorf(n, "%s: tick %s is outside the run (%s, %s]", f.Kind, stamp(f.Nominal), stamp(s.Start), stamp(s.Until))
 		}
@@ -494,11 +498,7 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 		}
 		a := &sim.Action{Kind: map[string]sim.ActionKind{"complete": sim.ActComplete, "fail": sim.ActFail, "slow": sim.ActSlow}[kind]}
 		a.ScheduleID = d.target(n, f, kind, s, ids)
-		if v := f.get("nominal"); v != nil {
-			a.Nominal, _ = d.instant(v, kind+" nominal")
-		} else {
-			d.errorf(n, "%s: missing nominal (the tick whose execution it is)", kind)
-		}
+		a.Nominal = d.requiredInstant(f, "nominal", kind, " (the tick whose execution it is)")
 		if v := f.get("for"); v != nil {
 			if kind != "slow" {
 				d.errorf(v, "%s: only slow takes for", kind)
@@ -563,11 +563,7 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 		}
 		fl := &sim.Fault{Kind: map[string]sim.FaultKind{"late": sim.Late, "duplicate_delivery": sim.DuplicateDelivery, "duplicate_notice": sim.DuplicateNotice}[kind]}
 		fl.Schedule = d.target(n, f, kind, s, ids)
-		if v := f.get("nominal"); v != nil {
-			fl.Nominal, _ = d.instant(v, kind+" nominal")
-		} else {
-			d.errorf(n, "%s: missing nominal (the tick it concerns)", kind)
-		}
+		fl.Nominal = d.requiredInstant(f, "nominal", kind, " (the tick it concerns)")
 		if v := f.get("by"); v != nil {
 			fl.Late, _ = d.duration(v, "late by")
 			if fl.Late == 0 {

@@ -234,3 +234,19 @@ func BenchmarkLoadLibrary(b *testing.B) {
 		}
 	}
 }
+
+func TestLoadRefusesAnOversizeFile(t *testing.T) {
+	big := strings.Repeat("# padding\n", (4<<20)/10+1)
+	_, err := scenarios.LoadFS(fstest.MapFS{"big.yaml": {Data: []byte(good + big)}}, "big.yaml")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, scenarios.ErrInvalid)
+	assert.Contains(t, err.Error(), "big.yaml: file larger than 4194304 bytes")
+}
+
+func TestMissingNominalIsPositioned(t *testing.T) {
+	src := strings.Replace(good, "expect:", "timeline:\n  - at: 1m\n    complete: {schedule: s}\nexpect:", 1)
+	_, err := scenarios.Parse("bad.yaml", []byte(src))
+	require.Error(t, err)
+	assert.Equal(t, "bad.yaml:9:15: complete: missing nominal (the tick whose execution it is)", err.Error(),
+		"one error, not a second one about the missing tick")
+}

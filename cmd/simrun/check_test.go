@@ -60,6 +60,13 @@ func TestCheckShardsMerge(t *testing.T) {
 	assert.Equal(t, 0, code, out)
 	assert.Contains(t, out, "VALID: reference, 30 cases from seed 20261127 (shard 3 reports)")
 
+	// A file that is not a report is refused, naming it.
+	junk := filepath.Join(dir, "junk.json")
+	require.NoError(t, os.WriteFile(junk, []byte("not json"), 0o644))
+	code, _, errs := runArgs("merge", junk)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "junk.json: not a simrun check report")
+
 	// A nondeterministic shard makes the merged verdict exit 3.
 	bad := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"valid": false, "nondeterministic": true, "evaluator": "reference", "cases": 5,

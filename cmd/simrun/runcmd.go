@@ -24,10 +24,6 @@ type source struct {
 	embedded bool
 }
 
-type osFS struct{}
-
-func (osFS) Open(name string) (fs.File, error) { return os.Open(name) }
-
 func (s source) load() ([]*scenarios.Scenario, error) {
 	var out []*scenarios.Scenario
 	var errs []error
@@ -46,7 +42,7 @@ func sourceOf(paths []string) source {
 	if len(paths) == 0 {
 		return source{fsys: scenarios.Library(), roots: []string{"."}, embedded: true}
 	}
-	return source{fsys: osFS{}, roots: paths}
+	return source{fsys: scenarios.OS, roots: paths}
 }
 
 // report is one scenario's outcome, as the JSON report writes it.
