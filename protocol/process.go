@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -72,14 +73,20 @@ type Process struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
-	lineNo int
-	bytes  int64 // exchanged so far, both ways
-	hung   bool  // the watchdog killed it
-	stderr *bytes.Buffer
-	nextID int64
-	hello  Hello
-	killed bool
-	mu     sync.Mutex
+	// stdoutFile is the read end of the program's stdout, closed at Kill.
+	stdoutFile *os.File
+	lineNo     int
+	bytes      int64 // exchanged so far, both ways
+	// waiting is when the current read of the program's stdout began (Unix
+	// nanoseconds), 0 between reads; hung is set when the watchdog killed it.
+	waiting atomic.Int64
+	hung    atomic.Bool
+	stop    chan struct{} // closed at Kill: the watchdog ends
+	stderr  *bytes.Buffer
+	nextID  int64
+	hello   Hello
+	killed  bool
+	mu      sync.Mutex
 }
 
 var _ sim.Process = (*Process)(nil)
@@ -90,18 +97,29 @@ func start(o Options, s sim.Seams) (*Process, error) {
 	// Its own process group, so a crash kills a pipeline, not just the shell.
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	p.cmd.Stderr = &lockedWriter{w: p.stderr, mu: &p.mu}
-	var err error
-	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
-		return nil, err
-	}
-	stdout, err := p.cmd.StdoutPipe()
+	childIn, stdin, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	if err := p.cmd.Start(); err != nil {
+	stdout, childOut, err := os.Pipe()
+	if err != nil {
+		childIn.Close()
+		stdin.Close()
+		return nil, err
+	}
+	p.cmd.Stdin, p.cmd.Stdout = childIn, childOut
+	err = p.cmd.Start()
+	childIn.Close()
+	childOut.Close()
+	if err != nil {
+		stdin.Close()
+		stdout.Close()
 		return nil, fmt.Errorf("%w: %w: starting %q: %v", sim.ErrFatal, ErrProtocol, o.Command, err)
 	}
-	p.stdout = bufio.NewReaderSize(stdout, 64<<10)
+	p.stdin, p.stdoutFile = stdin, stdout
+	p.stdout = bufio.NewReaderSize(NewReader(stdout), 64<<10)
+	p.stop = make(chan struct{})
+	go p.watch()
 	opts := &InitOptions{Mutant: o.Mutant}
 	if o.RetryDelay > 0 {
 		opts.RetryDelay = o.RetryDelay.String()
@@ -144,6 +162,27 @@ func (p *Process) readLine() ([]byte, error) {
 	}
 }
 
+// watch kills the program when one read waits longer than the timeout. One
+// goroutine with a ticker, rather than a timer per message: arming a timer
+// wakes the runtime's poller on another CPU, which doubled the cost of a
+// round trip.
+func (p *Process) watch() {
+	t := time.NewTicker(max(p.o.Timeout/10, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case now := <-t.C:
+			if w := p.waiting.Load(); w != 0 && now.UnixNano()-w > int64(p.o.Timeout) {
+				p.hung.Store(true)
+				p.killGroup()
+				return
+			}
+		}
+	}
+}
+
 // Hello returns what the program said of itself.
 func (p *Process) Hello() Hello { return p.hello }
 
@@ -161,9 +200,11 @@ func (p *Process) Kill() {
 		return
 	}
 	p.killed = true
+	close(p.stop)
 	_ = p.stdin.Close()
 	p.killGroup()
 	_ = p.cmd.Wait()
+	_ = p.stdoutFile.Close()
 }
 
 // killGroup sends SIGKILL to the program's process group.
@@ -201,20 +242,12 @@ func (p *Process) request(ctx context.Context, m Message) (json.RawMessage, erro
 			p.Kill()
 			return nil, p.fatal(p.lineNo, fmt.Sprintf("more than %d seam calls while handling %s (id %d)", MaxCalls, m.Type, m.ID))
 		}
-		// A watchdog per message: a silent program is killed, which ends the read.
-		var mu sync.Mutex
-		watchdog := time.AfterFunc(p.o.Timeout, func() {
-			mu.Lock()
-			defer mu.Unlock()
-			p.hung = true
-			p.killGroup()
-		})
+		// The watchdog kills a program silent for longer than the timeout,
+		// which ends the read.
+		p.waiting.Store(time.Now().UnixNano())
 		text, err := p.readLine()
-		watchdog.Stop()
-		mu.Lock()
-		hung := p.hung
-		mu.Unlock()
-		if hung {
+		p.waiting.Store(0)
+		if p.hung.Load() {
 			p.Kill()
 			return nil, p.fatal(0, fmt.Sprintf("no answer to %s (id %d) within %s", m.Type, m.ID, p.o.Timeout))
 		}
