@@ -347,38 +347,30 @@ def cron_next(spec, zone, after):
                 break
         if wrapped:
             continue
-        while not (1 << h) & spec["hour"]:
-            if not added:
-                added = True
-                u = zone.date(y, mo, d, h, 0, 0)
-            u += 3600
-            y, mo, d, h, mi, s, wd = zone.fields(u)
-            if h == 0:
-                wrapped = True
-                break
-        if wrapped:
-            continue
-        while not (1 << mi) & spec["minute"]:
-            if not added:
-                added = True
-                u -= u % 60
-            u += 60
-            y, mo, d, h, mi, s, wd = zone.fields(u)
-            if mi == 0:
-                wrapped = True
-                break
-        if wrapped:
-            continue
-        while not (1 << s) & spec["second"]:
-            added = True
-            u += 1
-            y, mo, d, h, mi, s, wd = zone.fields(u)
-            if s == 0:
-                wrapped = True
+        # Hours, minutes, seconds: the same step, each truncating the smaller
+        # fields on the first increment (added) and starting over on a wrap.
+        for i, name, step, reset in TIME_FIELDS:
+            f = zone.fields(u)
+            while not (1 << f[i]) & spec[name]:
+                if not added:
+                    added, u = True, reset(zone, u, f)
+                u += step
+                f = zone.fields(u)
+                if f[i] == 0:
+                    wrapped = True
+                    break
+            if wrapped:
                 break
         if wrapped:
             continue
         return u * NS
+
+
+TIME_FIELDS = (
+    (3, "hour", 3600, lambda zone, u, f: zone.date(f[0], f[1], f[2], f[3], 0, 0)),
+    (4, "minute", 60, lambda zone, u, f: u - u % 60),
+    (5, "second", 1, lambda zone, u, f: u),
+)
 
 
 def day_matches(spec, d, wd):
