@@ -117,6 +117,9 @@ func (ev *Evaluator) resolve(ctx context.Context, en *entry) error {
 // recorded: only the first owed tick, the buffered tick and the next tick can
 // be such, because every start is recorded before the next one is made.
 func (ev *Evaluator) adopt(ctx context.Context, en *entry) error {
+	if ev.mut.Has(mutation.NeverAdopts) {
+		return nil
+	}
 	st := en.st
 	type candidate struct {
 		nominal time.Time

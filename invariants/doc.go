@@ -1,6 +1,7 @@
 // Package invariants checks what a simulated run did against the invariants
 // of DESIGN §6: S1–S7, C1–C3 (C2 through the model), R1, M1, and B1 (refused
-// input leaves the log unchanged). Each checker is a plain function of a
+// input leaves the log unchanged), plus R4 (every execution started is
+// recorded and in the running set: docs/semantics.md, Recovery). Each checker is a plain function of a
 // History (or of the world, for R1; of the world's config, for M1) that
 // returns the violations it saw; Check runs them all and returns an error, in
 // the manner of testing/fstest.TestFS. The scenario runner, the property suite

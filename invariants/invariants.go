@@ -227,11 +227,11 @@ func (l *life) policyAt(t time.Time, idx int) (evaluator.OverlapPolicy, bool) {
 }
 
 // All runs every checker of a history: the safety invariants and B1 always,
-// C1 and C3 for the schedules at a quiet point. (R1 needs the world, M1 the
+// C1, C3 and R4 for the schedules at a quiet point. (R1 needs the world, M1 the
 // world's config, R2 and R3 several runs.)
 func All(h *History) []Violation {
 	var out []Violation
-	for _, check := range []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C1, C3, B1} {
+	for _, check := range []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C1, C3, R4, B1} {
 		out = append(out, check(h)...)
 	}
 	return h.Explain(out)
@@ -463,6 +463,62 @@ func C3(h *History) []Violation {
 			bad("%d timers armed", len(ts))
 		case !v.isNext(ts[0].At, h.Now):
 			bad("timer armed at %s, not at the next tick after %s", stamp(ts[0].At), stamp(h.Now))
+		}
+	}
+	return out
+}
+
+// R4 Accounted: every execution the engine started for a schedule is the
+// schedule's (DESIGN §2: the running set is the executions it started that
+// have not closed). At a quiet point (a) each one is recorded by a triggered
+// event in the log, when the harness holds the log, and (b) the running set
+// the schedule describes is exactly the ones the engine has not closed. A
+// start that took effect but was never recorded — not adopted after a crash
+// or an ambiguous error — leaves an execution the schedule does not know of,
+// which the overlap policies then ignore; S1 and S2 see that only if the
+// orphan is still running at the next start.
+func R4(h *History) []Violation {
+	var out []Violation
+	recorded := map[evaluator.Execution]bool{}
+	for _, e := range h.Events {
+		if e.Type == evaluator.Triggered {
+			recorded[e.Execution] = true
+		}
+	}
+	open := map[string]map[evaluator.Execution]fakes.Run{}
+	for _, r := range h.Runs {
+		id := r.Request.ScheduleID
+		if !h.Quiet[id] {
+			continue
+		}
+		if len(h.Events) > 0 && !recorded[r.Execution] {
+			out = append(out, violation("R4", r, "the engine started %s (%s), but no triggered event records it", r.Execution.WorkflowID, r.Execution.RunID))
+		}
+		if !r.Closed {
+			if open[id] == nil {
+				open[id] = map[evaluator.Execution]fakes.Run{}
+			}
+			open[id][r.Execution] = r
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(h.Described)) {
+		if !h.Quiet[id] {
+			continue
+		}
+		described := map[evaluator.Execution]bool{}
+		for _, r := range h.Described[id].Running {
+			described[r.Execution] = true
+			if _, ok := open[id][r.Execution]; !ok {
+				out = append(out, Violation{Invariant: "R4", ScheduleID: id, Nominal: r.Nominal,
+					Detail: fmt.Sprintf("described as running, but the engine has no open execution %s (%s)", r.Execution.WorkflowID, r.Execution.RunID)})
+			}
+		}
+		for _, x := range slices.SortedFunc(maps.Keys(open[id]), func(a, b evaluator.Execution) int {
+			return strings.Compare(a.WorkflowID+" "+a.RunID, b.WorkflowID+" "+b.RunID)
+		}) {
+			if !described[x] {
+				out = append(out, violation("R4", open[id][x], "the engine runs %s (%s), but the schedule's running set does not hold it", x.WorkflowID, x.RunID))
+			}
 		}
 	}
 	return out

@@ -263,3 +263,67 @@ func TestUnconfirmedOperationsGetTheBenefitOfTheDoubt(t *testing.T) {
 	h = &invariants.History{Now: at(10 * m), Unconfirmed: []sim.AppliedOp{{Op: create.Op, First: create.First}}, Runs: []fakes.Run{run(3*m, 4*m, 0)}}
 	assert.Empty(t, invariants.S5(h), "a create tried at 2m may have taken effect then")
 }
+
+func TestR4(t *testing.T) {
+	m := time.Minute
+	a, b := run(m, m, 0), run(2*m, 2*m, 150*time.Second)
+	triggered := func(r fakes.Run) evaluator.Event {
+		return evaluator.Event{Type: evaluator.Triggered, ScheduleID: "s", Nominal: r.Request.Nominal, Execution: r.Execution}
+	}
+	describes := func(rs ...fakes.Run) map[string]evaluator.Description {
+		d := evaluator.Description{ID: "s"}
+		for _, r := range rs {
+			d.Running = append(d.Running, evaluator.Running{Execution: r.Execution, Nominal: r.Request.Nominal})
+		}
+		return map[string]evaluator.Description{"s": d}
+	}
+	for _, tc := range []struct {
+		name      string
+		events    []evaluator.Event
+		described map[string]evaluator.Description
+		quiet     bool
+		want      string
+	}{
+		{"accounted", []evaluator.Event{triggered(a), triggered(b)}, describes(a), true, ""},
+		{"a start never recorded", []evaluator.Event{triggered(a)}, describes(a), true, "no triggered event records it"},
+		{"an open execution not running", []evaluator.Event{triggered(a), triggered(b)}, describes(), true, "running set does not hold it"},
+		{"a closed execution still running", []evaluator.Event{triggered(a), triggered(b)}, describes(a, b), true, "no open execution"},
+		{"no log: the description alone", nil, describes(a), true, ""},
+		{"not quiet: unchecked", []evaluator.Event{triggered(a)}, describes(), false, ""},
+	} {
+		h := &invariants.History{Runs: []fakes.Run{a, b}, Events: tc.events, Described: tc.described, Quiet: map[string]bool{"s": tc.quiet}}
+		vs := invariants.R4(h)
+		if tc.want == "" {
+			assert.Empty(t, vs, tc.name)
+			continue
+		}
+		require.Len(t, vs, 1, tc.name)
+		assert.Contains(t, vs[0].String(), tc.want, tc.name)
+	}
+}
+
+// The mutant that never adopts leaves a start unrecorded after a crash
+// between starting and recording, when the redelivery finds its tick outside
+// the window: R4 names it even though the orphan closes before the next tick.
+func TestR4FindsAnOrphanExecution(t *testing.T) {
+	mu, ok := mutants.ByName("never-adopts")
+	require.True(t, ok)
+	window := evaluator.Duration(30 * time.Second)
+	c := config(evaluator.OverlapSkip)
+	c.CatchUpWindow = &window
+	for _, f := range []sim.Factory{nil, mu.Factory(0)} {
+		w, err := sim.New(sim.Config{Factory: f, Duration: sim.Fixed(10 * time.Second),
+			Ops:  []sim.Op{{At: t0, Kind: sim.OpCreate, ScheduleID: "s", Config: c}},
+			Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Crash, Call: "engine.start", Phase: fakes.After, Downtime: 45 * time.Second}}}})
+		require.NoError(t, err)
+		require.NoError(t, w.Run(at(5*time.Minute)))
+		vs := invariants.R4(invariants.Observe(w))
+		w.Close()
+		if f == nil {
+			assert.Empty(t, vs, "the reference adopts the start")
+			continue
+		}
+		require.Len(t, vs, 1)
+		assert.Contains(t, vs[0].String(), "R4 s @"+at(time.Minute).Format(time.RFC3339)+": the engine started s@")
+	}
+}

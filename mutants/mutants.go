@@ -53,6 +53,7 @@ var All = []Mutant{
 	{"catch-up-one-newest", "catch-up one starts the newest late tick instead of the oldest", 0, false, mutation.CatchUpOneNewest},
 	{"lone-late-tick-is-late", "a lone due tick handled late is treated as late, so catch-up skip misses it", 0, false, mutation.LoneLateTickIsLate},
 	{"closure-ignores-buffer", "a closure does not start the buffered tick; it waits for the next delivery", 0, false, mutation.ClosureIgnoresBuffer},
+	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 
 // ByName returns the mutant called name.

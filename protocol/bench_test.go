@@ -1,6 +1,9 @@
 package protocol_test
 
 import (
+	"bufio"
+	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -37,4 +40,37 @@ func BenchmarkTicksInProcess(b *testing.B) { benchWorld(b, nil) }
 
 func BenchmarkTicksThroughAdapter(b *testing.B) {
 	benchWorld(b, protocol.Factory(protocol.Options{Command: adapter}))
+}
+
+// BenchmarkPipeRoundTrip is the floor under the protocol's cost: one line to
+// cat and back through the same pipes and polling reader, no JSON, no world.
+// A handled tick is six round trips (delivery, start, append, arm; closure
+// notice, append), so 1/(6·this) bounds the ticks/s any program can reach.
+func BenchmarkPipeRoundTrip(b *testing.B) {
+	cmd := exec.Command("cat")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stdout = w
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	w.Close()
+	defer func() { in.Close(); _ = cmd.Wait(); r.Close() }()
+	out := bufio.NewReader(protocol.NewReader(r))
+	line := []byte(`{"id":12,"type":"call","seam":"timers.arm","timer":{"id":"schedule:a","schedule_id":"a","at":"2026-06-07T00:01:00Z"}}` + "\n")
+	for b.Loop() {
+		if _, err := in.Write(line); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := out.ReadSlice('\n'); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/roundtrip")
 }

@@ -135,5 +135,5 @@ func TestMutantsList(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "recovery-clears-running          recovery forgets the running executions")
 	assert.Contains(t, out, "(seed defect 1)")
-	assert.Equal(t, 19, strings.Count(out, "\n"))
+	assert.Equal(t, 20, strings.Count(out, "\n"))
 }

@@ -32,4 +32,5 @@ const (
 	CatchUpOneNewest
 	LoneLateTickIsLate
 	ClosureIgnoresBuffer
+	NeverAdopts
 )
