@@ -2,7 +2,6 @@ package protocol_test
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/properties"
 	"github.com/schedsim/schedsim/protocol"
+	"github.com/schedsim/schedsim/protocol/protocoltest"
 	"github.com/schedsim/schedsim/scenarios"
 	"github.com/schedsim/schedsim/sim"
 )
@@ -126,9 +125,8 @@ func FuzzDecode(f *testing.F) {
 // and injected errors included) and validates every line against
 // docs/protocol.schema.json.
 func TestTrafficMatchesTheSchema(t *testing.T) {
-	dir := t.TempDir()
-	in, out := filepath.Join(dir, "in.jsonl"), filepath.Join(dir, "out.jsonl")
-	factory := protocol.Factory(protocol.Options{Command: fmt.Sprintf("tee -a %s | %s | tee -a %s", in, adapter, out)})
+	command, in, out := protocoltest.Record(t.TempDir(), adapter)
+	factory := protocol.Factory(protocol.Options{Command: command})
 	for _, name := range []string{"faults/crash-in-recovery.yaml", "faults/ambiguous-appends.yaml", "lifecycle/pause-drops-buffered-resume-reanchors.yaml"} {
 		s, err := scenarios.LoadFS(scenarios.Library(), name)
 		require.NoError(t, err)
@@ -136,27 +134,7 @@ func TestTrafficMatchesTheSchema(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, res.Passed(), "%v", res.Failures)
 	}
-	raw, err := os.ReadFile("../docs/protocol.schema.json")
-	require.NoError(t, err)
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(raw)))
-	require.NoError(t, err)
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	require.NoError(t, c.AddResource("protocol.schema.json", doc))
-	schema, err := c.Compile("protocol.schema.json")
-	require.NoError(t, err)
-	lines := 0
-	for _, f := range []string{in, out} {
-		b, err := os.ReadFile(f)
-		require.NoError(t, err)
-		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			v, err := jsonschema.UnmarshalJSON(strings.NewReader(l))
-			require.NoError(t, err)
-			assert.NoError(t, schema.Validate(v), l)
-			lines++
-		}
-	}
-	assert.Greater(t, lines, 100)
+	assert.Greater(t, protocoltest.Validate(t, "../docs/protocol.schema.json", in, out), 100)
 }
 
 func TestAProgramThatLoopsGetsAVerdict(t *testing.T) {

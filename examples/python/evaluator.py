@@ -1249,7 +1249,13 @@ class Link:
         line = self.stdin.readline()
         if not line:
             return None
-        return json.loads(line)
+        try:
+            m = json.loads(line)
+        except ValueError as e:
+            sys.exit("evaluator.py: not a JSON message (%s): %.200r" % (e, line))
+        if not isinstance(m, dict):
+            sys.exit("evaluator.py: a message must be a JSON object: %.200r" % line)
+        return m
 
     def call(self, seam, fields):
         self.next_id += 1
@@ -1321,14 +1327,13 @@ def main():
         if "reply_to" in m or m.get("type") == "call":
             print("evaluator.py: expected a request, got %r" % m, file=sys.stderr)
             return 1
-        reply = {"reply_to": m.get("id")}
+        reply = {"reply_to": m.get("id"), "ok": True}
         try:
             result = handle(link, state, m)
-            reply["ok"] = True
             if result is not None:
                 reply["result"] = result
         except Refusal as err:
-            reply["error"] = {"code": err.code, "message": str(err)}
+            reply["ok"], reply["error"] = False, {"code": err.code, "message": str(err)}
         link.send(reply)
 
 

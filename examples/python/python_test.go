@@ -21,6 +21,7 @@ import (
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/properties"
 	"github.com/schedsim/schedsim/protocol"
+	"github.com/schedsim/schedsim/protocol/protocoltest"
 	"github.com/schedsim/schedsim/scenarios"
 )
 
@@ -57,6 +58,22 @@ func TestLibrary(t *testing.T) {
 			t.Errorf("%s: %s", s.Name, fail)
 		}
 	}
+}
+
+// TestTrafficMatchesTheSchema records the program's traffic through scenarios
+// with crashes and ambiguous errors, and checks every line against
+// docs/protocol.schema.json.
+func TestTrafficMatchesTheSchema(t *testing.T) {
+	command, in, out := protocoltest.Record(t.TempDir(), factory(t).Command)
+	f := protocol.Factory(protocol.Options{Command: command})
+	for _, name := range []string{"faults/crash-in-recovery.yaml", "faults/ambiguous-appends.yaml", "lifecycle/request-ids.yaml"} {
+		s, err := scenarios.LoadFS(scenarios.Library(), name)
+		require.NoError(t, err)
+		res, err := scenarios.Run(s, scenarios.Options{Factory: f})
+		require.NoError(t, err)
+		require.True(t, res.Passed(), "%v", res.Failures)
+	}
+	assert.Greater(t, protocoltest.Validate(t, "../../docs/protocol.schema.json", in, out), 100)
 }
 
 func TestPropertySuite(t *testing.T) {
