@@ -45,7 +45,8 @@ func BenchmarkTicksThroughAdapter(b *testing.B) {
 // BenchmarkPipeRoundTrip is the floor under the protocol's cost: one line to
 // cat and back through the same pipes and polling reader, no JSON, no world.
 // A handled tick is six round trips (delivery, start, append, arm; closure
-// notice, append), so 1/(6·this) bounds the ticks/s any program can reach.
+// notice, append), so 1/(6·this) bounds the ticks/s of a program that, like
+// cat, sleeps in read(2) between messages.
 func BenchmarkPipeRoundTrip(b *testing.B) {
 	cmd := exec.Command("cat")
 	in, err := cmd.StdinPipe()
