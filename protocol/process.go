@@ -162,10 +162,9 @@ func (p *Process) readLine() ([]byte, error) {
 	}
 }
 
-// watch kills the program when one read waits longer than the timeout. One
-// goroutine with a ticker, rather than a timer per message: arming a timer
-// wakes the runtime's poller on another CPU, which doubled the cost of a
-// round trip.
+// watch kills the program when one read waits longer than the timeout: one
+// goroutine with a coarse ticker per incarnation, so that a message costs two
+// atomic stores rather than arming and stopping a timer.
 func (p *Process) watch() {
 	t := time.NewTicker(max(p.o.Timeout/10, time.Millisecond))
 	defer t.Stop()
