@@ -485,40 +485,33 @@ func R4(h *History) []Violation {
 			recorded[e.Execution] = true
 		}
 	}
-	open := map[string]map[evaluator.Execution]fakes.Run{}
+	open := map[evaluator.Execution]bool{} // of the quiet schedules
 	for _, r := range h.Runs {
-		id := r.Request.ScheduleID
-		if !h.Quiet[id] {
+		if !h.Quiet[r.Request.ScheduleID] {
 			continue
 		}
 		if len(h.Events) > 0 && !recorded[r.Execution] {
 			out = append(out, violation("R4", r, "the engine started %s (%s), but no triggered event records it", r.Execution.WorkflowID, r.Execution.RunID))
 		}
-		if !r.Closed {
-			if open[id] == nil {
-				open[id] = map[evaluator.Execution]fakes.Run{}
-			}
-			open[id][r.Execution] = r
-		}
+		open[r.Execution] = !r.Closed
 	}
+	running := map[evaluator.Execution]bool{} // as the quiet schedules describe it
 	for _, id := range slices.Sorted(maps.Keys(h.Described)) {
 		if !h.Quiet[id] {
 			continue
 		}
-		described := map[evaluator.Execution]bool{}
 		for _, r := range h.Described[id].Running {
-			described[r.Execution] = true
-			if _, ok := open[id][r.Execution]; !ok {
+			running[r.Execution] = true
+			if !open[r.Execution] {
 				out = append(out, Violation{Invariant: "R4", ScheduleID: id, Nominal: r.Nominal,
 					Detail: fmt.Sprintf("described as running, but the engine has no open execution %s (%s)", r.Execution.WorkflowID, r.Execution.RunID)})
 			}
 		}
-		for _, x := range slices.SortedFunc(maps.Keys(open[id]), func(a, b evaluator.Execution) int {
-			return strings.Compare(a.WorkflowID+" "+a.RunID, b.WorkflowID+" "+b.RunID)
-		}) {
-			if !described[x] {
-				out = append(out, violation("R4", open[id][x], "the engine runs %s (%s), but the schedule's running set does not hold it", x.WorkflowID, x.RunID))
-			}
+	}
+	for _, r := range h.Runs {
+		_, described := h.Described[r.Request.ScheduleID]
+		if described && open[r.Execution] && !running[r.Execution] {
+			out = append(out, violation("R4", r, "the engine runs %s (%s), but the schedule's running set does not hold it", r.Execution.WorkflowID, r.Execution.RunID))
 		}
 	}
 	return out

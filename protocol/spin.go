@@ -25,7 +25,7 @@ func NewReader(f *os.File) io.Reader {
 	if err != nil || runtime.NumCPU() < 2 {
 		return f
 	}
-	return &spinReader{f: f, raw: raw}
+	return &spinReader{raw: raw} // raw holds f, and so keeps its descriptor open
 }
 
 // NewStdin returns standard input as a polling reader (see NewReader), or
@@ -38,7 +38,6 @@ func NewStdin() io.Reader {
 }
 
 type spinReader struct {
-	f   *os.File
 	raw syscall.RawConn
 }
 

@@ -550,7 +550,7 @@ def event_to_json(e):
         out["config"] = e["config"]
     x = e.get("execution", NO_EXECUTION)
     if x != NO_EXECUTION:
-        out["execution"] = {"workflow_id": x[0], "run_id": x[1]}
+        out["execution"] = execution_json(x)
     if e.get("ranges"):
         out["ranges"] = [range_to_json(r) for r in e["ranges"]]
     return out
@@ -707,33 +707,10 @@ def stamp(t):
     return "none" if t is None else fmt_time(t)
 
 
-def state_from_snapshot(d):
-    """Restores a state written by a snapshot (this program writes none, but a
-    log may hold one)."""
-    st = State(d["id"])
-    st.version = d.get("version", 0)
-    st.trigger, st.window, st.config = compile_config(d.get("config"))
-    st.paused, st.deleted = bool(d.get("paused")), bool(d.get("deleted"))
-    st.reference, st.next = parse_time(d.get("reference")), parse_time(d.get("next"))
-    st.buffered, st.last_triggered = parse_time(d.get("buffered")), parse_time(d.get("last_triggered"))
-    st.running = [[(r["execution"]["workflow_id"], r["execution"]["run_id"]), parse_time(r["nominal"]),
-                   bool(r.get("cancel_requested"))] for r in d.get("running") or []]
-    st.pending = [range_from_json(r) for r in d.get("pending") or []]
-    st.counters.update(d.get("counters") or {})
-    st.last_request_id, st.last_request_op = d.get("last_request_id", ""), d.get("last_request_op", "")
-    return st
-
-
-def project(snapshot, events):
-    """Folds a snapshot and the events after it into states; returns the states
-    sorted by id and the errors of the schedules whose events do not apply."""
+def project(events):
+    """Folds events into states; returns the states sorted by id and the
+    errors of the schedules whose events do not apply."""
     states, broken = {}, {}
-    for d in (snapshot or {}).get("states") or []:
-        try:
-            states[d["id"]] = state_from_snapshot(d)
-        except (Refusal, KeyError, TypeError) as err:
-            broken[d.get("id", "")] = Refusal("unavailable", 'corrupt event log: snapshot of schedule "%s": %s'
-                                              % (d.get("id"), err))
     for e in events:
         sid = e["schedule_id"]
         if sid in broken:
@@ -902,11 +879,15 @@ class Evaluator:
             self.reload(en)
 
     def read(self, sid):
+        """The whole log. This program writes no snapshots (the features of
+        its hello say so), so a log that holds one is not its own."""
         res = self.call(sid, "log.read")
-        return res.get("snapshot"), [event_from_json(d) for d in res.get("events") or []]
+        if res.get("snapshot"):
+            raise Refusal("unavailable", "log.read: the log holds a snapshot, and this program writes none")
+        return [event_from_json(d) for d in res.get("events") or []]
 
     def reload(self, en):
-        states, broken = project(*self.read(en.id))
+        states, broken = project(self.read(en.id))
         if en.id in broken:
             en.broken = broken[en.id]
             raise en.broken
@@ -948,10 +929,7 @@ class Evaluator:
             trig, _, cfg = compile_config(m.get("config"))
 
             def update(st):
-                nxt = trig.grid(self.now).next(self.now)
-                if nxt is None:
-                    raise invalid("config.trigger: trigger never fires: no tick after %s" % stamp(self.now))
-                return drops(st, rid, "update") + [ev("updated", request_id=rid, config=cfg, next=nxt)]
+                return drops(st, rid, "update") + [ev("updated", request_id=rid, config=cfg, next=self.first_tick(trig))]
             return self.mutate(rid, sid, "updated", update)
         if typ == "pause":
             return self.mutate(rid, sid, "paused", lambda st: [] if st.paused else
@@ -972,23 +950,27 @@ class Evaluator:
             if st.deleted:
                 raise Refusal("exists", 'schedule already exists: "%s" was deleted; ids are never reused' % sid)
             raise Refusal("exists", 'schedule already exists: "%s"' % sid)
+        self.record(en, ev("created", request_id=rid, config=cfg, next=self.first_tick(trig)))
+        self.arm(en)
+
+    def first_tick(self, trig):
+        """The first tick of a trigger anchored now, as create and update need."""
         nxt = trig.grid(self.now).next(self.now)
         if nxt is None:
             raise invalid("config.trigger: trigger never fires: no tick after %s" % stamp(self.now))
-        self.record(en, ev("created", request_id=rid, config=cfg, next=nxt))
-        self.arm(en)
+        return nxt
 
     def mutate(self, rid, sid, op, plan):
         en = self.lookup(sid, False)
         if en is None:
-            raise Refusal("not_found", 'schedule not found: "%s"' % sid)
+            raise not_found(sid)
         self.lock(en)
         if en.st is None:
-            raise Refusal("not_found", 'schedule not found: "%s"' % sid)
+            raise not_found(sid)
         if repeated(en.st, rid, op):
             return self.arm(en)  # a repeated request re-runs only its idempotent effect
         if en.st.deleted:
-            raise Refusal("not_found", 'schedule not found: "%s" was deleted' % sid)
+            raise not_found(sid, " was deleted")
         self.resolve(en)
         self.record(en, *plan(en.st))
         self.arm(en)
@@ -1069,7 +1051,7 @@ class Evaluator:
             for r in list(st.running):
                 if r[2]:
                     continue
-                self.call(en.id, "engine.cancel", execution={"workflow_id": r[0][0], "run_id": r[0][1]})
+                self.call(en.id, "engine.cancel", execution=execution_json(r[0]))
                 self.record(en, ev("cancel_requested", nominal=r[1], execution=r[0]))
         req = {"workflow_id": workflow_id(en.id, nominal), "schedule_id": en.id, "nominal": fmt_time(nominal),
                "workflow_type": cfg["workflow_type"]}
@@ -1116,7 +1098,7 @@ class Evaluator:
 
     def recover(self):
         self.schedules, self.recovered = {}, False
-        states, broken = project(*self.read(""))
+        states, broken = project(self.read(""))
         self.recovered = True
         errors = []
         for st in states:
@@ -1138,7 +1120,7 @@ class Evaluator:
         self.refresh_running(en)
         for r in en.st.running:
             if r[2]:  # a recorded cancel may not have been sent
-                self.call(en.id, "engine.cancel", execution={"workflow_id": r[0][0], "run_id": r[0][1]})
+                self.call(en.id, "engine.cancel", execution=execution_json(r[0]))
         self.drive(en)
         self.arm(en)
 
@@ -1175,10 +1157,10 @@ class Evaluator:
     def get(self, sid, upcoming):
         en = self.lookup(sid, False)
         if en is None:
-            raise Refusal("not_found", 'schedule not found: "%s"' % sid)
+            raise not_found(sid)
         self.lock(en)
         if en.st is None or en.st.deleted:
-            raise Refusal("not_found", 'schedule not found: "%s"' % sid)
+            raise not_found(sid)
         return describe(en.st, upcoming)
 
     def list(self, upcoming):
@@ -1191,6 +1173,14 @@ class Evaluator:
             if en.st is not None and not en.st.deleted:
                 out.append(describe(en.st, upcoming))
         return out
+
+
+def not_found(sid, why=""):
+    return Refusal("not_found", 'schedule not found: "%s"%s' % (sid, why))
+
+
+def execution_json(x):
+    return {"workflow_id": x[0], "run_id": x[1]}
 
 
 def ev(typ, **fields):
@@ -1222,7 +1212,7 @@ def describe(st, upcoming):
         times.append(fmt_time(t))
         t = g.next(t)
     d = {"id": st.id, "config": st.config, "paused": st.paused, "upcoming": times, "counters": st.counters,
-         "running": [dict({"execution": {"workflow_id": x[0], "run_id": x[1]}, "nominal": fmt_time(n)},
+         "running": [dict({"execution": execution_json(x), "nominal": fmt_time(n)},
                           **({"cancel_requested": True} if c else {})) for x, n, c in st.running]}
     if st.buffered is not None:
         d["buffered"] = fmt_time(st.buffered)
