@@ -85,6 +85,11 @@ func (c Config) Validate() error {
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$`)
 
+// ValidateScheduleID reports whether Create would accept id as a schedule
+// id: 1-200 characters of letters, digits, '.', '_', ':' and '-', starting
+// with a letter or digit. The error wraps ErrInvalidRequest.
+func ValidateScheduleID(id string) error { return validID("schedule id", id) }
+
 func validID(field, id string) error {
 	if !idPattern.MatchString(id) {
 		return fmt.Errorf("%w: %s %q must be 1-200 characters of letters, digits, '.', '_', ':', '-', starting with a letter or digit", ErrInvalidRequest, field, id)

@@ -243,6 +243,9 @@ func (d *decoder) schedules(n *yaml.Node) []Schedule {
 			d.errorf(item, "schedule: missing field \"id\"")
 		} else {
 			sc.ID = d.str(v, "schedule id")
+			if err := evaluator.ValidateScheduleID(sc.ID); err != nil && sc.ID != "" {
+				d.errorf(v, "%s", strings.TrimPrefix(err.Error(), evaluator.ErrInvalidRequest.Error()+": "))
+			}
 			if seen[sc.ID] {
 				d.errorf(v, "schedule %q declared twice", sc.ID)
 			}
@@ -469,7 +472,9 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 		id := d.target(n, f, kind, s, ids)
 		op := &sim.Op{Kind: sim.OpKind(kind), ScheduleID: id}
 		if v := f.get("request_id"); v != nil {
-			op.RequestID = d.str(v, "request_id")
+			if op.RequestID = d.str(v, "request_id"); op.RequestID == "" {
+				d.errorf(v, "%s: request_id is empty", kind)
+			}
 		}
 		if v := f.get("want_error"); v != nil {
 			st.WantError = d.str(v, "want_error")

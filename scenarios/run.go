@@ -58,7 +58,7 @@ func (s *Scenario) Config(factory sim.Factory) sim.Config {
 		sc := &s.Schedules[i]
 		runs[sc.ID] = sc
 		if !sc.created {
-			cfg.Ops = append(cfg.Ops, sim.Op{At: s.Start, Kind: sim.OpCreate, ScheduleID: sc.ID, RequestID: "create-" + sc.ID, Config: sc.Config})
+			cfg.Ops = append(cfg.Ops, startCreate(s, *sc))
 		}
 	}
 	cfg.Duration = func(r evaluator.StartRequest) time.Duration {
@@ -159,6 +159,36 @@ func stepOp(st Step) sim.Op {
 	return op
 }
 
+// scriptedOp is an operation the scenario makes, with where it says so.
+type scriptedOp struct {
+	pos       Pos
+	op        sim.Op
+	wantError string
+}
+
+// scripted lists every operation of a scenario: the creates at its start
+// (of the schedules no step creates), then its steps' operations. A create
+// at the start must succeed like any other operation without want_error.
+func scripted(s *Scenario) []scriptedOp {
+	var out []scriptedOp
+	for _, sc := range s.Schedules {
+		if !sc.created {
+			out = append(out, scriptedOp{pos: sc.Pos, op: startCreate(s, sc)})
+		}
+	}
+	for _, st := range s.Steps {
+		if st.Op != nil {
+			out = append(out, scriptedOp{pos: st.Pos, op: stepOp(st), wantError: st.WantError})
+		}
+	}
+	return out
+}
+
+// startCreate is the create, at the start, of a schedule no step creates.
+func startCreate(s *Scenario, sc Schedule) sim.Op {
+	return sim.Op{At: s.Start, Kind: sim.OpCreate, ScheduleID: sc.ID, RequestID: "create-" + sc.ID, Config: sc.Config}
+}
+
 // stepOutcomes checks what the steps themselves did: each operation ended as
 // its want_error says, each action found its execution.
 func stepOutcomes(s *Scenario, records []sim.Record, retrying map[string]bool) []Failure {
@@ -169,27 +199,24 @@ func stepOutcomes(s *Scenario, records []sim.Record, retrying map[string]bool) [
 			last[r.Detail] = r
 		}
 	}
-	for _, st := range s.Steps {
-		if st.Op == nil {
-			continue
-		}
-		op := stepOp(st)
+	for _, st := range scripted(s) {
+		op := st.op
 		r, ok := last[op.String()]
 		what := fmt.Sprintf("%s %s", op.Kind, op.ScheduleID)
 		switch {
 		case !ok:
-			out = append(out, Failure{Pos: st.Pos, What: what + ": never ran (the process was down until the end)"})
+			out = append(out, Failure{Pos: st.pos, What: what + ": never ran (the process was down until the end)"})
 		case retrying[op.RequestID]:
 			// Interrupted by an injected fault and awaiting its retry when the
 			// run ended: no outcome to judge.
-		case st.WantError == "" && r.Err != "":
-			out = append(out, Failure{Pos: st.Pos, What: what + " failed: " + r.Err})
-		case st.WantError != "" && !strings.Contains(r.Err, st.WantError):
+		case st.wantError == "" && r.Err != "":
+			out = append(out, Failure{Pos: st.pos, What: what + " failed: " + r.Err})
+		case st.wantError != "" && !strings.Contains(r.Err, st.wantError):
 			got := r.Err
 			if got == "" {
 				got = "success"
 			}
-			out = append(out, Failure{Pos: st.Pos, What: fmt.Sprintf("%s: want an error containing %q, got %s", what, st.WantError, got)})
+			out = append(out, Failure{Pos: st.pos, What: fmt.Sprintf("%s: want an error containing %q, got %s", what, st.wantError, got)})
 		}
 	}
 	for _, r := range records {

@@ -124,6 +124,23 @@ func TestStepOutcomesAreChecked(t *testing.T) {
 	}
 }
 
+// TestRefusedStartCreateFails: a schedule whose create at the start is
+// refused fails its scenario, even when the loader let it through (here the
+// scenario is built by hand, as a generator would).
+func TestRefusedStartCreateFails(t *testing.T) {
+	s, err := scenarios.Parse("refused.yaml", []byte(good))
+	require.NoError(t, err)
+	s.Schedules[0].ID = "my job"
+	res, err := scenarios.Run(s, scenarios.Options{})
+	require.NoError(t, err)
+	require.False(t, res.Passed(), "a refused create must not pass")
+	var all []string
+	for _, f := range res.Failures {
+		all = append(all, f.String())
+	}
+	assert.Contains(t, strings.Join(all, "\n"), `refused.yaml:6:5: create my job failed: invalid request: schedule id "my job"`)
+}
+
 func TestParseErrorsArePositioned(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want string
@@ -146,6 +163,10 @@ func TestParseErrorsArePositioned(t *testing.T) {
 		{"duplicate key", strings.Replace(good, "until: 2m", "until: 2m\nuntil: 3m", 1), `bad.yaml:5:1: scenario: field "until" given twice`},
 		{"execution before its tick", strings.Replace(good, "expect:", "timeline:\n  - {at: 30s, complete: {nominal: 1m}}\nexpect:", 1), "bad.yaml:8:5: complete: the execution of tick 2026-06-07T00:01:00Z cannot exist at 2026-06-07T00:00:30Z"},
 		{"late tick after the run", strings.Replace(good, "expect:", "timeline:\n  - {late: {nominal: 5m, by: 1s}}\nexpect:", 1), "bad.yaml:8:5: late: tick 2026-06-07T00:05:00Z is outside the run"},
+		{"id with a space", strings.Replace(good, "{id: s,", `{id: "my job",`, 1), `bad.yaml:6:10: schedule id "my job" must be 1-200 characters`},
+		{"id with accents", strings.Replace(good, "{id: s,", `{id: "tâche-é",`, 1), `bad.yaml:6:10: schedule id "tâche-é" must be`},
+		{"id of 201 characters", strings.Replace(good, "{id: s,", "{id: "+strings.Repeat("a", 201)+",", 1), `bad.yaml:6:10: schedule id "aaaa`},
+		{"empty request id", strings.Replace(good, "expect:", "timeline:\n  - {at: 1m, pause: {request_id: \"\"}}\nexpect:", 1), "bad.yaml:8:34: pause: request_id is empty"},
 		{"unknown seam call", strings.Replace(good, "expect:", "timeline:\n  - {at: 1m, crash: {call: engine.stop, phase: before, downtime: 0s}}\nexpect:", 1), `crash call: unknown value "engine.stop"`},
 	} {
 		_, err := scenarios.Parse("bad.yaml", []byte(tc.src))
