@@ -132,12 +132,18 @@ func Check(factory sim.Factory, o Options) error {
 // Case generates case i of o and runs it; rerun adds a second run, compared
 // with the first for R3. The error is the generator's.
 func Case(factory sim.Factory, o Options, i int, rerun bool) (History, []invariants.Violation, error) {
+	h, vs, _, err := runCase(factory, o, i, rerun)
+	return h, vs, err
+}
+
+func runCase(factory sim.Factory, o Options, i int, rerun bool) (History, []invariants.Violation, sim.Stats, error) {
 	o = o.withDefaults()
 	h, err := Generate(o.Seed, i, o)
 	if err != nil {
-		return History{}, nil, err
+		return History{}, nil, sim.Stats{}, err
 	}
-	return h, violations(factory, h, o, rerun), nil
+	vs, stats := checkHistory(factory, h, o, rerun)
+	return h, vs, stats, nil
 }
 
 // Minimize shrinks the history of case i, which showed vs, to the smallest
@@ -202,17 +208,24 @@ func Violations(factory sim.Factory, h History, o Options) []invariants.Violatio
 }
 
 func violations(factory sim.Factory, h History, o Options, rerun bool) []invariants.Violation {
+	vs, _ := checkHistory(factory, h, o, rerun)
+	return vs
+}
+
+// checkHistory is violations, with the stats of the first run.
+func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]invariants.Violation, sim.Stats) {
 	a := run(factory, h, o)
 	if a.world == nil {
-		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}
+		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}, sim.Stats{}
 	}
 	defer a.world.Close()
+	stats := a.world.Stats()
 	if a.err != nil {
 		if errors.Is(a.err, sim.ErrFatal) { // the program broke the protocol
-			return []invariants.Violation{{Invariant: "protocol", Detail: a.err.Error()}}
+			return []invariants.Violation{{Invariant: "protocol", Detail: a.err.Error()}}, stats
 		}
 		// A livelock: the instant never settled.
-		return []invariants.Violation{{Invariant: "S0", Detail: a.err.Error()}}
+		return []invariants.Violation{{Invariant: "S0", Detail: a.err.Error()}}, stats
 	}
 	trace := a.world.Trace() // before observing: describing may make the process read its log
 	hist := invariants.Observe(a.world)
@@ -244,7 +257,7 @@ func violations(factory sim.Factory, h History, o Options, rerun bool) []invaria
 			}
 		}
 	}
-	return out
+	return out, stats
 }
 
 // withoutTransparentCrashes drops the crashes with zero downtime, if the

@@ -47,13 +47,18 @@ func Find(fsys fs.FS, root string) ([]string, error) {
 	return out, err
 }
 
-// LoadAll loads every scenario under root in fsys. It reports every file's
-// problems, joined, and returns no scenario when any file is invalid, so a
-// broken library never half-runs.
-func LoadAll(fsys fs.FS, root string) ([]*Scenario, error) {
-	names, err := Find(fsys, root)
-	if err != nil {
-		return nil, err
+// LoadAll loads every scenario under the roots in fsys. It reports every
+// file's problems, joined, and returns no scenario when any file is invalid
+// or two scenarios share a name (names are unique in one run), so a broken
+// library never half-runs.
+func LoadAll(fsys fs.FS, roots ...string) ([]*Scenario, error) {
+	var names []string
+	for _, root := range roots {
+		found, err := Find(fsys, root)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, found...)
 	}
 	var out []*Scenario
 	var errs []error

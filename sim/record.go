@@ -29,7 +29,7 @@ const (
 	KindFault     Kind = "fault"     // a fault was injected
 	KindCrash     Kind = "crash"     // the process crashed
 	KindRestart   Kind = "restart"   // a new process was created
-	KindRecover   Kind = "recover"   // recovery returned (Detail: error, if any)
+	KindRecover   Kind = "recover"   // recovery begins; again, with Detail "failed" and Err, when it failed
 	KindJump      Kind = "jump"      // the clock jumped forward
 	KindViolation Kind = "violation" // the harness saw something impossible (a livelock)
 )

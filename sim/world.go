@@ -352,9 +352,12 @@ func (w *World) restart() error {
 
 func (w *World) recover() {
 	w.needRecover = false
+	w.record(Record{Kind: KindRecover}) // before the reads and appends it covers
 	err := w.proc.Recover(w.ctx)
 	w.fatalOf(err)
-	w.record(Record{Kind: KindRecover, Err: errText(err)})
+	if err != nil {
+		w.record(Record{Kind: KindRecover, Detail: "failed", Err: errText(err)})
+	}
 	if err != nil && !w.down {
 		w.needRecover, w.recoverAt = true, w.clock.Now().Add(w.cfg.RetryDelay)
 	}

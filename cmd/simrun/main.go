@@ -6,92 +6,143 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills at once
+	}()
+	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
 
-const usage = `usage: simrun [command] [flags] [args]
+// command is one of simrun's commands: the table the dispatcher, the usage
+// text and `help CMD` all read.
+type command struct {
+	name, args string
+	summary    string // for the command list, wrapped by hand at 60 columns
+	run        func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
 
-commands:
-  run [PATH...]  replay scenario files or directories (default: the bundled
-                 library) and check their expectations and golden traces
-                 (the default command)
-  trace FILE     replay one scenario and print its timeline: each step and
-                 everything that happened, in order
-  check          explore random histories (seeded swarm testing) against the
-                 reference or a mutant; shrink a violation to a scenario in
-                 --out (flags: simrun check -h)
-  merge REPORT...
-                 combine the --json reports of sharded checks into one
-                 verdict (--json, --junit)
-  properties     run the property suite against the reference evaluator
-                 (-seed N, -cases N); a failure prints a shrunk scenario
-  mutants [NAME...]
-                 run the property suite against broken evaluators and show
-                 what catches each (--list: just list them; --table: Markdown;
-                 -seeds N: median and worst time to kill over N seeds)
-  selfcheck      run the reference evaluator through a simulated outage for
-                 every overlap x catch-up policy pair and check the safety
-                 invariants
-  help           print this help
+var commands []command
 
-run flags (before or after the paths):
-  --update       rewrite the .golden trace of each scenario given by path
-                 (the YAML files are never rewritten)
-  --junit FILE   write a JUnit XML report
-  --json FILE    write a JSON report
-  -v             print each scenario's trace
-  --mutant NAME  replay against a built-in mutant instead of the reference
-  --impl CMD     replay against an external program (docs/protocol.md);
-                 simrun check takes --impl too
-
-selfcheck flags:
-  -hours N       simulated hours, 1 to 168 (default 6)
-  -v             print every start
-
-exit status: 0 all pass (mutants: all killed), 1 a scenario, check or
-property failed (or a mutant survived), 2 usage error or
-invalid input (a scenario file that does not load: file:line:column: why)
-
-scenario format: docs/scenarios.md
-`
-
-func run(args []string, stdout, stderr io.Writer) int {
-	cmd := "run"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case "run":
-		return runScenarios(args, stdout, stderr)
-	case "trace":
-		return traceScenario(args, stdout, stderr)
-	case "selfcheck":
-		return selfcheckCmd(args, stdout, stderr)
-	case "properties":
-		return propertiesCmd(args, stdout, stderr)
-	case "mutants":
-		return mutantsCmd(args, stdout, stderr)
-	case "check":
-		return checkCmd(args, stdout, stderr)
-	case "merge":
-		return mergeCmd(args, stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		return usageError(stderr, "unknown command %q", cmd)
+func init() { // here, not in the declaration: help refers to commands
+	commands = []command{
+		{"run", "[flags] [PATH...]", `replay scenario files or directories (default: the bundled
+library) and check their expectations and golden traces
+(the default command)`, runScenarios},
+		{"trace", "[flags] FILE", `replay one scenario and print its timeline: each step and
+everything that happened, in order`, traceScenario},
+		{"check", "[flags]", `explore random histories (seeded swarm testing) against the
+reference, a mutant or a program; shrink a violation to a
+scenario in --out`, checkCmd},
+		{"merge", "[flags] REPORT...", `combine the --json reports of the shards of one sharded
+check into one verdict`, mergeCmd},
+		{"properties", "[flags]", `run the property suite against the reference evaluator; a
+failure prints a shrunk scenario`, propertiesCmd},
+		{"mutants", "[flags] [NAME...]", `run the property suite against broken evaluators and show
+what catches each`, mutantsCmd},
+		{"selfcheck", "[flags]", `run the reference evaluator through a simulated outage for
+every overlap x catch-up policy pair and check the
+invariants`, selfcheckCmd},
+		{"version", "", `print simrun's module version and VCS revision`, versionCmd},
+		{"help", "[COMMAND]", `print this help, or a command's flags`, helpCmd},
 	}
 }
 
+const exitStatus = `exit status:
+  0    all pass (mutants: all killed)
+  1    a scenario, check or property failed (or a mutant survived)
+  2    usage error or invalid input (a scenario file that does not
+       load: file:line:column: why)
+  3    check: nondeterminism (the same seed gave two different traces)
+  130  interrupted (SIGINT or SIGTERM): the partial summary is printed
+       and the reports written, marked incomplete
+`
+
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: simrun [command] [flags] [args]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-11s%s\n", c.name, strings.ReplaceAll(c.summary, "\n", "\n             "))
+	}
+	b.WriteString("\n'simrun help COMMAND' or 'simrun COMMAND -h' lists a command's flags.\n\n")
+	b.WriteString(exitStatus)
+	b.WriteString("\nscenario format: docs/scenarios.md; invariants: docs/invariants.md\n")
+	return b.String()
+}
+
+func find(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// run is runContext without a signal to stop it: what the tests call.
+func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help":
+			fmt.Fprint(stdout, usage())
+			return 0
+		case "-version", "--version":
+			return versionCmd(ctx, nil, stdout, stderr)
+		}
+	}
+	name := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	c, ok := find(name)
+	if !ok {
+		return usageError(stderr, "unknown command %q", name)
+	}
+	return c.run(ctx, args, stdout, stderr)
+}
+
+// usageError prints one line, and where to read more.
 func usageError(stderr io.Writer, format string, args ...any) int {
-	fmt.Fprintf(stderr, "simrun: %s\n\n%s", fmt.Sprintf(format, args...), usage)
+	fmt.Fprintf(stderr, "simrun: %s\nsimrun: 'simrun help' lists the commands, 'simrun help COMMAND' a command's flags\n", fmt.Sprintf(format, args...))
 	return 2
+}
+
+func helpCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	switch len(args) {
+	case 0:
+		fmt.Fprint(stdout, usage())
+		return 0
+	case 1:
+		c, ok := find(args[0])
+		if !ok {
+			return usageError(stderr, "help: unknown command %q", args[0])
+		}
+		if c.name == "help" {
+			fmt.Fprint(stdout, usage())
+			return 0
+		}
+		return c.run(ctx, []string{"-h"}, stdout, stderr)
+	default:
+		return usageError(stderr, "help takes at most one command, got %d", len(args))
+	}
 }
 
 // parse parses flags anywhere among the arguments and returns the others.
@@ -102,13 +153,10 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string,
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, usage)
-				fmt.Fprintf(stdout, "\nflags of %s:\n", fs.Name())
-				fs.SetOutput(stdout)
-				fs.PrintDefaults()
+				printHelp(fs, stdout)
 				return nil, 0
 			}
-			return nil, usageError(stderr, "%v", err)
+			return nil, usageError(stderr, "%s: %v", fs.Name(), err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -121,23 +169,16 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string,
 	}
 }
 
-// maxHours bounds the self-check: it keeps every record in memory.
-const maxHours = 24 * 7
-
-func selfcheckCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("selfcheck", flag.ContinueOnError)
-	hours := fs.Int("hours", 6, "simulated hours")
-	verbose := fs.Bool("v", false, "print every start")
-	rest, code := parse(fs, args, stdout, stderr)
-	if code >= 0 {
-		return code
+// printHelp prints a command's synopsis, summary and flags.
+func printHelp(fs *flag.FlagSet, stdout io.Writer) {
+	c, _ := find(fs.Name())
+	fmt.Fprintf(stdout, "usage: simrun %s %s\n\n%s\n", c.name, c.args, c.summary)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprintf(stdout, "\nflags:\n")
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
 	}
-	if len(rest) > 0 {
-		return usageError(stderr, "selfcheck: unexpected argument %q", rest[0])
-	}
-	if *hours < 1 || *hours > maxHours {
-		fmt.Fprintf(stderr, "simrun: -hours must be between 1 and %d, got %d\n", maxHours, *hours)
-		return 2
-	}
-	return selfcheck(*hours, *verbose, stdout, stderr)
+	fmt.Fprintf(stdout, "\n%s", exitStatus)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,7 +18,7 @@ import (
 // mutantsCmd runs the property suite against every mutant (or the ones
 // named) and prints what caught each: the table in the README comes from
 // `simrun mutants --table`.
-func mutantsCmd(args []string, stdout, stderr io.Writer) int {
+func mutantsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("mutants", flag.ContinueOnError)
 	table := fset.Bool("table", false, "print a Markdown table")
 	listOnly := fset.Bool("list", false, "list the mutants and what each breaks, without running anything")
@@ -136,7 +137,7 @@ func mutantsCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 // propertiesCmd runs the property suite against the reference evaluator.
-func propertiesCmd(args []string, stdout, stderr io.Writer) int {
+func propertiesCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("properties", flag.ContinueOnError)
 	seed := fset.Int64("seed", properties.DefaultSeed, "seed")
 	cases := fset.Int("cases", properties.DefaultCases, "histories")

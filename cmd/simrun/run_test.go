@@ -52,7 +52,7 @@ func TestRunUpdateThenPass(t *testing.T) {
 	p := write(t, dir, "tiny.yaml", scenario)
 	code, out, _ := runArgs("run", p, "--update")
 	require.Equal(t, 0, code, out)
-	assert.Contains(t, out, "rewrote 1 golden files")
+	assert.Contains(t, out, "rewrote 1 golden file\n")
 	golden, err := os.ReadFile(filepath.Join(dir, "tiny.golden"))
 	require.NoError(t, err)
 	assert.Contains(t, string(golden), "crash     crash at 2026-06-07T00:01:30Z downtime=0s")

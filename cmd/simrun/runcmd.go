@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
-	"encoding/xml"
-	"errors"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +13,7 @@ import (
 	"github.com/schedsim/schedsim/mutants"
 	"github.com/schedsim/schedsim/protocol"
 	"github.com/schedsim/schedsim/scenarios"
+	"github.com/schedsim/schedsim/sim"
 )
 
 // source is where scenarios come from: the embedded library or the paths given.
@@ -25,17 +24,7 @@ type source struct {
 }
 
 func (s source) load() ([]*scenarios.Scenario, error) {
-	var out []*scenarios.Scenario
-	var errs []error
-	for _, root := range s.roots {
-		all, err := scenarios.LoadAll(s.fsys, root)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, all...)
-	}
-	return out, errors.Join(errs...)
+	return scenarios.LoadAll(s.fsys, s.roots...)
 }
 
 func sourceOf(paths []string) source {
@@ -49,6 +38,7 @@ func sourceOf(paths []string) source {
 type report struct {
 	Name     string          `json:"name"`
 	File     string          `json:"file"`
+	Status   string          `json:"status"` // pass, fail or xfail (failed, and listed in --expect-fail)
 	Passed   bool            `json:"passed"`
 	Seconds  float64         `json:"seconds"`
 	Failures []failureReport `json:"failures,omitempty"`
@@ -60,106 +50,208 @@ type failureReport struct {
 	Diff string `json:"diff,omitempty"`
 }
 
-func runScenarios(args []string, stdout, stderr io.Writer) int {
+// runSummary is what `simrun run --json` writes.
+type runSummary struct {
+	Passed     int      `json:"passed"`
+	Failed     int      `json:"failed"`
+	XFail      int      `json:"xfail"`
+	Stale      []string `json:"stale"`   // listed as failing, ran, passed: a failure of the run
+	NotRun     []string `json:"not_run"` // listed as failing, not among the scenarios run
+	Incomplete bool     `json:"incomplete"`
+	LoadErrors []string `json:"load_errors"`
+	Scenarios  []report `json:"scenarios"`
+}
+
+// Verdicts of a scenario.
+const (
+	statusPass  = "pass"
+	statusFail  = "fail"
+	statusXFail = "xfail"
+)
+
+func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("run", flag.ContinueOnError)
-	update := fset.Bool("update", false, "rewrite the golden traces")
+	update := fset.Bool("update", false, "rewrite the .golden trace of each scenario given by path whose expectations hold (the YAML files are never rewritten)")
 	junit := fset.String("junit", "", "JUnit XML report file")
 	jsonOut := fset.String("json", "", "JSON report file")
-	verbose := fset.Bool("v", false, "print each trace")
-	mutant := fset.String("mutant", "", "replay against a built-in mutant (goldens are not compared)")
-	impl := fset.String("impl", "", "replay against an external program speaking docs/protocol.md (run with sh -c)")
-	expectFailFile := fset.String("expect-fail", "", "file of scenario names known to fail (a listed one that passes fails the run)")
+	verbose := fset.Bool("v", false, "print each scenario's trace")
+	mutant := fset.String("mutant", "", "replay against a built-in mutant instead of the reference (goldens are not compared)")
+	impl := fset.String("impl", "", "replay against an external program speaking docs/protocol.md, run with sh -c (goldens are not compared)")
+	expectFailFile := fset.String("expect-fail", "", "file of scenario names known to fail, one a line: shown as XFAIL; a listed one that passes fails the run")
 	paths, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
 		return code
 	}
-	var opts scenarios.Options
-	if *mutant != "" {
-		m, ok := mutants.ByName(*mutant)
-		if !ok {
-			return usageError(stderr, "run: unknown mutant %q (simrun mutants lists them)", *mutant)
-		}
-		opts.Factory = m.Factory(0)
+	factory, code := implementation(*mutant, *impl, "run", stderr)
+	if code >= 0 {
+		return code
 	}
-	if *impl != "" {
-		if *mutant != "" {
-			return usageError(stderr, "run: give --impl or --mutant, not both")
-		}
-		opts.Factory = protocol.Factory(protocol.Options{Command: *impl})
+	src := sourceOf(paths)
+	switch {
+	case *update && factory != nil:
+		return usageError(stderr, "run: --update rewrites the reference's goldens: it cannot be combined with --mutant or --impl")
+	case *update && src.embedded:
+		return usageError(stderr, "run: --update rewrites files: give the scenario paths (for the bundled library: simrun run --update scenarios/library)")
 	}
 	xfail, err := loadExpectFail(*expectFailFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrun: %v\n", err)
-		return 2
+		return exitUsage
 	}
-	src := sourceOf(paths)
-	if *update && src.embedded {
-		return usageError(stderr, "--update rewrites files: give the scenario paths (for the bundled library: simrun run --update scenarios/library)")
+	files, err := openReports(*jsonOut, *junit)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrun: run: %v\n", err)
+		return exitUsage
 	}
+	defer files.close()
+	sum := runSummary{Stale: []string{}, NotRun: []string{}, LoadErrors: []string{}, Scenarios: []report{}}
 	all, err := src.load()
+	if err == nil && len(all) == 0 {
+		err = fmt.Errorf("no scenario files (*.yaml) in %s", strings.Join(paths, " "))
+	}
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintf(stderr, "simrun: %s\n", line)
+			sum.LoadErrors = append(sum.LoadErrors, line)
 		}
-		return 2
+		if err := files.write(sum, sum.junit()); err != nil {
+			fmt.Fprintf(stderr, "simrun: %v\n", err)
+		}
+		return exitUsage
 	}
-	if len(all) == 0 {
-		fmt.Fprintf(stderr, "simrun: no scenario files (*.yaml) in %s\n", strings.Join(paths, " "))
-		return 2
-	}
-	var reports []report
-	failed := 0
+	var notRewritten []string
 	for _, s := range all {
+		if ctx.Err() != nil {
+			sum.Incomplete = true
+			break
+		}
 		if *update {
-			s.Golden = "" // not compared: rewritten below
+			s.Golden = "" // not compared: rewritten below when the rest holds
 		}
 		began := time.Now()
-		res, err := scenarios.Run(s, opts)
+		res, err := scenarios.Run(s, scenarios.Options{Factory: factory})
 		if err != nil {
 			fmt.Fprintf(stderr, "simrun: %v\n", err)
-			return 2
+			return exitUsage
 		}
-		rep := report{Name: s.Name, File: s.File, Passed: res.Passed(), Seconds: time.Since(began).Seconds()}
-		if *update {
-			if err := os.WriteFile(scenarios.GoldenPath(s.File), []byte(res.Trace), 0o644); err != nil {
-				fmt.Fprintf(stderr, "simrun: %v\n", err)
-				return 2
-			}
-		}
-		verdict := "PASS"
+		rep := report{Name: s.Name, File: s.File, Status: statusPass, Passed: res.Passed(), Seconds: time.Since(began).Seconds()}
+		xfail.ran(s.Name)
 		switch {
 		case !res.Passed() && xfail.expected(s.Name):
-			verdict = "XFAIL" // listed as known to fail
-			rep.Passed = true
+			rep.Status, sum.XFail = statusXFail, sum.XFail+1
 		case !res.Passed():
-			verdict, failed = "FAIL", failed+1
+			rep.Status, sum.Failed = statusFail, sum.Failed+1
+		default:
+			sum.Passed++
 		}
-		fmt.Fprintf(stdout, "%s  %-44s %s\n", verdict, s.Name, s.File)
+		if *update {
+			if res.Passed() {
+				if err := os.WriteFile(scenarios.GoldenPath(s.File), []byte(res.Trace), 0o644); err != nil {
+					fmt.Fprintf(stderr, "simrun: %v\n", err)
+					return exitUsage
+				}
+			} else {
+				notRewritten = append(notRewritten, s.File)
+			}
+		}
+		fmt.Fprintf(stdout, "%-5s %-44s %s\n", strings.ToUpper(rep.Status), s.Name, s.File)
 		for _, f := range res.Failures {
 			rep.Failures = append(rep.Failures, failureReport{Pos: f.Pos.String(), What: f.What, Diff: f.Diff})
-			fmt.Fprintln(stdout, indent(f.String()))
+			fmt.Fprint(stdout, indent(f.String()))
 		}
 		if *verbose {
 			fmt.Fprint(stdout, indent(res.Trace))
 		}
-		reports = append(reports, rep)
+		sum.Scenarios = append(sum.Scenarios, rep)
 	}
-	for _, s := range xfail.stale() {
+	if !sum.Incomplete {
+		sum.Stale, sum.NotRun = xfail.stale(), xfail.notRun()
+	}
+	for _, s := range sum.Stale {
 		fmt.Fprintln(stdout, "STALE "+s)
-		failed++
 	}
-	fmt.Fprintf(stdout, "%d passed, %d failed\n", len(all)-failed, failed)
+	for _, s := range sum.NotRun {
+		fmt.Fprintln(stdout, "NOT RUN "+s)
+	}
+	fmt.Fprintln(stdout, sum.line(len(all)))
 	if *update {
-		fmt.Fprintf(stdout, "rewrote %d golden files\n", len(all))
+		fmt.Fprintf(stdout, "rewrote %s\n", plural(len(sum.Scenarios)-len(notRewritten), "golden file"))
+		for _, f := range notRewritten {
+			fmt.Fprintf(stdout, "not rewritten (its expectations fail): %s\n", scenarios.GoldenPath(f))
+		}
 	}
-	if err := writeReports(*jsonOut, *junit, reports); err != nil {
+	if err := files.write(sum, sum.junit()); err != nil {
 		fmt.Fprintf(stderr, "simrun: %v\n", err)
-		return 2
+		return exitUsage
 	}
-	if failed > 0 {
-		return 1
+	switch {
+	case sum.Incomplete:
+		return exitInterrupted
+	case sum.Failed > 0 || len(sum.Stale) > 0:
+		return exitViolation
 	}
-	return 0
+	return exitValid
+}
+
+// implementation is the factory --mutant or --impl names (nil: the reference).
+func implementation(mutant, impl, cmd string, stderr io.Writer) (sim.Factory, int) {
+	switch {
+	case mutant != "" && impl != "":
+		return nil, usageError(stderr, "%s: give --impl or --mutant, not both", cmd)
+	case mutant != "":
+		m, ok := mutants.ByName(mutant)
+		if !ok {
+			return nil, usageError(stderr, "%s: unknown mutant %q (simrun mutants --list lists them)", cmd, mutant)
+		}
+		return m.Factory(0), -1
+	case impl != "":
+		return protocol.Factory(protocol.Options{Command: impl}), -1
+	}
+	return nil, -1
+}
+
+// line is the closing summary: every count, and what was left out.
+func (sum runSummary) line(total int) string {
+	out := fmt.Sprintf("%d passed, %d failed", sum.Passed, sum.Failed)
+	if sum.XFail > 0 {
+		out += fmt.Sprintf(", %d xfail", sum.XFail)
+	}
+	if n := len(sum.Stale); n > 0 {
+		out += fmt.Sprintf(", %d stale", n)
+	}
+	if sum.Incomplete {
+		out += fmt.Sprintf(" (interrupted: %d of %d scenarios ran)", len(sum.Scenarios), total)
+	}
+	return out
+}
+
+func (sum runSummary) junit() junitRun {
+	suite := junitRun{Name: "simrun"}
+	var total float64
+	for _, e := range sum.LoadErrors {
+		file, _, _ := strings.Cut(e, ":")
+		suite.add(junitCase{Name: "load " + file, Classname: file, Time: "0.000", Error: &junitMessage{Message: e}})
+	}
+	for _, r := range sum.Scenarios {
+		c := junitCase{Name: r.Name, Classname: r.File, Time: fmt.Sprintf("%.3f", r.Seconds)}
+		total += r.Seconds
+		switch r.Status {
+		case statusFail:
+			c.Failure = &junitMessage{Message: r.Failures[0].Pos + ": " + r.Failures[0].What, Body: failuresBody(r.Failures)}
+		case statusXFail:
+			c.Skipped = &junitMessage{Message: "xfail", Body: failuresBody(r.Failures)}
+		}
+		suite.add(c)
+	}
+	for _, s := range sum.Stale {
+		suite.add(junitCase{Name: "expect-fail", Classname: "simrun", Time: "0.000", Failure: &junitMessage{Message: s}})
+	}
+	if sum.Incomplete {
+		suite.add(junitCase{Name: "interrupted", Classname: "simrun", Time: "0.000",
+			Error: &junitMessage{Message: fmt.Sprintf("interrupted after %d scenarios: the report is incomplete", len(sum.Scenarios))}})
+	}
+	suite.Time = fmt.Sprintf("%.3f", total)
+	return suite
 }
 
 func indent(s string) string {
@@ -170,81 +262,10 @@ func indent(s string) string {
 	return "    " + strings.ReplaceAll(s, "\n", "\n    ") + "\n"
 }
 
-func writeReports(jsonFile, junitFile string, reports []report) error {
-	if jsonFile != "" {
-		passed := 0
-		for _, r := range reports {
-			if r.Passed {
-				passed++
-			}
-		}
-		b, err := json.MarshalIndent(struct {
-			Passed    int      `json:"passed"`
-			Failed    int      `json:"failed"`
-			Scenarios []report `json:"scenarios"`
-		}{passed, len(reports) - passed, reports}, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(jsonFile, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
+// plural is "1 thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
 	}
-	if junitFile != "" {
-		b, err := junitXML(reports)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(junitFile, b, 0o644)
-	}
-	return nil
-}
-
-type junitSuites struct {
-	XMLName xml.Name   `xml:"testsuites"`
-	Suites  []junitRun `xml:"testsuite"`
-}
-
-type junitRun struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Body    string `xml:",chardata"`
-}
-
-func junitXML(reports []report) ([]byte, error) {
-	suite := junitRun{Name: "simrun", Tests: len(reports)}
-	var total float64
-	for _, r := range reports {
-		c := junitCase{Name: r.Name, Classname: r.File, Time: fmt.Sprintf("%.3f", r.Seconds)}
-		total += r.Seconds
-		if !r.Passed {
-			suite.Failures++
-			var body strings.Builder
-			for _, f := range r.Failures {
-				fmt.Fprintf(&body, "%s: %s\n%s", f.Pos, f.What, f.Diff)
-			}
-			c.Failure = &junitFailure{Message: r.Failures[0].Pos + ": " + r.Failures[0].What, Body: body.String()}
-		}
-		suite.Cases = append(suite.Cases, c)
-	}
-	suite.Time = fmt.Sprintf("%.3f", total)
-	b, err := xml.MarshalIndent(junitSuites{Suites: []junitRun{suite}}, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte(xml.Header), append(b, '\n')...), nil
+	return fmt.Sprintf("%d %ss", n, thing)
 }

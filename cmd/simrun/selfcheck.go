@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -96,4 +98,25 @@ func selfcheck(hours int, verbose bool, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "all checks hold (%s) over %d events\n", checks, w.Log().Len())
 	return 0
+}
+
+// maxHours bounds the self-check: it keeps every record in memory.
+const maxHours = 24 * 7
+
+func selfcheckCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("selfcheck", flag.ContinueOnError)
+	hours := fs.Int("hours", 6, "simulated hours")
+	verbose := fs.Bool("v", false, "print every start")
+	rest, code := parse(fs, args, stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	if len(rest) > 0 {
+		return usageError(stderr, "selfcheck: unexpected argument %q", rest[0])
+	}
+	if *hours < 1 || *hours > maxHours {
+		fmt.Fprintf(stderr, "simrun: -hours must be between 1 and %d, got %d\n", maxHours, *hours)
+		return 2
+	}
+	return selfcheck(*hours, *verbose, stdout, stderr)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -13,14 +14,20 @@ import (
 // traceScenario replays one scenario and prints its timeline: the header,
 // each scripted step (marked >>) among the records of what happened, then
 // the verdict.
-func traceScenario(args []string, stdout, stderr io.Writer) int {
+func traceScenario(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("trace", flag.ContinueOnError)
+	mutant := fset.String("mutant", "", "replay against a built-in mutant instead of the reference")
+	impl := fset.String("impl", "", "replay against an external program speaking docs/protocol.md, run with sh -c")
 	paths, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
 		return code
 	}
 	if len(paths) != 1 {
 		return usageError(stderr, "trace needs exactly one scenario file, got %d", len(paths))
+	}
+	factory, code := implementation(*mutant, *impl, "trace", stderr)
+	if code >= 0 {
+		return code
 	}
 	s, err := scenarios.LoadFile(paths[0])
 	if err != nil {
@@ -29,7 +36,7 @@ func traceScenario(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	res, err := scenarios.Run(s, scenarios.Options{})
+	res, err := scenarios.Run(s, scenarios.Options{Factory: factory})
 	if err != nil {
 		fmt.Fprintf(stderr, "simrun: %v\n", err)
 		return 2
@@ -38,7 +45,7 @@ func traceScenario(args []string, stdout, stderr io.Writer) int {
 	if d := strings.TrimSpace(s.Description); d != "" {
 		fmt.Fprintln(stdout, indent(d))
 	}
-	fmt.Fprintf(stdout, "from %s to %s\n", s.Start.Format(time.RFC3339), s.Until.Format(time.RFC3339))
+	fmt.Fprintf(stdout, "from %s to %s\n", stamp(s.Start), stamp(s.Until))
 	for _, sc := range s.Schedules {
 		runs := "until cancelled"
 		if sc.RunsFor > 0 {
@@ -53,7 +60,9 @@ func traceScenario(args []string, stdout, stderr io.Writer) int {
 	}
 	steps := s.Steps
 	flush := func(until time.Time, all bool) {
-		for len(steps) > 0 && (all || !steps[0].At.After(until)) {
+		// A step prints before what happens at its instant, except an
+		// expectation: it is checked once the instant (a restart, say) is done.
+		for len(steps) > 0 && (all || steps[0].At.Before(until) || steps[0].At.Equal(until) && steps[0].Expect == nil) {
 			st := steps[0]
 			steps = steps[1:]
 			what := st.What()
@@ -63,7 +72,7 @@ func traceScenario(args []string, stdout, stderr io.Writer) int {
 					what = "expect: FAILS"
 				}
 			}
-			fmt.Fprintf(stdout, "%s >> line %d: %s\n", st.At.Format(time.RFC3339), st.Pos.Line, what)
+			fmt.Fprintf(stdout, "%s >> line %d: %s\n", stamp(st.At), st.Pos.Line, what)
 		}
 	}
 	for _, r := range res.Records {
@@ -76,9 +85,12 @@ func traceScenario(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "FAIL", f)
 	}
 	if !res.Passed() {
-		fmt.Fprintf(stdout, "FAIL %s: %d failures\n", s.Name, len(res.Failures))
+		fmt.Fprintf(stdout, "FAIL %s: %s\n", s.Name, plural(len(res.Failures), "failure"))
 		return 1
 	}
 	fmt.Fprintf(stdout, "PASS %s\n", s.Name)
 	return 0
 }
+
+// stamp is an instant as traces print it: UTC, ending in Z.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
