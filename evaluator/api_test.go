@@ -209,7 +209,7 @@ func TestIntervalDoesNotDrift(t *testing.T) {
 }
 
 // With skip, a 60 s interval and 60 s runs, every tick starts: at one instant
-// closures come before timer deliveries (DESIGN §3).
+// closures come before timer deliveries (docs/semantics.md, Order at one instant).
 func TestClosureBeforeTickAtTheSameInstant(t *testing.T) {
 	w := newWorld(t)
 	w.create("s", seedConfig(evaluator.OverlapSkip, evaluator.CatchUpOne))

@@ -1,6 +1,6 @@
 package evaluator_test
 
-// One test per seed defect of DESIGN §4: each replays the sequence that breaks
+// One test per seed defect (docs/invariants.md, The seed defects): each replays the sequence that breaks
 // aion's evaluator and asserts that ours behaves correctly.
 
 import (

@@ -20,6 +20,6 @@
 // (TimerFired) and closure notices (ExecutionClosed), in any order and from any
 // goroutine; the operations on one schedule are serialised.
 //
-// The exact semantics, and each choice made where DESIGN.md was silent, are in
+// The exact semantics, and each choice made where the rules left room, are in
 // docs/semantics.md at the root of the module.
 package evaluator

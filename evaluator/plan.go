@@ -49,7 +49,7 @@ type Plan struct {
 }
 
 // PlanDelivery applies the late-tick rule, the catch-up window, the catch-up
-// policy and the overlap policy of DESIGN §3 to the ticks due at in.Now. For
+// policy and the overlap policy (docs/semantics.md) to the ticks due at in.Now. For
 // catch-up one and skip it calls seq.Next a constant number of times whatever
 // the length of the outage; for all it also counts start ranges with CountIn.
 func PlanDelivery(seq Sequence, in PlanInput) Plan {

@@ -33,7 +33,7 @@ func TestOverlap(t *testing.T) {
 
 // The seed's catch-up table: 60 s interval, first 00:01, now 00:03. The seed
 // fires [00:01,00:02,00:03] / [00:01] / [] with next 00:04; ours treats 00:03 as
-// on time (DESIGN §3), so one and skip also start it.
+// on time (docs/semantics.md), so one and skip also start it.
 func TestPlanSeedCatchUp(t *testing.T) {
 	g := mustTrigger(t, evaluator.TriggerSpec{Interval: evaluator.Duration(time.Minute)}).Grid(T0)
 	rng := func(d evaluator.Disposition, from, until time.Time, n int64) evaluator.TickRange {

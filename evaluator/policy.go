@@ -78,7 +78,7 @@ func (d *Disposition) UnmarshalText(b []byte) error { return dispositionEnum.unm
 
 // Overlap decides a tick against the running set: running says whether any
 // execution is running, buffered whether a tick is already buffered. It is the
-// whole overlap rule of DESIGN §3; with nothing running every policy starts.
+// whole overlap rule (docs/semantics.md, Overlap policy); with nothing running every policy starts.
 func Overlap(p OverlapPolicy, running, buffered bool) Disposition {
 	if !running {
 		return Start

@@ -94,7 +94,7 @@ func TestAllowAllOverlapAlwaysStarts(t *testing.T) {
 }
 
 // E7-E9. The seed recovers at 00:03 with next 00:01 and expects 3/1/0 starts.
-// Under DESIGN §3 recovery decides nothing: it arms the timer at 00:01 (past),
+// Under our semantics recovery decides nothing: it arms the timer at 00:01 (past),
 // and that delivery, at 00:03, finds three due ticks of which 00:03 is on
 // time. So ours starts 3 (all), 2 (one: oldest late + on time), 1 (skip: on time).
 func TestRecoveryCatchUp(t *testing.T) {

@@ -140,7 +140,7 @@ func (s *Timers) remove(id string) {
 }
 
 // Due returns the timers whose delivery time is not after now, in delivery
-// order: by schedule id, then time (DESIGN §3's order within one instant).
+// order: by schedule id, then time (the order within one instant, docs/semantics.md).
 func (s *Timers) Due(now time.Time) []evaluator.Timer {
 	s.mu.Lock()
 	var out []evaluator.Timer

@@ -1,10 +1,11 @@
 // Package invariants checks what a simulated run did against the invariants
-// of DESIGN §6: S1–S7, C1–C3 (C2 through the model), R1, M1, and B1 (refused
-// input leaves the log unchanged), plus R4 (every execution started is
-// recorded and in the running set: docs/semantics.md, Recovery). Each checker is a plain function of a
-// History (or of the world, for R1; of the world's config, for M1) that
-// returns the violations it saw; Check runs them all and returns an error, in
-// the manner of testing/fstest.TestFS. The scenario runner, the property suite
+// of docs/invariants.md: S1–S7, C1–C3 (C2 through the model), R1, R4, M1,
+// and B1 (refused input leaves the log unchanged). Each checker is a plain
+// function of a History (or of the world, for R1; of the world's config, for
+// M1) that returns the violations it saw. Run is the one place that chooses
+// the checks of a run and says which could not apply; Check returns its
+// violations as one error, in the manner of testing/fstest.TestFS. Catalogue
+// describes every invariant, for `simrun explain` and docs/invariants.md. The scenario runner, the property suite
 // and simrun share them; R2 and R3 compare several runs and live in package
 // properties.
 //

@@ -45,7 +45,11 @@ func (v Violation) String() string {
 	if !v.Nominal.IsZero() {
 		b.WriteString(" @" + v.Nominal.UTC().Format(time.RFC3339Nano))
 	}
-	return b.String() + ": " + v.Detail
+	b.WriteString(": " + v.Detail)
+	if _, ok := Lookup(v.Invariant); ok {
+		b.WriteString(" (simrun explain " + v.Invariant + ")")
+	}
+	return b.String()
 }
 
 // History is what a run did so far, as the invariants see it.
@@ -255,15 +259,11 @@ func (h *History) Explain(vs []Violation) []Violation {
 	return vs
 }
 
-// Check observes a world and runs every checker one run allows: All, R1 and
-// M1 (against the world's config). It returns nil or the violations joined,
-// each an error naming the invariant, the schedule, the tick and the trace
-// lines involved.
+// Check observes a world and runs every checker one run allows (see Run).
+// It returns nil or the violations joined, each an error naming the
+// invariant, the schedule, the tick and the trace lines involved.
 func Check(w *sim.World, cfg sim.Config) error {
-	h := Observe(w)
-	vs := All(h)
-	vs = append(vs, R1(w, h)...)
-	vs = append(vs, h.Explain(M1(cfg, h))...)
+	vs := Run(w, cfg).Violations
 	errs := make([]error, len(vs))
 	for i, v := range vs {
 		errs[i] = v
@@ -469,7 +469,7 @@ func C3(h *History) []Violation {
 }
 
 // R4 Accounted: every execution the engine started for a schedule is the
-// schedule's (DESIGN §2: the running set is the executions it started that
+// schedule's (docs/semantics.md: the running set is the executions it started that
 // have not closed). At a quiet point (a) each one is recorded by a triggered
 // event in the log, when the harness holds the log, and (b) the running set
 // the schedule describes is exactly the ones the engine has not closed. A
@@ -628,7 +628,13 @@ const maxC1Ticks = 100_000
 // operation applied (docs/semantics.md): there, only the ticks up to its last
 // started one are owed.
 func C1(h *History) []Violation {
-	var out []Violation
+	vs, _, _ := c1(h)
+	return vs
+}
+
+// c1 is C1; judged says whether any schedule was in its domain, and
+// skipped names the schedules left out for having too many ticks to list.
+func c1(h *History) (out []Violation, judged bool, skipped []string) {
 	started := map[string]map[time.Time]bool{}
 	for _, r := range h.Runs {
 		if started[r.Request.ScheduleID] == nil {
@@ -647,10 +653,14 @@ func C1(h *History) []Violation {
 			continue
 		}
 		for _, l := range h.livesOf()[id] {
-			ticks, ok := l.owedTicks(h.Now, started[id])
+			ticks, ok, tooMany := l.owedTicks(h.Now, started[id])
+			if tooMany {
+				skipped = append(skipped, id)
+			}
 			if !ok {
 				continue
 			}
+			judged = true
 			for _, t := range ticks {
 				if !started[id][t] {
 					out = append(out, Violation{Invariant: "C1", ScheduleID: id, Nominal: t, Detail: "tick of an active period never started"})
@@ -659,18 +669,19 @@ func C1(h *History) []Violation {
 			}
 		}
 	}
-	return out
+	return out, judged, skipped
 }
 
 // owedTicks lists the ticks a life owes up to now, or false when C1 does not
-// apply (another policy, a window, an ambiguous anchor, too many ticks).
-func (l *life) owedTicks(now time.Time, started map[time.Time]bool) ([]time.Time, bool) {
+// apply (another policy, a window, an ambiguous anchor, or too many ticks:
+// then tooMany).
+func (l *life) owedTicks(now time.Time, started map[time.Time]bool) (ticks []time.Time, ok, tooMany bool) {
 	var out []time.Time
 	for i, v := range l.versions {
 		from := len(out)
 		c := v.cfg
 		if c.Overlap != evaluator.OverlapAllowAll || c.CatchUp != evaluator.CatchUpAll || c.CatchUpWindow != nil || !v.first.Equal(v.at) {
-			return nil, false
+			return nil, false, false
 		}
 		end := now
 		if i+1 < len(l.versions) {
@@ -682,7 +693,7 @@ func (l *life) owedTicks(now time.Time, started map[time.Time]bool) ([]time.Time
 		g := v.trig.Grid(v.first)
 		for t := g.Next(v.first); !t.IsZero() && !t.After(now) && (t.Before(end) || t.Equal(now) && end.Equal(now)); t = g.Next(t) {
 			if len(out) == maxC1Ticks {
-				return nil, false
+				return nil, false, true
 			}
 			paused := slices.ContainsFunc(l.pauses, func(p span) bool {
 				return !t.Before(p.first) && (p.until.IsZero() || !t.After(p.until))
@@ -703,7 +714,7 @@ func (l *life) owedTicks(now time.Time, started map[time.Time]bool) ([]time.Time
 			out = out[:last]
 		}
 	}
-	return out, true
+	return out, true, false
 }
 
 // B1 Bad input: an operation refused for good leaves the log unchanged — no
@@ -735,23 +746,30 @@ func B1(h *History) []Violation {
 // is checked more directly by R1; this is for processes whose log the harness
 // cannot project. Call it at the end of a run.
 func R1Fresh(w *sim.World, h *History) []Violation {
+	vs, _ := r1Fresh(w, h)
+	return vs
+}
+
+// r1Fresh is R1Fresh, and why it judged nothing when it did not apply.
+func r1Fresh(w *sim.World, h *History) ([]Violation, string) {
 	live := w.Process()
 	if live == nil || h.Described == nil {
-		return nil
+		return nil, "the process is down"
 	}
-	for _, quiet := range h.Quiet {
-		if !quiet {
-			return nil // a fresh recovery would perform what is owed: not a mere look
+	for _, id := range slices.Sorted(maps.Keys(h.Quiet)) {
+		if !h.Quiet[id] {
+			// A fresh recovery would perform what is owed: not a mere look.
+			return nil, "schedule " + id + " is not at a quiet point (a fresh incarnation would act on it)"
 		}
 	}
 	fresh, done, err := w.Fresh()
 	if err != nil {
-		return []Violation{{Invariant: "R1", Detail: "a fresh incarnation did not recover: " + err.Error()}}
+		return []Violation{{Invariant: "R1", Detail: "a fresh incarnation did not recover: " + err.Error()}}, ""
 	}
 	defer done()
 	ds, err := fresh.List(context.Background(), 1)
 	if err != nil {
-		return []Violation{{Invariant: "R1", Detail: "the fresh incarnation cannot list: " + err.Error()}}
+		return []Violation{{Invariant: "R1", Detail: "the fresh incarnation cannot list: " + err.Error()}}, ""
 	}
 	got := map[string]evaluator.Description{}
 	for _, d := range ds {
@@ -770,5 +788,5 @@ func R1Fresh(w *sim.World, h *History) []Violation {
 				Detail: fmt.Sprintf("a fresh incarnation describes it differently: live %s, recovered %s", a, b)})
 		}
 	}
-	return out
+	return out, ""
 }

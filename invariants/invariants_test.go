@@ -327,3 +327,20 @@ func TestR4FindsAnOrphanExecution(t *testing.T) {
 		assert.Contains(t, vs[0].String(), "R4 s @"+at(time.Minute).Format(time.RFC3339)+": the engine started s@")
 	}
 }
+
+// TestRunSaysWhatItCouldNotJudge: a seam error puts the world out of the
+// model's domain; Run says so for M1 and C2 instead of passing them.
+func TestRunSaysWhatItCouldNotJudge(t *testing.T) {
+	cfg := sim.Config{Duration: sim.Fixed(10 * time.Second), Ops: []sim.Op{{At: t0, Kind: sim.OpCreate, ScheduleID: "s", RequestID: "c", Config: config(evaluator.OverlapSkip)}},
+		Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Error, Call: "engine.start", Phase: fakes.Before, Nth: 1}}}}
+	w, err := sim.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, w.Run(sim.DefaultStart.Add(5*time.Minute)))
+	rep := invariants.Run(w, cfg)
+	assert.Empty(t, rep.Violations)
+	assert.Contains(t, rep.NotApplicable, invariants.NotApplicable{Invariant: "M1", Why: "seam error engine.start"})
+	assert.Contains(t, rep.NotApplicable, invariants.NotApplicable{Invariant: "C2", Why: "seam error engine.start"})
+	assert.NotContains(t, rep.Checked, "M1")
+	assert.Contains(t, rep.Checked, "S1")
+	assert.Contains(t, rep.Checked, "R1")
+}

@@ -11,7 +11,7 @@ import (
 	"github.com/schedsim/schedsim/sim"
 )
 
-// The reference model (M1): a small simulation of DESIGN §3's semantics that
+// The reference model (M1): a small simulation of the semantics (docs/semantics.md) that
 // predicts the executions of a world from its config alone. It shares nothing
 // with the evaluator but trigger parsing, tick sequences (Grid.Next) and config
 // validation; it has no log, no seams and no recovery, because an ideal
@@ -23,7 +23,8 @@ import (
 // downtime at seam calls are in scope: by R2 they change nothing.
 var ErrUnsupported = errors.New("the reference model cannot predict this world")
 
-// maxModelTicks bounds the ticks one model decision walks.
+// maxModelTicks bounds the late ticks one decision starts (catch-up all
+// with cancel_previous or allow_all starts each).
 const maxModelTicks = 1_000_000
 
 // Predicted is an execution start or a cancel the model predicts.
@@ -41,9 +42,19 @@ func (p Predicted) String() string {
 type Prediction struct {
 	Starts  []Predicted // in start order
 	Cancels []Predicted // in order asked
-	// CatchUps are the ticks decided late (at a delivery that found several
-	// due, or after a restart): a difference there is a C2 violation.
-	CatchUps map[string]bool
+	// catchUps are, per schedule, the spans of ticks decided late (at a
+	// delivery that found several due, or after a restart): a difference
+	// there is a C2 violation.
+	catchUps map[string][]lateSpan
+}
+
+// lateSpan is the ticks in [from, until) decided late.
+type lateSpan struct{ from, until time.Time }
+
+// CatchUp reports whether the model decided the schedule's tick t late (at a
+// delivery that found several due, or at a restart).
+func (p Prediction) CatchUp(id string, t time.Time) bool {
+	return slices.ContainsFunc(p.catchUps[id], func(s lateSpan) bool { return !t.Before(s.from) && t.Before(s.until) })
 }
 
 type mRun struct {
@@ -95,7 +106,7 @@ func Predict(cfg sim.Config, until time.Time) (Prediction, error) {
 		return Prediction{}, fmt.Errorf("%w: seeded fault rates", ErrUnsupported)
 	}
 	m := &model{cfg: cfg, now: cfg.Start.UTC(), down: true, upAt: cfg.Start.UTC(), scheds: map[string]*mSched{},
-		out: Prediction{CatchUps: map[string]bool{}}}
+		out: Prediction{catchUps: map[string][]lateSpan{}}}
 	for _, f := range cfg.Plan.Faults {
 		switch {
 		case f.Kind == sim.Error:
@@ -126,7 +137,7 @@ func Predict(cfg sim.Config, until time.Time) (Prediction, error) {
 
 func key(id string, t time.Time) string { return id + "@" + stamp(t) }
 
-// instant handles everything due now, in DESIGN §3's order, until it settles.
+// instant handles everything due now, in the order of docs/semantics.md, until it settles.
 func (m *model) instant() error {
 	for pass := 0; pass < 10_000; pass++ {
 		if m.down {
@@ -360,43 +371,73 @@ func (m *model) lateFor(s *mSched) time.Duration {
 }
 
 // decide applies the late-tick rule, the window, the catch-up policy and the
-// overlap policy to every due tick, oldest first.
+// overlap policy to every due tick, oldest first. Like the evaluator it never
+// lists the due ticks: one and skip cost O(1) whatever the outage, and all
+// walks only the ticks its overlap policy can still act on.
 func (m *model) decide(s *mSched) error {
-	var due []time.Time
-	for t := s.next; !t.IsZero() && !t.After(m.now); t = s.grid.Next(t) {
-		if len(due) == maxModelTicks {
-			return fmt.Errorf("%w: more than %d due ticks", ErrUnsupported, maxModelTicks)
-		}
-		due = append(due, t)
-	}
+	first := s.next // due: first, then the grid's ticks up to now
+	several := !first.After(m.now) && !s.grid.Next(first).After(m.now)
 	s.next = s.grid.Next(m.now)
-	var window time.Duration
-	if w := s.cfg.CatchUpWindow; w != nil {
-		window = time.Duration(*w)
+	kept := first // the oldest due tick the window keeps
+	if w := s.cfg.CatchUpWindow; w != nil && kept.Before(m.now.Add(-time.Duration(*w))) {
+		// Ticks strictly older than now-window are missed.
+		kept = s.grid.Next(m.now.Add(-time.Duration(*w)).Add(-time.Nanosecond))
+		if kept.IsZero() || kept.After(m.now) {
+			return nil // every due tick is missed
+		}
 	}
-	lateDone := false // catch-up one: the oldest kept late tick was taken
-	for _, t := range due {
-		if window > 0 && t.Before(m.now.Add(-window)) {
-			continue // missed
-		}
-		late := len(due) > 1 && t.Before(m.now)
-		if late || !s.restartedAt.IsZero() && s.restartedAt.Equal(m.now) {
-			m.out.CatchUps[key(s.id, t)] = true
-		}
-		if late {
-			switch s.cfg.CatchUp {
-			case evaluator.CatchUpSkip:
-				continue
-			case evaluator.CatchUpOne:
-				if lateDone {
-					continue
+	onTime := time.Time{} // the tick at exactly now, or the lone due tick
+	lateUntil := m.now    // late ticks are kept ticks before this
+	switch {
+	case !several:
+		onTime, lateUntil = kept, kept
+	case s.grid.Next(m.now.Add(-time.Nanosecond)).Equal(m.now):
+		onTime = m.now
+	}
+	if several && kept.Before(lateUntil) {
+		m.catchUp(s.id, kept, lateUntil)
+	}
+	if !onTime.IsZero() && !s.restartedAt.IsZero() && s.restartedAt.Equal(m.now) {
+		m.catchUp(s.id, onTime, onTime.Add(time.Nanosecond))
+	}
+	if several && kept.Before(lateUntil) {
+		switch s.cfg.CatchUp {
+		case evaluator.CatchUpOne:
+			m.overlap(s, kept)
+		case evaluator.CatchUpAll:
+			n := 0
+			for t := kept; !t.IsZero() && t.Before(lateUntil) && !m.inert(s); t = s.grid.Next(t) {
+				if n++; n > maxModelTicks {
+					return fmt.Errorf("%w: more than %d late ticks start in one decision", ErrUnsupported, maxModelTicks)
 				}
-				lateDone = true
+				m.overlap(s, t)
 			}
 		}
-		m.overlap(s, t)
+	}
+	if !onTime.IsZero() {
+		m.overlap(s, onTime)
 	}
 	return nil
+}
+
+// inert reports whether the overlap policy can do nothing more with further
+// ticks of this decision: skip with a run going, buffer_one with a run going
+// and a tick buffered (the running set changes only at a closure, never
+// inside a decision).
+func (m *model) inert(s *mSched) bool {
+	busy := len(s.running) > 0
+	switch s.cfg.Overlap {
+	case evaluator.OverlapSkip:
+		return busy
+	case evaluator.OverlapBufferOne:
+		return busy && !s.buffered.IsZero()
+	}
+	return false
+}
+
+// catchUp notes the ticks in [from, until) as decided late (C2).
+func (m *model) catchUp(id string, from, until time.Time) {
+	m.out.catchUps[id] = append(m.out.catchUps[id], lateSpan{from, until})
 }
 
 func (m *model) overlap(s *mSched, t time.Time) {
@@ -493,15 +534,21 @@ func (m *model) nextInstant(until time.Time) time.Time {
 // the model's prediction of its config up to the world's present. A start
 // the model calls a catch-up is reported as C2.
 func M1(cfg sim.Config, h *History) []Violation {
+	vs, _ := m1(cfg, h)
+	return vs
+}
+
+// m1 is M1, and the error that put the world out of the model's domain.
+func m1(cfg sim.Config, h *History) ([]Violation, error) {
 	p, err := Predict(cfg, h.Now)
 	if err != nil {
-		return nil // out of the model's domain: the other invariants still apply
+		return nil, err // out of the model's domain: the other invariants still apply
 	}
 	var got []Predicted
 	for _, r := range h.Runs {
 		got = append(got, Predicted{ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal.UTC(), At: r.StartedAt.UTC()})
 	}
-	out := compare("starts", p.Starts, got, p.CatchUps)
+	out := compare("starts", p.Starts, got, p.CatchUp)
 	var cancels []Predicted
 	for _, r := range h.Runs {
 		if r.CancelRequested {
@@ -509,12 +556,12 @@ func M1(cfg sim.Config, h *History) []Violation {
 		}
 	}
 	slices.SortStableFunc(cancels, func(a, b Predicted) int { return a.At.Compare(b.At) })
-	return append(out, compare("cancels", p.Cancels, cancels, nil)...)
+	return append(out, compare("cancels", p.Cancels, cancels, nil)...), nil
 }
 
 // compare reports, per schedule, the first difference between predicted and
 // observed lists.
-func compare(what string, want, got []Predicted, catchUps map[string]bool) []Violation {
+func compare(what string, want, got []Predicted, catchUp func(string, time.Time) bool) []Violation {
 	by := func(ps []Predicted) map[string][]Predicted {
 		out := map[string][]Predicted{}
 		for _, p := range ps {
@@ -559,7 +606,7 @@ func compare(what string, want, got []Predicted, catchUps map[string]bool) []Vio
 			} else {
 				parts = append(parts, "observed: nothing more")
 			}
-			if catchUps[key(id, v.Nominal)] {
+			if catchUp != nil && catchUp(id, v.Nominal) {
 				v.Invariant = "C2"
 			}
 			v.Detail = fmt.Sprintf("%s differ at #%d: %s", what, i+1, strings.Join(parts, "; "))

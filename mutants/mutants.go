@@ -16,7 +16,7 @@ import (
 type Mutant struct {
 	Name        string
 	Description string
-	Defect      int // the seed defect of DESIGN §4 it reproduces, 0 for none
+	Defect      int // the seed defect it reproduces (docs/invariants.md), 0 for none
 	// Nondeterministic: its behaviour varies from run to run (that is its
 	// defect), so where and how small the suite catches it varies too.
 	Nondeterministic bool

@@ -104,7 +104,7 @@ var ErrInvalidOptions = errors.New("properties: invalid options")
 
 // Check runs the suite against the evaluator that factory creates: it
 // generates Options.Cases histories, runs each in the simulated world and
-// checks every invariant of DESIGN §6 (S1–S7, C1–C3, R1–R3, M1, and B1 for
+// checks every invariant of docs/invariants.md (S1–S7, C1–C3, R1–R3, M1, and B1 for
 // refused input; R3 by running every case twice). It returns nil, or a
 // *Failure for the first history that breaks one, shrunk to a minimal scenario.
 func Check(factory sim.Factory, o Options) error {
@@ -132,18 +132,17 @@ func Check(factory sim.Factory, o Options) error {
 // Case generates case i of o and runs it; rerun adds a second run, compared
 // with the first for R3. The error is the generator's.
 func Case(factory sim.Factory, o Options, i int, rerun bool) (History, []invariants.Violation, error) {
-	h, vs, _, err := runCase(factory, o, i, rerun)
-	return h, vs, err
+	r := runCase(factory, o, i, rerun)
+	return r.History, r.Violations, r.Err
 }
 
-func runCase(factory sim.Factory, o Options, i int, rerun bool) (History, []invariants.Violation, sim.Stats, error) {
+func runCase(factory sim.Factory, o Options, i int, rerun bool) (r CaseResult) {
 	o = o.withDefaults()
-	h, err := Generate(o.Seed, i, o)
-	if err != nil {
-		return History{}, nil, sim.Stats{}, err
+	r.Seed, r.Rechecked = o.Seed+int64(i), rerun
+	if r.History, r.Err = Generate(o.Seed, i, o); r.Err == nil {
+		r.Violations, r.Stats, r.NotApplicable = checkHistory(factory, r.History, o, rerun)
 	}
-	vs, stats := checkHistory(factory, h, o, rerun)
-	return h, vs, stats, nil
+	return r
 }
 
 // Minimize shrinks the history of case i, which showed vs, to the smallest
@@ -208,33 +207,29 @@ func Violations(factory sim.Factory, h History, o Options) []invariants.Violatio
 }
 
 func violations(factory sim.Factory, h History, o Options, rerun bool) []invariants.Violation {
-	vs, _ := checkHistory(factory, h, o, rerun)
+	vs, _, _ := checkHistory(factory, h, o, rerun)
 	return vs
 }
 
-// checkHistory is violations, with the stats of the first run.
-func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]invariants.Violation, sim.Stats) {
+// checkHistory is violations, with the stats of the first run and the
+// invariants it could not judge.
+func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]invariants.Violation, sim.Stats, []invariants.NotApplicable) {
 	a := run(factory, h, o)
 	if a.world == nil {
-		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}, sim.Stats{}
+		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}, sim.Stats{}, nil
 	}
 	defer a.world.Close()
 	stats := a.world.Stats()
 	if a.err != nil {
 		if errors.Is(a.err, sim.ErrFatal) { // the program broke the protocol
-			return []invariants.Violation{{Invariant: "protocol", Detail: a.err.Error()}}, stats
+			return []invariants.Violation{{Invariant: "protocol", Detail: a.err.Error()}}, stats, nil
 		}
 		// A livelock: the instant never settled.
-		return []invariants.Violation{{Invariant: "S0", Detail: a.err.Error()}}, stats
+		return []invariants.Violation{{Invariant: "S0", Detail: a.err.Error()}}, stats, nil
 	}
 	trace := a.world.Trace() // before observing: describing may make the process read its log
-	hist := invariants.Observe(a.world)
-	out := invariants.All(hist)
-	out = append(out, invariants.R1(a.world, hist)...)
-	if _, ok := a.world.Process().(invariants.Stater); !ok {
-		out = append(out, invariants.R1Fresh(a.world, hist)...)
-	}
-	out = append(out, hist.Explain(invariants.M1(a.cfg, hist))...)
+	rep := invariants.Run(a.world, a.cfg)
+	out := rep.Violations
 	if rerun { // R3; `simrun check` does it for a share of the cases only
 		b := run(factory, h, o)
 		if b.world != nil {
@@ -257,7 +252,7 @@ func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]inva
 			}
 		}
 	}
-	return out, stats
+	return out, stats, rep.NotApplicable
 }
 
 // withoutTransparentCrashes drops the crashes with zero downtime, if the

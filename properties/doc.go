@@ -3,7 +3,7 @@
 // longer than their period, crashes with and without downtime, seam errors,
 // ambiguous appends, late and duplicate deliveries, duplicate notices, clock
 // jumps, invalid configurations), runs each in the simulated world and checks
-// every invariant of DESIGN §6 with package invariants — S1–S7, C1–C3, R1,
+// every invariant of docs/invariants.md with package invariants — S1–S7, C1–C3, R1,
 // R4, M1 against the reference model, R2 by rerunning without the crashes that
 // had no downtime, R3 by rerunning — and B1, refused input leaves the log
 // unchanged.

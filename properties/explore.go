@@ -18,7 +18,9 @@ type CaseResult struct {
 	Violations []invariants.Violation
 	Rechecked  bool      // run twice and compared (R3)
 	Stats      sim.Stats // of the first run: a case with no delivery exercised no trigger
-	Err        error     // the generator's
+	// NotApplicable are the invariants the first run could not judge.
+	NotApplicable []invariants.NotApplicable
+	Err           error // the generator's
 }
 
 // Explore runs, for each k of ks, the case of seed first+k (case 0 of
@@ -53,9 +55,7 @@ func Explore(ctx context.Context, factory sim.Factory, o Options, first int64, k
 			for i := range work {
 				co := o
 				co.Seed = first + int64(ks[i])
-				r := CaseResult{Seed: co.Seed, Rechecked: rechecked(co.Seed)}
-				r.History, r.Violations, r.Stats, r.Err = runCase(factory, co, 0, r.Rechecked)
-				results[i] <- r
+				results[i] <- runCase(factory, co, 0, rechecked(co.Seed))
 			}
 		}()
 	}

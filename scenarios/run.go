@@ -27,12 +27,26 @@ type Options struct {
 type Result struct {
 	Scenario *Scenario
 	Failures []Failure // empty: the scenario passed
-	Records  []sim.Record
-	Trace    string // the records, one line each: what --update writes to the golden
+	// Notes are the invariants an `invariants: hold` could not judge, and
+	// why: not failures, never passes.
+	Notes   []Note
+	Records []sim.Record
+	Trace   string // the records, one line each: what --update writes to the golden
 }
 
 // Passed reports whether every expectation held.
 func (r *Result) Passed() bool { return len(r.Failures) == 0 }
+
+// Note is an invariant an expectation could not judge, and why.
+type Note struct {
+	Pos Pos
+	At  time.Time
+	invariants.NotApplicable
+}
+
+func (n Note) String() string {
+	return fmt.Sprintf("%s: at %s: %s", n.Pos, stamp(n.At), n.NotApplicable)
+}
 
 // Failure is one expectation that did not hold.
 type Failure struct {
@@ -110,7 +124,9 @@ func Run(s *Scenario, opts Options) (*Result, error) {
 			stopped = true
 			break
 		}
-		res.Failures = append(res.Failures, check(w, cfg, e)...)
+		failures, notes := check(w, cfg, e)
+		res.Failures = append(res.Failures, failures...)
+		res.Notes = append(res.Notes, notes...)
 	}
 	if !stopped {
 		if err := w.Run(s.Until); err != nil {
@@ -233,9 +249,9 @@ func stepOutcomes(s *Scenario, records []sim.Record, retrying map[string]bool) [
 	return out
 }
 
-// check compares one expectation with the world at its instant.
-func check(w *sim.World, cfg sim.Config, e *Expect) []Failure {
-	var out []Failure
+// check compares one expectation with the world at its instant; the notes
+// say which invariants it could not judge.
+func check(w *sim.World, cfg sim.Config, e *Expect) (out []Failure, notes []Note) {
 	compare := func(what string, want, got []string) {
 		if !slices.Equal(want, got) {
 			out = append(out, Failure{Pos: e.Pos, What: fmt.Sprintf("at %s: %s differ", stamp(e.At), what),
@@ -298,18 +314,17 @@ func check(w *sim.World, cfg sim.Config, e *Expect) []Failure {
 		compare("timers", want, got)
 	}
 	if e.Invariants {
-		h := invariants.Observe(w)
+		rep := invariants.Run(w, cfg)
 		var got []string
-		vs := append(invariants.All(h), invariants.R1(w, h)...)
-		if _, ok := w.Process().(invariants.Stater); !ok {
-			vs = append(vs, invariants.R1Fresh(w, h)...)
-		}
-		for _, v := range append(vs, invariants.M1(cfg, h)...) {
+		for _, v := range rep.Violations {
 			got = append(got, v.String())
 		}
 		compare("invariants", nil, got)
+		for _, n := range rep.NotApplicable {
+			notes = append(notes, Note{Pos: e.Pos, At: e.At, NotApplicable: n})
+		}
 	}
-	return out
+	return out, notes
 }
 
 func startLine(id string, nominal, at time.Time, withAt bool) string {

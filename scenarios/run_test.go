@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/schedsim/schedsim/mutants"
 	"github.com/schedsim/schedsim/scenarios"
 )
 
@@ -270,4 +271,37 @@ func TestMissingNominalIsPositioned(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "bad.yaml:9:15: complete: missing nominal (the tick whose execution it is)", err.Error(),
 		"one error, not a second one about the missing tick")
+}
+
+// TestTenYearOutageIsJudged: the model decides catch-up in O(1) like the
+// evaluator, so `invariants: hold` judges a ten-year outage (it gave up past a
+// million due ticks, and the catch-up-one-newest mutant passed).
+func TestTenYearOutageIsJudged(t *testing.T) {
+	for _, catchUp := range []string{"one", "skip", "all"} {
+		src := `name: outage
+description: ten years down, judged by the invariants alone
+start: 2026-06-07T00:00:00Z
+until: 87600h2m
+schedules:
+  - {id: s, trigger: {interval: 1m}, overlap: skip, catch_up: ` + catchUp + `, runs_for: 10s}
+timeline:
+  - at: 30s
+    crash: {downtime: 87600h}
+expect:
+  invariants: hold
+`
+		s, err := scenarios.Parse("outage.yaml", []byte(src))
+		require.NoError(t, err)
+		res, err := scenarios.Run(s, scenarios.Options{})
+		require.NoError(t, err)
+		assert.True(t, res.Passed(), "%s: %v", catchUp, res.Failures)
+		m, ok := mutants.ByName("catch-up-one-newest")
+		require.True(t, ok)
+		res, err = scenarios.Run(s, scenarios.Options{Factory: m.Factory(0)})
+		require.NoError(t, err)
+		if catchUp == "one" {
+			require.False(t, res.Passed(), "the mutant starts the newest late tick, not the oldest")
+			assert.Contains(t, res.Failures[0].Diff, "+C2 s @2026-06-07T00:01:00Z: starts differ")
+		}
+	}
 }

@@ -5,7 +5,7 @@
 // A World advances time itself, without goroutines: it repeatedly finds the
 // next thing due — a restart after downtime, an execution closing, a
 // scripted operation, a timer delivery — moves the clock there and handles
-// everything due at that instant in DESIGN §3's order (restart, closures and
+// everything due at that instant in the order of docs/semantics.md (restart, closures and
 // their notices, operations, timers; ties by schedule id, then nominal time).
 //
 // Faults come from a Plan: scripted (crash or fail the n-th seam call, or a

@@ -371,7 +371,7 @@ const maxPasses = 1_000_000
 var ErrLivelock = errors.New("livelock: the instant never settles")
 
 // Run advances the world to `until`, handling everything due on the way in
-// DESIGN §3's order for each instant: a restart (recovery), closures and their
+// the order of docs/semantics.md for each instant: a restart (recovery), closures and their
 // notices, operations, then timer deliveries. Errors of the process are
 // records, not failures; Run fails only when the world cannot go on.
 func (w *World) Run(until time.Time) error {

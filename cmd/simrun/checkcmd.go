@@ -38,7 +38,8 @@ type checkReport struct {
 	Horizon          string         `json:"horizon"`
 	Schedules        int            `json:"schedules"`
 	Steps            int            `json:"steps"`
-	Deliveries       int            `json:"deliveries"` // timers delivered in all cases: 0 means nothing was exercised
+	Deliveries       int            `json:"deliveries"`     // timers delivered in all cases: 0 means nothing was exercised
+	NotApplicable    map[string]int `json:"not_applicable"` // invariant → cases it could not judge
 	Seconds          float64        `json:"seconds"`
 	ExpectedFailures []checkFailure `json:"expected_failures"`
 	Failures         []checkFailure `json:"failures"`
@@ -148,7 +149,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer files.close()
 	rep := checkReport{Kind: reportKind, Valid: true, Evaluator: name, FirstSeed: *seed, Seeds: *seeds, Shard: sh.String(),
 		Determinism: *determinism, Faults: *faults, Horizon: horizon.String(), Schedules: *schedules, Steps: *steps,
-		ExpectedFailures: []checkFailure{}, Failures: []checkFailure{}}
+		ExpectedFailures: []checkFailure{}, Failures: []checkFailure{}, NotApplicable: map[string]int{}}
 	cases := sh.Cases(*seeds)
 	progress := newProgress(stderr, len(cases))
 	began := time.Now()
@@ -160,6 +161,9 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		rep.Cases++
 		rep.Deliveries += r.Stats.Deliveries
+		for _, n := range r.NotApplicable {
+			rep.NotApplicable[n.Invariant]++
+		}
 		if r.Rechecked {
 			rep.Rechecked++
 		}
@@ -301,6 +305,9 @@ func finish(rep checkReport, files *reportFiles, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, " (%.0f cases/min)", float64(rep.Cases)/rep.Seconds*60)
 	}
 	fmt.Fprintln(stdout)
+	if line := notJudged(rep.NotApplicable, rep.Cases); line != "" {
+		fmt.Fprintln(stdout, line)
+	}
 	if err := files.write(rep, rep.junit()); err != nil {
 		fmt.Fprintf(stderr, "simrun: %v\n", err)
 		return exitUsage
@@ -341,4 +348,19 @@ func (rep checkReport) junit() junitRun {
 		suite.add(junitCase{Name: name, Classname: "simrun check", Time: suite.Time})
 	}
 	return suite
+}
+
+// notJudged says which invariants could not judge how many of the cases
+// (simrun explain ID says where each applies).
+func notJudged(counts map[string]int, cases int) string {
+	var parts []string
+	for _, e := range invariants.Catalogue {
+		if n := counts[e.ID]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s in %d", e.ID, n))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("not applicable (out of %s): %s", plural(cases, "case"), strings.Join(parts, ", "))
 }

@@ -50,6 +50,8 @@ reference, a mutant or a program; shrink a violation to a
 scenario in --out`, checkCmd},
 		{"merge", "[flags] REPORT...", `combine the --json reports of the shards of one sharded
 check into one verdict`, mergeCmd},
+		{"explain", "[INVARIANT...]", `say what an invariant (S1, M1, ...) means and what breaks
+it; with no argument, list them all`, explainCmd},
 		{"properties", "[flags]", `run the property suite against the reference evaluator; a
 failure prints a shrunk scenario`, propertiesCmd},
 		{"mutants", "[flags] [NAME...]", `run the property suite against broken evaluators and show

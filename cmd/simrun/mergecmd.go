@@ -89,6 +89,7 @@ func merge(paths []string, reports []checkReport) (checkReport, error) {
 	merged.Valid, merged.Nondeterministic, merged.Incomplete = true, false, false
 	merged.Cases, merged.Rechecked, merged.Deliveries, merged.Seconds = 0, 0, 0, 0
 	merged.Failures, merged.ExpectedFailures = []checkFailure{}, []checkFailure{}
+	merged.NotApplicable = map[string]int{}
 	for i, r := range reports {
 		s, err := properties.ParseShard(r.Shard)
 		switch {
@@ -108,6 +109,9 @@ func merge(paths []string, reports []checkReport) (checkReport, error) {
 		merged.Cases += r.Cases
 		merged.Rechecked += r.Rechecked
 		merged.Deliveries += r.Deliveries
+		for inv, n := range r.NotApplicable {
+			merged.NotApplicable[inv] += n
+		}
 		merged.Seconds += r.Seconds
 		merged.Failures = append(merged.Failures, r.Failures...)
 		merged.ExpectedFailures = append(merged.ExpectedFailures, r.ExpectedFailures...)

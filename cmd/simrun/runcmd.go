@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,7 @@ type report struct {
 	Passed   bool            `json:"passed"`
 	Seconds  float64         `json:"seconds"`
 	Failures []failureReport `json:"failures,omitempty"`
+	Notes    []string        `json:"notes,omitempty"` // invariants that could not be judged, and why
 }
 
 type failureReport struct {
@@ -159,6 +161,12 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			rep.Failures = append(rep.Failures, failureReport{Pos: f.Pos.String(), What: f.What, Diff: f.Diff})
 			fmt.Fprint(stdout, indent(f.String()))
 		}
+		for _, n := range res.Notes {
+			rep.Notes = append(rep.Notes, n.String())
+		}
+		if line := notApplicable(res.Notes); line != "" {
+			fmt.Fprint(stdout, indent(line))
+		}
 		if *verbose {
 			fmt.Fprint(stdout, indent(res.Trace))
 		}
@@ -268,4 +276,27 @@ func plural(n int, thing string) string {
 		return "1 " + thing
 	}
 	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// notApplicable is one line for a scenario's notes: the invariants its
+// expectations could not judge, grouped by reason (the JSON report has each).
+func notApplicable(notes []scenarios.Note) string {
+	var whys []string
+	by := map[string][]string{}
+	for _, n := range notes {
+		if !slices.Contains(whys, n.Why) {
+			whys = append(whys, n.Why)
+		}
+		if !slices.Contains(by[n.Why], n.Invariant) {
+			by[n.Why] = append(by[n.Why], n.Invariant)
+		}
+	}
+	var parts []string
+	for _, why := range whys {
+		parts = append(parts, strings.Join(by[why], ", ")+" ("+why+")")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "not applicable: " + strings.Join(parts, "; ")
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
@@ -65,8 +66,9 @@ func selfcheck(hours int, verbose bool, stdout, stderr io.Writer) int {
 		return 1
 	}
 	h := invariants.Observe(w)
+	rep := invariants.Run(w, cfg)
 	var failures []string
-	for _, v := range append(invariants.All(h), invariants.R1(w, h)...) {
+	for _, v := range rep.Violations {
 		failures = append(failures, v.String())
 	}
 	started := map[string]int{}
@@ -91,7 +93,10 @@ func selfcheck(hours int, verbose bool, stdout, stderr io.Writer) int {
 	for _, f := range failures {
 		fmt.Fprintln(stdout, "FAIL", f)
 	}
-	const checks = "S1-S7 C1 C3 R1 B1"
+	checks := strings.Join(rep.Checked, " ")
+	for _, n := range rep.NotApplicable {
+		fmt.Fprintln(stdout, n)
+	}
 	if len(failures) > 0 {
 		fmt.Fprintf(stdout, "%d checks failed (%s)\n", len(failures), checks)
 		return 1

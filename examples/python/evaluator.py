@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A schedule evaluator in Python, speaking schedsim's process protocol.
 
-It implements the semantics of DESIGN §3 and docs/semantics.md from scratch,
+It implements the semantics of docs/semantics.md from scratch,
 with the standard library only, to show that docs/protocol.md is enough for a
 program in any language to be checked by schedsim:
 

@@ -1,0 +1,103 @@
+package invariants
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/schedsim/schedsim/sim"
+)
+
+// Report is what Run found in one run: the invariants it judged, the
+// violations, and the invariants it could not judge, each with why. A check
+// that did not apply is never reported as passed.
+type Report struct {
+	Checked       []string // judged, in catalogue order
+	Violations    []Violation
+	NotApplicable []NotApplicable
+}
+
+// NotApplicable is an invariant Run could not judge, and why.
+type NotApplicable struct {
+	Invariant string
+	Why       string
+}
+
+func (n NotApplicable) String() string { return n.Invariant + " not applicable: " + n.Why }
+
+// Run is the one place that chooses the checks of one run, for the scenario
+// runner, the property suite, simrun check and selfcheck alike: the history
+// invariants (S1–S7, C1, C3, R4, B1), replay equivalence (R1 against the log
+// for a process that exposes its state, R1 through a fresh incarnation for
+// any other), and the reference model (M1, and C2 for its catch-up ticks)
+// against the world's config. R2 and R3 compare several runs and are the
+// property suite's.
+func Run(w *sim.World, cfg sim.Config) Report {
+	h := Observe(w)
+	var rep Report
+	for _, check := range []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C3, R4, B1} {
+		rep.Violations = append(rep.Violations, check(h)...)
+	}
+	judged := map[string]bool{"S1": true, "S2": true, "S3": true, "S4": true, "S5": true, "S6": true, "S7": true, "B1": true}
+	quiet := slices.ContainsFunc(slicesOfMap(h.Quiet), func(q bool) bool { return q })
+	if quiet {
+		judged["C3"], judged["R4"] = true, true
+		vs, c1Judged, tooMany := c1(h)
+		rep.Violations = append(rep.Violations, vs...)
+		switch {
+		case len(tooMany) > 0:
+			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"C1", fmt.Sprintf("more than %d ticks to list for %s", maxC1Ticks, strings.Join(tooMany, ", "))})
+		case c1Judged:
+			judged["C1"] = true
+		default:
+			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"C1", "no quiet schedule has had only allow_all, catch-up all, no window"})
+		}
+	} else {
+		why := "no schedule is at a quiet point"
+		if len(h.Quiet) == 0 {
+			why = "no schedule exists"
+		}
+		for _, inv := range []string{"C1", "C3", "R4"} {
+			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{inv, why})
+		}
+	}
+	if _, ok := w.Process().(Stater); ok {
+		rep.Violations = append(rep.Violations, R1(w, h)...)
+		if quiet {
+			judged["R1"] = true
+		} else {
+			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"R1", "no schedule is at a quiet point"})
+		}
+	} else {
+		vs, why := r1Fresh(w, h)
+		rep.Violations = append(rep.Violations, vs...)
+		if why == "" {
+			judged["R1"] = true
+		} else {
+			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"R1", why})
+		}
+	}
+	vs, err := m1(cfg, h)
+	rep.Violations = h.Explain(append(rep.Violations, vs...))
+	if err == nil {
+		judged["M1"], judged["C2"] = true, true
+	} else {
+		why := strings.TrimPrefix(err.Error(), ErrUnsupported.Error()+": ")
+		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"M1", why}, NotApplicable{"C2", why})
+	}
+	for _, e := range Catalogue {
+		if judged[e.ID] {
+			rep.Checked = append(rep.Checked, e.ID)
+		}
+	}
+	slices.SortStableFunc(rep.NotApplicable, func(a, b NotApplicable) int { return order(a.Invariant) - order(b.Invariant) })
+	return rep
+}
+
+func slicesOfMap(m map[string]bool) []bool {
+	out := make([]bool, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
