@@ -1,6 +1,7 @@
 package invariants
 
 import (
+	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
@@ -72,7 +73,10 @@ type History struct {
 	// checkers that read it: S3 and B1; empty for a process that keeps its own).
 	Rejected []sim.RejectedOp
 	Events   []evaluator.Event
-	Records  []sim.Record // what happened, for the trace lines of a violation
+	// Records are what happened, for the trace lines of a violation; Observe
+	// leaves them to be read from the world when a violation needs them.
+	Records []sim.Record
+	records func() []sim.Record
 
 	lives map[string][]*life
 }
@@ -80,16 +84,17 @@ type History struct {
 // Observe takes the history of a world at its present instant.
 func Observe(w *sim.World) *History {
 	h := &History{Now: w.Clock().Now().UTC(), Applied: w.Applied(), Unconfirmed: w.Unconfirmed(), Runs: w.Engine().Runs(), Timers: w.Timers().Armed(),
-		Rejected: w.Rejected(), Events: w.Log().Events(), Records: w.Records()}
+		Rejected: w.Rejected(), Events: w.Log().Events(), records: w.Records}
 	if p := w.Process(); p != nil {
 		if ds, err := p.List(context.Background(), 1); err == nil {
 			h.Described, h.Quiet = map[string]evaluator.Description{}, map[string]bool{}
 			for _, d := range ds {
 				h.Described[d.ID] = d
 			}
-			for id := range h.schedules() {
+			ids := slices.Collect(maps.Keys(h.schedules()))
+			for id, quiet := range w.QuietAll(ids) {
 				d, ok := h.Described[id]
-				h.Quiet[id] = w.Quiet(id) && (!ok || quietDescription(d))
+				h.Quiet[id] = quiet && (!ok || quietDescription(d))
 			}
 		}
 	}
@@ -246,6 +251,9 @@ const maxLines = 6
 
 // Explain attaches to each violation the trace lines about its tick.
 func (h *History) Explain(vs []Violation) []Violation {
+	if len(vs) > 0 && h.Records == nil && h.records != nil {
+		h.Records = h.records()
+	}
 	for i, v := range vs {
 		if v.ScheduleID == "" || v.Nominal.IsZero() || len(v.Lines) > 0 {
 			continue
@@ -271,20 +279,61 @@ func Check(w *sim.World, cfg sim.Config) error {
 	return errors.Join(errs...)
 }
 
-// openAt returns the executions of schedule id started before run r (in its
-// life) that are still open when r starts.
-func (h *History) openAt(r fakes.Run, l *life) []fakes.Run {
-	var out []fakes.Run
-	for _, o := range h.Runs {
-		if o.Execution == r.Execution {
-			break
+// sweep calls visit for each execution, in start order, with the ones of
+// the same schedule started before it (in its life) and still open when it
+// starts, in start order. It keeps, per schedule, a heap of the open
+// executions by closing time, so the cost is linear in the executions times
+// how many run at once.
+func (h *History) sweep(visit func(idx int, r fakes.Run, l *life, open []fakes.Run)) {
+	type schedOpen struct {
+		closing openHeap // closed later: by closing time
+		forever []int    // never closed
+	}
+	by := map[string]*schedOpen{}
+	var open []int
+	for idx, r := range h.Runs {
+		o := by[r.Request.ScheduleID]
+		if o == nil {
+			o = &schedOpen{closing: openHeap{runs: h.Runs}}
+			by[r.Request.ScheduleID] = o
 		}
-		if o.Request.ScheduleID == r.Request.ScheduleID && !o.StartedAt.Before(l.created.First) &&
-			(!o.Closed || o.ClosedAt.After(r.StartedAt)) {
-			out = append(out, o)
+		for o.closing.Len() > 0 && !h.Runs[o.closing.idx[0]].ClosedAt.After(r.StartedAt) {
+			heap.Pop(&o.closing)
+		}
+		if l := h.lifeAt(r.Request.ScheduleID, r.StartedAt); l != nil {
+			open = append(append(open[:0], o.forever...), o.closing.idx...)
+			open = slices.DeleteFunc(open, func(i int) bool { return h.Runs[i].StartedAt.Before(l.created.First) })
+			slices.Sort(open)
+			runs := make([]fakes.Run, len(open))
+			for i, j := range open {
+				runs[i] = h.Runs[j]
+			}
+			visit(idx, r, l, runs)
+		}
+		if r.Closed {
+			heap.Push(&o.closing, idx)
+		} else {
+			o.forever = append(o.forever, idx)
 		}
 	}
-	return out
+}
+
+// openHeap holds indexes of h.Runs, the earliest closing first.
+type openHeap struct {
+	runs []fakes.Run
+	idx  []int
+}
+
+func (o openHeap) Len() int { return len(o.idx) }
+func (o openHeap) Less(i, j int) bool {
+	return o.runs[o.idx[i]].ClosedAt.Before(o.runs[o.idx[j]].ClosedAt)
+}
+func (o openHeap) Swap(i, j int) { o.idx[i], o.idx[j] = o.idx[j], o.idx[i] }
+func (o *openHeap) Push(x any)   { o.idx = append(o.idx, x.(int)) }
+func (o *openHeap) Pop() any {
+	x := o.idx[len(o.idx)-1]
+	o.idx = o.idx[:len(o.idx)-1]
+	return x
 }
 
 func violation(inv string, r fakes.Run, format string, args ...any) Violation {
@@ -297,19 +346,15 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // while one of its executions is running.
 func S1(h *History) []Violation {
 	var out []Violation
-	for idx, r := range h.Runs {
-		l := h.lifeAt(r.Request.ScheduleID, r.StartedAt)
-		if l == nil {
-			continue // S5 reports it
-		}
+	h.sweep(func(idx int, r fakes.Run, l *life, open []fakes.Run) {
 		p, ok := l.policyAt(r.StartedAt, idx)
 		if !ok || (p != evaluator.OverlapSkip && p != evaluator.OverlapBufferOne) {
-			continue
+			return
 		}
-		if open := h.openAt(r, l); len(open) > 0 {
+		if len(open) > 0 {
 			out = append(out, violation("S1", r, "%s started at %s while %s was running", p, stamp(r.StartedAt), open[0].Execution.WorkflowID))
 		}
-	}
+	})
 	return out
 }
 
@@ -317,21 +362,17 @@ func S1(h *History) []Violation {
 // while one of its executions is running and has not been asked to cancel.
 func S2(h *History) []Violation {
 	var out []Violation
-	for idx, r := range h.Runs {
-		l := h.lifeAt(r.Request.ScheduleID, r.StartedAt)
-		if l == nil {
-			continue
-		}
+	h.sweep(func(idx int, r fakes.Run, l *life, open []fakes.Run) {
 		if p, ok := l.policyAt(r.StartedAt, idx); !ok || p != evaluator.OverlapCancelPrevious {
-			continue
+			return
 		}
-		for _, o := range h.openAt(r, l) {
+		for _, o := range open {
 			if !o.CancelRequested || o.CancelledAt.After(r.StartedAt) {
 				out = append(out, violation("S2", r, "started at %s while %s ran without a cancel", stamp(r.StartedAt), o.Execution.WorkflowID))
 				break
 			}
 		}
-	}
+	})
 	return out
 }
 
@@ -724,17 +765,20 @@ func B1(h *History) []Violation {
 	for _, op := range h.Applied {
 		accepted[op.RequestID] = true
 	}
+	firstEvent := map[string]evaluator.EventType{} // by request id
+	for _, e := range h.Events {
+		if _, ok := firstEvent[e.RequestID]; !ok && e.RequestID != "" {
+			firstEvent[e.RequestID] = e.Type
+		}
+	}
 	var out []Violation
 	for _, op := range h.Rejected {
 		if accepted[op.RequestID] || op.RequestID == "" {
 			continue
 		}
-		for _, e := range h.Events {
-			if e.RequestID == op.RequestID {
-				out = append(out, Violation{Invariant: "B1", ScheduleID: op.ScheduleID,
-					Detail: fmt.Sprintf("%s (request %s) was refused (%s) yet recorded %s", op.Kind, op.RequestID, op.Err, e.Type)})
-				break
-			}
+		if t, ok := firstEvent[op.RequestID]; ok {
+			out = append(out, Violation{Invariant: "B1", ScheduleID: op.ScheduleID,
+				Detail: fmt.Sprintf("%s (request %s) was refused (%s) yet recorded %s", op.Kind, op.RequestID, op.Err, t)})
 		}
 	}
 	return out

@@ -58,6 +58,7 @@ func (p Prediction) CatchUp(id string, t time.Time) bool {
 }
 
 type mRun struct {
+	seq              int // creation order
 	sched, key       string
 	nominal          time.Time
 	closesAt         time.Time // zero: never by itself
@@ -85,7 +86,15 @@ type model struct {
 	upAt   time.Time
 	scheds map[string]*mSched
 	ids    []string // sorted
-	runs   []*mRun
+	nruns  int
+	open   map[string]*mRun // open executions by tick key
+	// closing holds the open executions with a closing time, the earliest
+	// first; closed holds those closed but not yet noticed.
+	closing timeHeap[*mRun]
+	closed  []*mRun
+	// due holds the schedules' next deliveries, the earliest first; an
+	// entry whose time is no longer the schedule's is skipped.
+	due    timeHeap[string]
 	ops    []sim.Op
 	acts   []sim.Action
 	faults []sim.Fault
@@ -105,7 +114,7 @@ func Predict(cfg sim.Config, until time.Time) (Prediction, error) {
 	if r.Crash > 0 || r.Error > 0 || r.Late > 0 || r.Duplicate > 0 {
 		return Prediction{}, fmt.Errorf("%w: seeded fault rates", ErrUnsupported)
 	}
-	m := &model{cfg: cfg, now: cfg.Start.UTC(), down: true, upAt: cfg.Start.UTC(), scheds: map[string]*mSched{},
+	m := &model{cfg: cfg, now: cfg.Start.UTC(), down: true, upAt: cfg.Start.UTC(), scheds: map[string]*mSched{}, open: map[string]*mRun{},
 		out: Prediction{catchUps: map[string][]lateSpan{}}}
 	for _, f := range cfg.Plan.Faults {
 		switch {
@@ -201,7 +210,7 @@ func (m *model) closeDue() {
 	for len(m.acts) > 0 && !m.acts[0].At.After(m.now) {
 		a := m.acts[0]
 		m.acts = m.acts[1:]
-		r := m.open(key(a.ScheduleID, a.Nominal))
+		r := m.open[key(a.ScheduleID, a.Nominal)]
 		if r == nil {
 			continue
 		}
@@ -216,41 +225,45 @@ func (m *model) closeDue() {
 					r.closesAt = c
 				}
 			}
+			m.closeAt(r)
 		default:
-			r.closed, r.closedAt = true, m.now
+			m.close(r, m.now)
 		}
 	}
-	var due []*mRun
-	for _, r := range m.runs {
-		if !r.closed && !r.closesAt.IsZero() && !r.closesAt.After(m.now) {
-			due = append(due, r)
+	for {
+		r, at, ok := m.closing.peek(func(r *mRun, at time.Time) bool { return !r.closed && r.closesAt.Equal(at) })
+		if !ok || at.After(m.now) {
+			return
 		}
-	}
-	slices.SortStableFunc(due, func(a, b *mRun) int { return a.closesAt.Compare(b.closesAt) })
-	for _, r := range due {
-		r.closed, r.closedAt = true, r.closesAt
+		m.closing.pop()
+		m.close(r, at)
 	}
 }
 
-func (m *model) open(k string) *mRun {
-	for _, r := range m.runs {
-		if r.key == k && !r.closed {
-			return r
-		}
+// closeAt notes r's closing time, when it has one.
+func (m *model) closeAt(r *mRun) {
+	if !r.closesAt.IsZero() {
+		m.closing.push(r.closesAt, r.seq, r)
 	}
-	return nil
 }
 
-// notices takes closed executions out of running sets; a buffered tick starts
-// when its schedule's set empties.
+func (m *model) close(r *mRun, at time.Time) {
+	r.closed, r.closedAt = true, at
+	delete(m.open, r.key)
+	m.closed = append(m.closed, r)
+}
+
+// notices takes closed executions out of running sets, in closing order; a
+// buffered tick starts when its schedule's set empties.
 func (m *model) notices() bool {
-	var owed []*mRun
-	for _, r := range m.runs {
-		if r.closed && !r.notified {
-			owed = append(owed, r)
+	owed := slices.DeleteFunc(m.closed, func(r *mRun) bool { return r.notified })
+	m.closed = nil
+	slices.SortStableFunc(owed, func(a, b *mRun) int {
+		if c := a.closedAt.Compare(b.closedAt); c != 0 {
+			return c
 		}
-	}
-	slices.SortStableFunc(owed, func(a, b *mRun) int { return a.closedAt.Compare(b.closedAt) })
+		return a.seq - b.seq
+	})
 	for _, r := range owed {
 		r.notified = true
 		s := m.scheds[r.sched]
@@ -287,8 +300,9 @@ func (m *model) applyOps() bool {
 				continue
 			}
 			m.scheds[op.ScheduleID] = s
-			m.ids = append(m.ids, op.ScheduleID)
-			slices.Sort(m.ids)
+			if i, found := slices.BinarySearch(m.ids, op.ScheduleID); !found {
+				m.ids = slices.Insert(m.ids, i, op.ScheduleID)
+			}
 		case sim.OpUpdate:
 			if s == nil || s.deleted || op.Config.Validate() != nil {
 				continue
@@ -316,7 +330,10 @@ func (m *model) applyOps() bool {
 				s.deleted, s.buffered = true, time.Time{}
 			}
 		}
-		if s = m.scheds[op.ScheduleID]; s != nil && recorded {
+		if s = m.scheds[op.ScheduleID]; s != nil {
+			m.schedule(s)
+		}
+		if s != nil && recorded {
 			s.lastRequest = op.RequestID
 		}
 	}
@@ -338,36 +355,55 @@ func (m *model) configure(s *mSched, c evaluator.Config) bool {
 	return true
 }
 
-// deliver decides every schedule whose timer is due; true if it decided.
+// deliver decides every schedule whose timer is due, in id order; true if
+// it decided.
 func (m *model) deliver() (bool, error) {
-	decided := false
-	for _, id := range m.ids {
+	var ids []string
+	for {
+		id, at, ok := m.due.peek(m.dueNow)
+		if !ok || at.After(m.now) {
+			break
+		}
+		m.due.pop()
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
 		s := m.scheds[id]
-		if s.paused || s.deleted || s.next.IsZero() || s.next.After(m.now) {
-			continue
-		}
-		if late := m.lateFor(s); late > 0 && s.next.Add(late).After(m.now) {
-			continue // delivered later
-		}
 		if err := m.decide(s); err != nil {
 			return false, err
 		}
-		decided = true
+		m.schedule(s)
 	}
-	return decided, nil
+	return len(ids) > 0, nil
 }
 
-// lateFor fires the late faults of s's next tick, if any, and returns the
-// largest lateness: each fault delays the delivery in turn.
-func (m *model) lateFor(s *mSched) time.Duration {
+// dueAt is when s's next tick is delivered (zero: never): at its time, or
+// later by the largest late fault of that tick.
+func (m *model) dueAt(s *mSched) time.Time {
+	if s.paused || s.deleted || s.next.IsZero() {
+		return time.Time{}
+	}
 	var late time.Duration
-	for i, f := range m.faults {
+	for _, f := range m.faults {
 		if f.Kind == sim.Late && f.Schedule == s.id && f.Nominal.Equal(s.next) {
-			m.fired[i] = true
 			late = max(late, f.Late)
 		}
 	}
-	return late
+	return s.next.Add(late)
+}
+
+// dueNow reports whether an entry of the due heap is still s's delivery.
+func (m *model) dueNow(id string, at time.Time) bool {
+	s := m.scheds[id]
+	return s != nil && m.dueAt(s).Equal(at)
+}
+
+// schedule notes s's next delivery.
+func (m *model) schedule(s *mSched) {
+	if at := m.dueAt(s); !at.IsZero() {
+		m.due.push(at, 0, s.id)
+	}
 }
 
 // decide applies the late-tick rule, the window, the catch-up policy and the
@@ -460,6 +496,7 @@ func (m *model) overlap(s *mSched, t time.Time) {
 				r.cancelled, r.cancelAt = true, m.now
 				if c := m.now.Add(m.cfg.CancelDelay); r.closesAt.IsZero() || c.Before(r.closesAt) {
 					r.closesAt = c
+					m.closeAt(r)
 				}
 				m.out.Cancels = append(m.out.Cancels, Predicted{ScheduleID: s.id, Nominal: r.nominal, At: m.now})
 			}
@@ -475,7 +512,10 @@ func (m *model) start(s *mSched, t time.Time) {
 			r.closesAt = m.now.Add(d)
 		}
 	}
-	m.runs = append(m.runs, r)
+	m.nruns++
+	r.seq = m.nruns
+	m.open[r.key] = r
+	m.closeAt(r)
 	s.running = append(s.running, r)
 	m.out.Starts = append(m.out.Starts, Predicted{ScheduleID: s.id, Nominal: t, At: m.now})
 }
@@ -496,10 +536,8 @@ func (m *model) nextInstant(until time.Time) time.Time {
 			next = t
 		}
 	}
-	for _, r := range m.runs {
-		if !r.closed && !r.closesAt.IsZero() {
-			earlier(r.closesAt)
-		}
+	if _, at, ok := m.closing.peek(func(r *mRun, at time.Time) bool { return !r.closed && r.closesAt.Equal(at) }); ok {
+		earlier(at)
 	}
 	if len(m.acts) > 0 {
 		earlier(m.acts[0].At)
@@ -516,16 +554,8 @@ func (m *model) nextInstant(until time.Time) time.Time {
 	if len(m.ops) > 0 {
 		earlier(m.ops[0].At)
 	}
-	for _, id := range m.ids {
-		if s := m.scheds[id]; !s.paused && !s.deleted && !s.next.IsZero() {
-			var late time.Duration
-			for _, f := range m.faults {
-				if f.Kind == sim.Late && f.Schedule == id && f.Nominal.Equal(s.next) {
-					late = max(late, f.Late)
-				}
-			}
-			earlier(s.next.Add(late))
-		}
+	if _, at, ok := m.due.peek(m.dueNow); ok {
+		earlier(at)
 	}
 	return next
 }

@@ -2,8 +2,6 @@ package sim_test
 
 import (
 	"context"
-	"fmt"
-	"hash/fnv"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -14,38 +12,9 @@ import (
 
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/internal/fleet"
 	"github.com/schedsim/schedsim/sim"
 )
-
-var benchPeriods = []int{1, 2, 5, 10, 15, 20, 30, 60} // minutes
-
-// fleet is the benchmark workload: n schedules, half cron and half interval,
-// periods of 1 min to 1 h, every overlap and catch-up policy, and runs of 10%
-// to 150% of the period (drawn from the workflow id, so reproducible).
-func fleet(n int) ([]sim.Op, func(evaluator.StartRequest) time.Duration) {
-	periods := map[string]time.Duration{}
-	var ops []sim.Op
-	for i := 0; i < n; i++ {
-		id := fmt.Sprintf("s%04d", i)
-		p := benchPeriods[i%len(benchPeriods)]
-		periods[id] = time.Duration(p) * time.Minute
-		c := evaluator.Config{Overlap: evaluator.OverlapPolicy(1 + i%4), CatchUp: evaluator.CatchUpPolicy(1 + i%3), WorkflowType: "w"}
-		switch {
-		case i%2 == 1:
-			c.Trigger.Interval = evaluator.Duration(periods[id])
-		case p == 60:
-			c.Trigger.Cron = "0 * * * *"
-		default:
-			c.Trigger.Cron = fmt.Sprintf("*/%d * * * *", p)
-		}
-		ops = append(ops, sim.Op{At: sim.DefaultStart, Kind: sim.OpCreate, ScheduleID: id, Config: c})
-	}
-	return ops, func(r evaluator.StartRequest) time.Duration {
-		h := fnv.New32a()
-		h.Write([]byte(r.WorkflowID))
-		return periods[r.ScheduleID] * time.Duration(10+h.Sum32()%141) / 100
-	}
-}
 
 // BenchmarkWorld30Days is issue 3's workload: 1,000 schedules, 30 simulated
 // days, a crash with 5 minutes of downtime every 6 simulated hours, hourly
@@ -56,7 +25,7 @@ func BenchmarkWorld30Days(b *testing.B) { benchWorld(b, 1000, 30*24*time.Hour) }
 func BenchmarkWorld1Day(b *testing.B) { benchWorld(b, 1000, 24*time.Hour) }
 
 func benchWorld(b *testing.B, n int, horizon time.Duration) {
-	ops, durations := fleet(n)
+	ops, durations := fleet.New(n)
 	var crashes []sim.Fault
 	for t := 6 * time.Hour; t < horizon; t += 6 * time.Hour {
 		crashes = append(crashes, sim.Fault{Kind: sim.Crash, At: sim.DefaultStart.Add(t), Downtime: 5 * time.Minute})
@@ -85,7 +54,7 @@ func benchWorld(b *testing.B, n int, horizon time.Duration) {
 // snapshot taken after a simulated day: project, adopt, refresh the running
 // sets, arm 1,000 timers.
 func BenchmarkRecover1000(b *testing.B) {
-	ops, durations := fleet(1000)
+	ops, durations := fleet.New(1000)
 	w, err := sim.New(sim.Config{Ops: ops, Duration: durations, CompactEvery: time.Hour, Lean: true})
 	if err != nil {
 		b.Fatal(err)
@@ -145,7 +114,7 @@ func (s *afterFuncTimers) Disarm(_ context.Context, id string) error {
 // There is no crash (a goroutine cannot be stopped at a seam call) and the
 // order of deliveries within a step is the Go scheduler's.
 func BenchmarkGoroutineStyle(b *testing.B) {
-	ops, durations := fleet(1000)
+	ops, durations := fleet.New(1000)
 	horizon := 24 * time.Hour
 	var decided int64
 	for i := 0; i < b.N; i++ {

@@ -243,25 +243,37 @@ func (w *World) Trace() string {
 // being redelivered. (Whether the process itself owes a start is for its
 // description to say.) Quiet points are where invariants C3 and R1 apply.
 func (w *World) Quiet(scheduleID string) bool {
-	if w.down || w.needRecover {
-		return false
+	return !w.unquiet()[scheduleID] && !w.down && !w.needRecover
+}
+
+// QuietAll is Quiet for each of ids, in one pass over what is pending.
+func (w *World) QuietAll(ids []string) map[string]bool {
+	busy := w.unquiet()
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = !w.down && !w.needRecover && !busy[id]
 	}
+	return out
+}
+
+// unquiet is the schedules something is owed to: a due operation, an
+// undelivered notice, a late or redelivered timer.
+func (w *World) unquiet() map[string]bool {
+	out := map[string]bool{}
 	for _, op := range w.ops {
-		if op.ScheduleID == scheduleID && !op.At.After(w.clock.Now()) {
-			return false
+		if !op.At.After(w.clock.Now()) {
+			out[op.ScheduleID] = true
 		}
 	}
 	for _, n := range w.engine.Notices() {
-		if n.ScheduleID == scheduleID {
-			return false
-		}
+		out[n.ScheduleID] = true
 	}
 	for _, t := range w.timers.Armed() {
-		if at, _ := w.timers.DeliverAt(t.ID); t.ScheduleID == scheduleID && !at.Equal(t.At) {
-			return false
+		if at, _ := w.timers.DeliverAt(t.ID); !at.Equal(t.At) {
+			out[t.ScheduleID] = true
 		}
 	}
-	return true
+	return out
 }
 
 // Unfired returns the indexes (in Config.Plan.Faults) of the scripted faults
