@@ -38,3 +38,12 @@ func (e enum[T]) unmarshal(b []byte, v *T) error {
 	}
 	return fmt.Errorf("%w: unknown %s %q (want %s)", e.err, e.kind, b, strings.Join(e.names[1:], ", "))
 }
+
+// values lists the valid values, in order.
+func (e enum[T]) values() []T {
+	out := make([]T, 0, len(e.names)-1)
+	for i := 1; i < len(e.names); i++ {
+		out = append(out, T(i))
+	}
+	return out
+}

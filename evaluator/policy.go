@@ -18,6 +18,10 @@ const (
 
 var overlapEnum = enum[OverlapPolicy]{"overlap policy", []string{"unset", "skip", "buffer_one", "cancel_previous", "allow_all"}, ErrInvalidConfig}
 
+// OverlapPolicies lists every overlap policy, in order: the one table that
+// the scenario loader, the generators, the model and the schemas follow.
+func OverlapPolicies() []OverlapPolicy { return overlapEnum.values() }
+
 func (p OverlapPolicy) valid() bool    { return overlapEnum.valid(p) }
 func (p OverlapPolicy) String() string { return overlapEnum.String(p) }
 
@@ -41,6 +45,15 @@ const (
 )
 
 var catchUpEnum = enum[CatchUpPolicy]{"catch-up policy", []string{"unset", "all", "one", "skip"}, ErrInvalidConfig}
+
+// CatchUpPolicies lists every catch-up policy, in order.
+func CatchUpPolicies() []CatchUpPolicy { return catchUpEnum.values() }
+
+// EventTypes lists every event type, in order.
+func EventTypes() []EventType { return eventEnum.values() }
+
+// Dispositions lists every disposition of a tick in a decision, in order.
+func Dispositions() []Disposition { return dispositionEnum.values() }
 
 func (p CatchUpPolicy) valid() bool    { return catchUpEnum.valid(p) }
 func (p CatchUpPolicy) String() string { return catchUpEnum.String(p) }

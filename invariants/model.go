@@ -100,6 +100,7 @@ type model struct {
 	faults []sim.Fault
 	fired  []bool
 	out    Prediction
+	err    error // a configuration the model does not know
 }
 
 // Predict runs the model of cfg up to until.
@@ -117,14 +118,21 @@ func Predict(cfg sim.Config, until time.Time) (Prediction, error) {
 	m := &model{cfg: cfg, now: cfg.Start.UTC(), down: true, upAt: cfg.Start.UTC(), scheds: map[string]*mSched{}, open: map[string]*mRun{},
 		out: Prediction{catchUps: map[string][]lateSpan{}}}
 	for _, f := range cfg.Plan.Faults {
-		switch {
-		case f.Kind == sim.Error:
+		switch f.Kind {
+		case sim.Error:
 			return Prediction{}, fmt.Errorf("%w: seam error %s", ErrUnsupported, f.Call)
-		case f.Kind == sim.Crash && (f.Call != "" || f.Nth > 0):
-			if f.Downtime > 0 {
-				return Prediction{}, fmt.Errorf("%w: crash with downtime at %s", ErrUnsupported, f.Call)
+		case sim.Crash:
+			if f.Call != "" || f.Nth > 0 {
+				if f.Downtime > 0 {
+					return Prediction{}, fmt.Errorf("%w: crash with downtime at %s", ErrUnsupported, f.Call)
+				}
+				continue // transparent (R2)
 			}
-			continue // transparent (R2)
+		case sim.Late, sim.Jump:
+		case sim.DuplicateDelivery, sim.DuplicateNotice:
+			continue // a repeated delivery or notice changes nothing
+		default:
+			return Prediction{}, fmt.Errorf("%w: the model does not know the fault kind %s", ErrUnsupported, f.Kind)
 		}
 		m.faults = append(m.faults, f)
 	}
@@ -438,6 +446,7 @@ func (m *model) decide(s *mSched) error {
 	}
 	if several && kept.Before(lateUntil) {
 		switch s.cfg.CatchUp {
+		case evaluator.CatchUpSkip:
 		case evaluator.CatchUpOne:
 			m.overlap(s, kept)
 		case evaluator.CatchUpAll:
@@ -448,12 +457,14 @@ func (m *model) decide(s *mSched) error {
 				}
 				m.overlap(s, t)
 			}
+		default:
+			return fmt.Errorf("%w: the model does not know the catch-up policy %s", ErrUnsupported, s.cfg.CatchUp)
 		}
 	}
 	if !onTime.IsZero() {
 		m.overlap(s, onTime)
 	}
-	return nil
+	return m.err
 }
 
 // inert reports whether the overlap policy can do nothing more with further
@@ -479,6 +490,10 @@ func (m *model) catchUp(id string, from, until time.Time) {
 func (m *model) overlap(s *mSched, t time.Time) {
 	busy := len(s.running) > 0
 	switch s.cfg.Overlap {
+	case evaluator.OverlapAllowAll:
+	default:
+		m.err = fmt.Errorf("%w: the model does not know the overlap policy %s", ErrUnsupported, s.cfg.Overlap)
+		return
 	case evaluator.OverlapSkip:
 		if busy {
 			return

@@ -2,8 +2,10 @@ package properties_test
 
 import (
 	"flag"
+	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schedsim/schedsim/properties"
@@ -29,4 +31,29 @@ func options() properties.Options {
 func TestReferencePasses(t *testing.T) {
 	err := properties.Check(sim.Reference(0), options())
 	require.NoError(t, err)
+}
+
+// TestEveryFaultKindIsGenerated: each fault kind of the table (and every
+// policy) turns up in generated histories, so a kind added to the table
+// without a generator fails here instead of never being tried.
+func TestEveryFaultKindIsGenerated(t *testing.T) {
+	seen := map[string]bool{}
+	o := properties.Options{Faults: properties.ModeAll, MaxSteps: 12, MaxSchedules: 4}
+	for i := 0; i < 300; i++ {
+		h, err := properties.Generate(properties.DefaultSeed, i, o)
+		require.NoError(t, err)
+		for _, st := range h.Steps {
+			kind := st.Kind
+			if kind == properties.StepCrash && st.Call != "" {
+				kind = properties.FaultCrashAtCall
+			}
+			seen[kind] = true
+		}
+		for _, s := range h.Schedules {
+			seen[s.Overlap], seen[s.CatchUp] = true, true
+		}
+	}
+	for _, k := range append(append(slices.Clone(properties.FaultKinds), properties.Overlaps...), properties.CatchUps...) {
+		assert.True(t, seen[k], "no generated history has %s", k)
+	}
 }

@@ -99,11 +99,19 @@ var badTriggers = []struct {
 	{evaluator.TriggerSpec{Cron: "0 0 30 2 *"}, "never fires"},
 }
 
-// Policies.
+// Policies, as the evaluator's tables name them.
 var (
-	Overlaps = []string{"skip", "buffer_one", "cancel_previous", "allow_all"}
-	CatchUps = []string{"all", "one", "skip"}
+	Overlaps = names(evaluator.OverlapPolicies())
+	CatchUps = names(evaluator.CatchUpPolicies())
 )
+
+func names[T fmt.Stringer](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.String()
+	}
+	return out
+}
 
 // every returns multiples of step in [0, max].
 func every(step, max time.Duration) gopter.Gen {

@@ -2,6 +2,7 @@ package properties
 
 import (
 	"fmt"
+	"github.com/schedsim/schedsim/sim"
 	"slices"
 	"strings"
 
@@ -9,19 +10,32 @@ import (
 	"github.com/leanovate/gopter/gen"
 )
 
-// Fault kinds a profile turns on.
+// Fault kinds a profile turns on: the simulated world's (sim.FaultKinds),
+// with crashes split in two, at a time and at a seam call, since the
+// generator places them differently.
 const (
 	FaultCrash             = "crash"         // the process crashes at a time, with downtime
-	FaultCrashAtCall       = "crash-at-call" // the process crashes before or after a seam call
+	FaultCrashAtCall       = "crash_at_call" // the process crashes before or after a seam call
 	FaultError             = "error"         // a seam call fails, before or after taking effect
 	FaultLate              = "late"          // a timer is delivered late
-	FaultDuplicateDelivery = "duplicate-delivery"
-	FaultDuplicateNotice   = "duplicate-notice"
+	FaultDuplicateDelivery = "duplicate_delivery"
+	FaultDuplicateNotice   = "duplicate_notice"
 	FaultJump              = "jump" // the clock jumps forward
 )
 
-// FaultKinds lists every fault kind.
-var FaultKinds = []string{FaultCrash, FaultCrashAtCall, FaultError, FaultLate, FaultDuplicateDelivery, FaultDuplicateNotice, FaultJump}
+// FaultKinds lists every fault kind a profile can turn on.
+var FaultKinds = faultKinds()
+
+func faultKinds() []string {
+	var out []string
+	for _, k := range sim.FaultKinds() {
+		out = append(out, k.String())
+		if k == sim.Crash {
+			out = append(out, FaultCrashAtCall)
+		}
+	}
+	return out
+}
 
 // Fault modes of Options.Faults.
 const (

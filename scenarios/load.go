@@ -197,7 +197,7 @@ func (d *decoder) possible(s *Scenario) {
 		if a := st.Action; a != nil && !a.Nominal.IsZero() && (!a.Nominal.After(s.Start) || a.Nominal.After(st.At)) {
 			d.errorf(n, "%s: the execution of tick %s cannot exist at %s (ticks come after the start, executions after their tick)", a.Kind, stamp(a.Nominal), stamp(st.At))
 		}
-		if f := st.Fault; f != nil && !f.Nominal.IsZero() && (f.Kind == sim.Late || f.Kind == sim.DuplicateDelivery || f.Kind == sim.DuplicateNotice) &&
+		if f := st.Fault; f != nil && !f.Nominal.IsZero() && f.Kind.TickKeyed() &&
 			(!f.Nominal.After(s.Start) || f.Nominal.After(s.Until)) {
 			d.errorf(n, "%s: tick %s is outside the run (%s, %s]", f.Kind, stamp(f.Nominal), stamp(s.Start), stamp(s.Until))
 		}
@@ -306,14 +306,14 @@ func (d *decoder) config(f fields, base evaluator.Config, what string, lenient b
 	if v := f.get("overlap"); v != nil {
 		if str, ok := d.scalar(v, "overlap"); ok {
 			if err := c.Overlap.UnmarshalText([]byte(str)); err != nil {
-				d.errorf(v, "%s: overlap: unknown policy %q (want skip, buffer_one, cancel_previous or allow_all)", what, str)
+				d.errorf(v, "%s: overlap: unknown policy %q (want %s)", what, str, names(evaluator.OverlapPolicies()))
 			}
 		}
 	}
 	if v := f.get("catch_up"); v != nil {
 		if str, ok := d.scalar(v, "catch_up"); ok {
 			if err := c.CatchUp.UnmarshalText([]byte(str)); err != nil {
-				d.errorf(v, "%s: catch_up: unknown policy %q (want all, one or skip)", what, str)
+				d.errorf(v, "%s: catch_up: unknown policy %q (want %s)", what, str, names(evaluator.CatchUpPolicies()))
 			}
 		}
 	}
@@ -347,26 +347,42 @@ func (d *decoder) config(f fields, base evaluator.Config, what string, lenient b
 	return c
 }
 
-// Step kinds: the key that says what a timeline step does.
-var stepKinds = []string{"create", "update", "pause", "resume", "delete", "complete", "fail", "slow",
-	"crash", "error", "late", "duplicate_delivery", "duplicate_notice", "jump", "advance", "expect"}
+// StepKinds are the keys that say what a timeline step does: the
+// operations, the actions on executions and the faults, as package sim
+// names them, then advance and expect. docs/scenario.schema.json follows it
+// (a test compares them).
+var StepKinds = stepKinds()
+
+func stepKinds() []string {
+	var out []string
+	for _, k := range sim.OpKinds() {
+		out = append(out, string(k))
+	}
+	for _, k := range sim.ActionKinds() {
+		out = append(out, string(k))
+	}
+	for _, k := range sim.FaultKinds() {
+		out = append(out, k.String())
+	}
+	return append(out, "advance", "expect")
+}
 
 func (d *decoder) timeline(n *yaml.Node, s *Scenario, ids map[string]*Schedule) []Step {
 	var out []Step
 	prev := s.Start
 	for _, item := range d.list(n, "timeline") {
-		f, ok := d.mapping(item, "step", append([]string{"at", "after"}, stepKinds...)...)
+		f, ok := d.mapping(item, "step", append([]string{"at", "after"}, StepKinds...)...)
 		if !ok {
 			continue
 		}
 		var kinds []string
-		for _, k := range stepKinds {
+		for _, k := range StepKinds {
 			if f.has(k) {
 				kinds = append(kinds, k)
 			}
 		}
 		if len(kinds) != 1 {
-			d.errorf(item, "step must do exactly one of %s; found %d", strings.Join(stepKinds, ", "), len(kinds))
+			d.errorf(item, "step must do exactly one of %s; found %d", strings.Join(StepKinds, ", "), len(kinds))
 			continue
 		}
 		kind := kinds[0]
@@ -380,7 +396,7 @@ func (d *decoder) timeline(n *yaml.Node, s *Scenario, ids map[string]*Schedule) 
 		case f.has("after"):
 			dur, ok := d.duration(f.get("after"), "after")
 			st.At, timed = prev.Add(dur), ok
-		case kind == "late" || kind == "duplicate_delivery" || kind == "duplicate_notice":
+		case isTickKeyed(kind):
 			timed = false // keyed by its tick; placed at it below
 		default:
 			d.errorf(item, "step %s: missing at (a time) or after (a duration since the previous step)", kind)
@@ -459,8 +475,9 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 		}
 		return d.mapping(n, what, known...)
 	}
-	switch kind {
-	case "create", "update", "pause", "resume", "delete":
+	fault, isFault := sim.ParseFaultKind(kind)
+	switch {
+	case slices.Contains(sim.OpKinds(), sim.OpKind(kind)):
 		known := []string{"schedule", "request_id", "want_error"}
 		if kind == "update" || kind == "create" {
 			known = append(known, "trigger", "overlap", "catch_up", "catch_up_window", "workflow_type", "input", "search_attributes")
@@ -496,12 +513,12 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 			}
 		}
 		st.Op = op
-	case "complete", "fail", "slow":
+	case slices.Contains(sim.ActionKinds(), sim.ActionKind(kind)):
 		f, ok := fieldsOf("schedule", "nominal", "for")
 		if !ok {
 			return
 		}
-		a := &sim.Action{Kind: map[string]sim.ActionKind{"complete": sim.ActComplete, "fail": sim.ActFail, "slow": sim.ActSlow}[kind]}
+		a := &sim.Action{Kind: sim.ActionKind(kind)}
 		a.ScheduleID = d.target(n, f, kind, s, ids)
 		a.Nominal = d.requiredInstant(f, "nominal", kind, " (the tick whose execution it is)")
 		if v := f.get("for"); v != nil {
@@ -513,15 +530,12 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 			d.errorf(n, "slow: missing for (how long from now the execution runs; 0s for until cancelled)")
 		}
 		st.Action = a
-	case "crash", "error":
+	case isFault && fault.AtSeam():
 		f, ok := d.mapping(n, what, "call", "phase", "nth", "schedule", "nominal", "downtime")
 		if !ok {
 			return
 		}
-		fl := &sim.Fault{Kind: sim.Crash}
-		if kind == "error" {
-			fl.Kind = sim.Error
-		}
+		fl := &sim.Fault{Kind: fault}
 		if v := f.get("call"); v != nil {
 			fl.Call, _ = d.oneOf(v, kind+" call", fakes.Calls...)
 		}
@@ -557,7 +571,7 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 			d.errorf(n, "%s: schedule and nominal select a seam call; give call too", kind)
 		}
 		st.Fault = fl
-	case "late", "duplicate_delivery", "duplicate_notice":
+	case isFault && fault.TickKeyed():
 		known := []string{"schedule", "nominal"}
 		if kind == "late" {
 			known = append(known, "by")
@@ -566,7 +580,7 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 		if !ok {
 			return
 		}
-		fl := &sim.Fault{Kind: map[string]sim.FaultKind{"late": sim.Late, "duplicate_delivery": sim.DuplicateDelivery, "duplicate_notice": sim.DuplicateNotice}[kind]}
+		fl := &sim.Fault{Kind: fault}
 		fl.Schedule = d.target(n, f, kind, s, ids)
 		fl.Nominal = d.requiredInstant(f, "nominal", kind, " (the tick it concerns)")
 		if v := f.get("by"); v != nil {
@@ -578,18 +592,34 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 			d.errorf(n, "late: missing by (how late the delivery is)")
 		}
 		st.Fault = fl
-	case "jump":
+	case fault == sim.Jump:
 		j, ok := d.duration(n, "jump")
 		if ok && j == 0 {
 			d.errorf(n, "jump must be positive")
 		}
 		st.Fault = &sim.Fault{Kind: sim.Jump, Jump: j}
-	case "advance":
+	case kind == "advance":
 		if b, ok := d.boolean(n, "advance"); ok && !b {
 			d.errorf(n, "advance: give true (it runs the world to the step's time)")
 		}
 		st.Advance = true
-	case "expect":
+	case kind == "expect":
 		st.Expect = d.expect(n, s, ids)
+	default: // a kind of the tables the loader has not learnt
+		d.errorf(n, "step %s: not supported by the scenario loader", kind)
 	}
+}
+
+func isTickKeyed(kind string) bool {
+	k, ok := sim.ParseFaultKind(kind)
+	return ok && k.TickKeyed()
+}
+
+// names joins the names of a table's values.
+func names[T fmt.Stringer](vs []T) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.String()
+	}
+	return strings.Join(out, ", ")
 }

@@ -2,8 +2,10 @@ package scenarios_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
 	"github.com/schedsim/schedsim/scenarios"
 )
 
@@ -52,4 +56,76 @@ func TestSchemaAcceptsTheLibrary(t *testing.T) {
 	} {
 		assert.Error(t, schema.Validate(asJSON([]byte(bad))), bad)
 	}
+}
+
+// TestSchemasFollowTheTables: every enum of both JSON schemas that names
+// policies, seam calls, phases, dispositions, event types or step kinds
+// equals the Go table it mirrors, so a policy or fault kind added to a
+// table cannot be forgotten in a schema.
+func TestSchemasFollowTheTables(t *testing.T) {
+	strs := func(vs []string, extra ...string) []string { return append(slices.Clone(vs), extra...) }
+	overlaps, catchUps := names(evaluator.OverlapPolicies()), names(evaluator.CatchUpPolicies())
+	events, dispositions := names(evaluator.EventTypes()), names(evaluator.Dispositions())
+	for _, tc := range []struct {
+		file   string
+		tables map[string][]string // the key an enum sits under → its values
+	}{
+		{"../docs/scenario.schema.json", map[string][]string{"overlap": overlaps, "catch_up": catchUps, "call": fakes.Calls,
+			"phase": {"before", "after"}, "is": scenarios.Dispositions}},
+		// The protocol carries a zero policy as "unset" (a create without one
+		// is refused by the program, not by the schema).
+		{"../docs/protocol.schema.json", map[string][]string{"overlap": strs(overlaps, "unset"), "catch_up": strs(catchUps, "unset"),
+			"type": events, "disposition": dispositions}},
+	} {
+		raw, err := os.ReadFile(tc.file)
+		require.NoError(t, err)
+		var doc any
+		require.NoError(t, json.Unmarshal(raw, &doc))
+		checked := map[string]int{}
+		var walk func(key string, v any)
+		walk = func(key string, v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				if e, ok := v["enum"].([]any); ok {
+					if want, ok := tc.tables[key]; ok {
+						var got []string
+						for _, x := range e {
+							got = append(got, fmt.Sprint(x))
+						}
+						assert.Equal(t, want, got, "%s: the enum of %q", tc.file, key)
+						checked[key]++
+					}
+				}
+				for k, x := range v {
+					walk(k, x)
+				}
+			case []any:
+				for _, x := range v {
+					walk(key, x)
+				}
+			}
+		}
+		walk("", doc)
+		for key := range tc.tables {
+			assert.Positive(t, checked[key], "%s has no enum under %q", tc.file, key)
+		}
+		if tc.file == "../docs/scenario.schema.json" {
+			step := doc.(map[string]any)["properties"].(map[string]any)["timeline"].(map[string]any)["items"].(map[string]any)["properties"].(map[string]any)
+			var kinds []string
+			for k := range step {
+				if k != "at" && k != "after" {
+					kinds = append(kinds, k)
+				}
+			}
+			assert.ElementsMatch(t, scenarios.StepKinds, kinds, "the timeline step kinds of %s", tc.file)
+		}
+	}
+}
+
+func names[T fmt.Stringer](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.String()
+	}
+	return out
 }

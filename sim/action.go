@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -16,6 +17,9 @@ const (
 	ActSlow     ActionKind = "slow"     // the execution now closes For after At (never, when For is zero)
 )
 
+// ActionKinds lists every action kind, in order.
+func ActionKinds() []ActionKind { return []ActionKind{ActComplete, ActFail, ActSlow} }
+
 // Action is a scripted change to the execution of ScheduleID for Nominal, at
 // At; it is applied with the closures of its instant, before notices,
 // operations and timers. An action whose execution is not open then is
@@ -29,10 +33,8 @@ type Action struct {
 }
 
 func (a Action) validate(start time.Time) error {
-	switch a.Kind {
-	case ActComplete, ActFail, ActSlow:
-	default:
-		return fmt.Errorf("unknown kind %q (want complete, fail or slow)", a.Kind)
+	if !slices.Contains(ActionKinds(), a.Kind) {
+		return fmt.Errorf("unknown kind %q (want one of %v)", a.Kind, ActionKinds())
 	}
 	if a.At.Before(start) {
 		return fmt.Errorf("%s at %s is before the start %s", a.Kind, a.At.Format(time.RFC3339), start.Format(time.RFC3339))

@@ -31,13 +31,43 @@ const (
 	Jump
 )
 
-var faultNames = [...]string{"", "crash", "error", "late", "duplicate-delivery", "duplicate-notice", "jump"}
+var faultNames = [...]string{"", "crash", "error", "late", "duplicate_delivery", "duplicate_notice", "jump"}
+
+// FaultKinds lists every fault kind, in order: the one table that the
+// scenario loader, the generators and the reference model follow.
+func FaultKinds() []FaultKind {
+	out := make([]FaultKind, 0, len(faultNames)-1)
+	for k := Crash; int(k) < len(faultNames); k++ {
+		out = append(out, k)
+	}
+	return out
+}
+
+// ParseFaultKind returns the kind named s (as String spells it).
+func ParseFaultKind(s string) (FaultKind, bool) {
+	for _, k := range FaultKinds() {
+		if faultNames[k] == s {
+			return k, true
+		}
+	}
+	return 0, false
+}
 
 func (k FaultKind) String() string {
-	if k >= Crash && k <= Jump {
+	if k >= Crash && int(k) < len(faultNames) {
 		return faultNames[k]
 	}
 	return fmt.Sprintf("fault(%d)", int(k))
+}
+
+// AtSeam reports whether the fault strikes at a seam call (a crash may also
+// strike at a time).
+func (k FaultKind) AtSeam() bool { return k == Crash || k == Error }
+
+// TickKeyed reports whether the fault concerns one tick (Schedule, Nominal)
+// and happens when that tick's timer or execution does.
+func (k FaultKind) TickKeyed() bool {
+	return k == Late || k == DuplicateDelivery || k == DuplicateNotice
 }
 
 // Fault is one scripted fault. Crash and Error faults match a seam call: by
@@ -106,7 +136,7 @@ func (p Plan) Validate() error {
 			if f.Kind == Error && f.Downtime != 0 {
 				return bad(i, "an error has no downtime")
 			}
-		case Late, DuplicateDelivery, DuplicateNotice:
+		case Late, DuplicateDelivery, DuplicateNotice: // TickKeyed
 			if f.Schedule == "" || f.Nominal.IsZero() {
 				return bad(i, "%s needs a schedule and a nominal time", f.Kind)
 			}

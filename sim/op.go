@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
@@ -30,13 +31,14 @@ type Op struct {
 	Config     evaluator.Config // create and update
 }
 
+// OpKinds lists every operation kind, in order.
+func OpKinds() []OpKind { return []OpKind{OpCreate, OpUpdate, OpPause, OpResume, OpDelete} }
+
 func (op Op) String() string { return fmt.Sprintf("%s request=%s", op.Kind, op.RequestID) }
 
 func (op Op) validate(start time.Time) error {
-	switch op.Kind {
-	case OpCreate, OpUpdate, OpPause, OpResume, OpDelete:
-	default:
-		return fmt.Errorf("unknown kind %q (want create, update, pause, resume or delete)", op.Kind)
+	if !slices.Contains(OpKinds(), op.Kind) {
+		return fmt.Errorf("unknown kind %q (want one of %v)", op.Kind, OpKinds())
 	}
 	if op.At.Before(start) {
 		return fmt.Errorf("%s at %s is before the start %s", op.Kind, op.At.Format(time.RFC3339), start.Format(time.RFC3339))

@@ -29,8 +29,8 @@ func selfcheckConfig() (sim.Config, []string) {
 		Plan:        sim.Plan{Faults: []sim.Fault{{Kind: sim.Crash, At: crashAt, Downtime: downtime}}},
 	}
 	var ids []string
-	for _, o := range []evaluator.OverlapPolicy{evaluator.OverlapSkip, evaluator.OverlapBufferOne, evaluator.OverlapCancelPrevious, evaluator.OverlapAllowAll} {
-		for _, c := range []evaluator.CatchUpPolicy{evaluator.CatchUpAll, evaluator.CatchUpOne, evaluator.CatchUpSkip} {
+	for _, o := range evaluator.OverlapPolicies() {
+		for _, c := range evaluator.CatchUpPolicies() {
 			id := o.String() + "." + c.String()
 			ids = append(ids, id)
 			cfg.Ops = append(cfg.Ops, sim.Op{At: sim.DefaultStart, Kind: sim.OpCreate, ScheduleID: id, Config: evaluator.Config{
