@@ -210,9 +210,12 @@ func (d *decoder) rates(n *yaml.Node) sim.Rates {
 	if !ok {
 		return r
 	}
-	for k, p := range map[string]*float64{"crash": &r.Crash, "error": &r.Error, "late": &r.Late, "duplicate": &r.Duplicate} {
-		if v := f.get(k); v != nil {
-			*p = d.fraction(v, "rates."+k)
+	for _, rate := range []struct {
+		key string
+		p   *float64
+	}{{"crash", &r.Crash}, {"error", &r.Error}, {"late", &r.Late}, {"duplicate", &r.Duplicate}} { // in file order of the docs: errors come out in a stable order
+		if v := f.get(rate.key); v != nil {
+			*rate.p = d.fraction(v, "rates."+rate.key)
 		}
 	}
 	if v := f.get("max_downtime"); v != nil {

@@ -305,3 +305,16 @@ expect:
 		}
 	}
 }
+
+// TestParseErrorsComeInAStableOrder: the same bad file gives the same
+// message every time (a map once decided the order of the rates' errors).
+func TestParseErrorsComeInAStableOrder(t *testing.T) {
+	src := strings.Replace(good, "schedules:", "rates: {crash: 2, error: 3, late: 4, duplicate: 5, max_late: 1s}\nschedules:", 1)
+	_, first := scenarios.Parse("bad.yaml", []byte(src))
+	require.Error(t, first)
+	require.Equal(t, 4, strings.Count(first.Error(), "\n")+1, first.Error())
+	for i := 0; i < 30; i++ {
+		_, err := scenarios.Parse("bad.yaml", []byte(src))
+		require.Equal(t, first.Error(), err.Error())
+	}
+}
