@@ -9,7 +9,6 @@ import (
 
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/invariants"
-	"github.com/schedsim/schedsim/scenarios"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -162,7 +161,7 @@ func Minimize(factory sim.Factory, o Options, i int, h History, vs []invariants.
 	for _, v := range vs {
 		f.Violations = append(f.Violations, v.Error())
 	}
-	f.Scenario = Annotate(factory, f.History, o).YAML(fmt.Sprintf("%s-seed-%d", strings.ToLower(f.Invariant), o.Seed+int64(i)),
+	f.Scenario = Annotate(factory, f.History, o).Format(fmt.Sprintf("%s-seed-%d", strings.ToLower(f.Invariant), o.Seed+int64(i)),
 		fmt.Sprintf("Found by the property suite (seed %d, case %d; %s)%s: %s.", o.Seed, i, h.Profile, against(o.Evaluator), f.Invariant))
 	return f
 }
@@ -174,11 +173,6 @@ func against(evaluator string) string {
 	return " against " + evaluator
 }
 
-// scenario renders and loads a history.
-func scenario(h History) (*scenarios.Scenario, error) {
-	return scenarios.Parse("generated.yaml", []byte(h.YAML("generated", "generated")))
-}
-
 // outcome is one run of a history.
 type outcome struct {
 	world *sim.World
@@ -187,10 +181,7 @@ type outcome struct {
 }
 
 func run(factory sim.Factory, h History, o Options) outcome {
-	s, err := scenario(h)
-	if err != nil {
-		return outcome{err: fmt.Errorf("the generated history does not load: %w", err)}
-	}
+	s := h.Scenario("generated", "generated")
 	s.RetryDelay = o.RetryDelay
 	cfg := s.Config(factory)
 	w, err := sim.New(cfg)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schedsim/schedsim/properties"
+	"github.com/schedsim/schedsim/scenarios"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -50,10 +51,36 @@ func TestEveryFaultKindIsGenerated(t *testing.T) {
 			seen[kind] = true
 		}
 		for _, s := range h.Schedules {
-			seen[s.Overlap], seen[s.CatchUp] = true, true
+			seen[s.Overlap.String()], seen[s.CatchUp.String()] = true, true
 		}
 	}
-	for _, k := range append(append(slices.Clone(properties.FaultKinds), properties.Overlaps...), properties.CatchUps...) {
+	want := slices.Clone(properties.FaultKinds)
+	for _, p := range properties.Overlaps {
+		want = append(want, p.String())
+	}
+	for _, p := range properties.CatchUps {
+		want = append(want, p.String())
+	}
+	for _, k := range want {
 		assert.True(t, seen[k], "no generated history has %s", k)
+	}
+}
+
+// TestGeneratedHistoriesRoundTrip: a generated history built as a scenario
+// formats to a file that parses back to the same scenario, so the file a
+// failure prints replays exactly what was checked.
+func TestGeneratedHistoriesRoundTrip(t *testing.T) {
+	for _, mode := range properties.Modes {
+		o := properties.Options{Faults: mode, MaxSteps: 12, MaxSchedules: 6}
+		for i := 0; i < 150; i++ {
+			h, err := properties.Generate(properties.DefaultSeed, i, o)
+			require.NoError(t, err)
+			s := h.Scenario("generated", "a generated history")
+			b, err := scenarios.Format(s)
+			require.NoError(t, err)
+			back, err := scenarios.Parse("generated.yaml", b)
+			require.NoError(t, err, "%s case %d does not load:\n%s", mode, i, b)
+			require.Equal(t, s.Canonical(), back.Canonical(), "%s case %d:\n%s", mode, i, b)
+		}
 	}
 }

@@ -99,10 +99,10 @@ var badTriggers = []struct {
 	{evaluator.TriggerSpec{Cron: "0 0 30 2 *"}, "never fires"},
 }
 
-// Policies, as the evaluator's tables name them.
+// Policies: the evaluator's tables.
 var (
-	Overlaps = names(evaluator.OverlapPolicies())
-	CatchUps = names(evaluator.CatchUpPolicies())
+	Overlaps = evaluator.OverlapPolicies()
+	CatchUps = evaluator.CatchUpPolicies()
 )
 
 func names[T fmt.Stringer](vs []T) []string {
@@ -131,7 +131,7 @@ func (sc scale) genSchedule(id string, dst bool, p Profile) gopter.Gen {
 	).Map(func(v []any) Schedule {
 		t := v[0].(triggerChoice)
 		runs := time.Duration(float64(min(t.period, sc.horizon/2)) * v[4].(float64)).Round(time.Second)
-		s := Schedule{ID: id, Trigger: t.spec, Overlap: v[1].(string), CatchUp: v[2].(string), Window: v[3].(time.Duration),
+		s := Schedule{ID: id, Trigger: t.spec, Overlap: v[1].(evaluator.OverlapPolicy), CatchUp: v[2].(evaluator.CatchUpPolicy), Window: v[3].(time.Duration),
 			RunsFor: runs, CreateAt: v[5].(time.Duration)}
 		if b := v[6].(int); b >= 0 {
 			s.BadTrigger, s.WantError = &badTriggers[b].spec, badTriggers[b].want
@@ -186,12 +186,12 @@ func (sc scale) genStep(h History, p Profile) gopter.Gen {
 		})
 	}
 	update := gopter.CombineGens(at, sched,
-		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: gen.OneConstOf(anys(p.Overlaps)...)}}),
-		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: gen.OneConstOf(anys(p.CatchUps)...)}}),
+		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(evaluator.OverlapPolicy(0))}, {Weight: 1, Gen: gen.OneConstOf(anys(p.Overlaps)...)}}),
+		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(evaluator.CatchUpPolicy(0))}, {Weight: 1, Gen: gen.OneConstOf(anys(p.CatchUps)...)}}),
 		gen.Weighted([]gen.WeightedGen{{Weight: 6, Gen: gen.Const(-2)}, {Weight: 3, Gen: gen.Const(-1)}, {Weight: 1, Gen: gen.IntRange(0, len(badTriggers)-1)}}),
 		sc.genTrigger(!h.Start.Equal(starts[0])),
 	).Map(func(v []any) Step {
-		st := Step{At: v[0].(time.Duration), Kind: StepUpdate, Schedule: v[1].(string), Overlap: v[2].(string), CatchUp: v[3].(string)}
+		st := Step{At: v[0].(time.Duration), Kind: StepUpdate, Schedule: v[1].(string), Overlap: v[2].(evaluator.OverlapPolicy), CatchUp: v[3].(evaluator.CatchUpPolicy)}
 		switch b := v[4].(int); {
 		case b == -1:
 			t := v[5].(triggerChoice).spec
@@ -199,7 +199,7 @@ func (sc scale) genStep(h History, p Profile) gopter.Gen {
 		case b >= 0:
 			st.Trigger, st.WantError = &badTriggers[b].spec, badTriggers[b].want
 		}
-		if st.Overlap == "" && st.CatchUp == "" && st.Trigger == nil {
+		if st.Overlap == 0 && st.CatchUp == 0 && st.Trigger == nil {
 			st.Overlap = p.Overlaps[0]
 		}
 		return st

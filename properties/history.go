@@ -3,10 +3,12 @@ package properties
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/scenarios"
+	"github.com/schedsim/schedsim/sim"
 )
 
 // History is one generated world: schedules, each created by a step of its
@@ -26,8 +28,8 @@ type History struct {
 type Schedule struct {
 	ID       string
 	Trigger  evaluator.TriggerSpec
-	Overlap  string
-	CatchUp  string
+	Overlap  evaluator.OverlapPolicy
+	CatchUp  evaluator.CatchUpPolicy
 	Window   time.Duration // 0: none
 	RunsFor  time.Duration // 0: until cancelled
 	CreateAt time.Duration
@@ -59,8 +61,9 @@ type Step struct {
 	Schedule string
 	// Update: the fields it changes (empty: unchanged); BadTrigger makes the
 	// trigger invalid (the update or create must be refused).
-	Overlap, CatchUp string
-	Trigger          *evaluator.TriggerSpec
+	Overlap evaluator.OverlapPolicy // 0: unchanged
+	CatchUp evaluator.CatchUpPolicy
+	Trigger *evaluator.TriggerSpec
 	// Faults at a seam call; Nominal for tick faults (an offset).
 	Call, Phase string
 	Nominal     time.Duration
@@ -71,122 +74,108 @@ type Step struct {
 // Size is the number of timeline steps the history prints (creates included).
 func (h History) Size() int { return len(h.Schedules) + len(h.Steps) }
 
-func dur(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
+// Scenario builds the history as a scenario (the one model scenarios.Parse
+// and scenarios.Format share) whose expectation is that every invariant
+// holds; name and description head it. Creates come first among steps at
+// one time.
+func (h History) Scenario(name, description string) *scenarios.Scenario {
+	start := h.Start.UTC()
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	s := &scenarios.Scenario{File: name + ".yaml", Name: name, Description: description, Start: start, Until: at(h.Horizon),
+		CancelDelay: h.CancelDelay, End: &scenarios.Expect{At: at(h.Horizon), Invariants: true}}
+	type timed struct {
+		at   time.Duration
+		step scenarios.Step
 	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
+	var steps []timed
+	configs := map[string]evaluator.Config{} // as the last accepted create or update left them
+	for _, sc := range h.Schedules {
+		c := evaluator.Config{Trigger: sc.Trigger, Overlap: sc.Overlap, CatchUp: sc.CatchUp, WorkflowType: "workflow"}
+		if sc.Window > 0 {
+			w := evaluator.Duration(sc.Window)
+			c.CatchUpWindow = &w
+		}
+		s.Schedules = append(s.Schedules, scenarios.Schedule{ID: sc.ID, Config: c, RunsFor: sc.RunsFor})
+		configs[sc.ID] = c
+		create := c
+		if sc.BadTrigger != nil {
+			create.Trigger = *sc.BadTrigger
+		}
+		steps = append(steps, timed{sc.CreateAt, scenarios.Step{WantError: sc.WantError,
+			Op: &sim.Op{Kind: sim.OpCreate, ScheduleID: sc.ID, RequestID: "create-" + sc.ID, Config: create}}})
+	}
+	for i, st := range h.Steps {
+		steps = append(steps, timed{st.At, st.scenarioStep(i, start, configs)})
+	}
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].at < steps[j].at })
+	for _, t := range steps {
+		st := t.step
+		st.At = at(t.at)
+		switch {
+		case st.Op != nil:
+			st.Op.At = st.At
+		case st.Fault != nil && st.Fault.Kind == sim.Crash && st.Fault.Call == "", st.Fault != nil && st.Fault.Kind == sim.Jump:
+			st.Fault.At = st.At
+		case st.Fault != nil && st.Fault.Kind.AtSeam():
+			st.Fault.After = st.At
+		}
+		s.Steps = append(s.Steps, st)
 	}
 	return s
 }
 
-func trigger(t evaluator.TriggerSpec) string {
-	switch {
-	case t.Interval != 0:
-		return fmt.Sprintf("{interval: %s}", dur(time.Duration(t.Interval)))
-	case t.Timezone != "":
-		return fmt.Sprintf("{cron: %q, timezone: %s}", t.Cron, t.Timezone)
-	default:
-		return fmt.Sprintf("{cron: %q}", t.Cron)
-	}
-}
-
-// timeline is every step in time order, creates first at equal times.
-type line struct {
-	at   time.Duration
-	text string
-}
-
-// YAML renders the history as a scenario file whose expectation is that every
-// invariant holds; name and description head it.
-func (h History) YAML(name, description string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "name: %s\n", name)
-	fmt.Fprintf(&b, "description: >\n  %s\n", strings.ReplaceAll(strings.TrimSpace(description), "\n", "\n  "))
-	fmt.Fprintf(&b, "start: %s\nuntil: %s\n", h.Start.UTC().Format(time.RFC3339), dur(h.Horizon))
-	if h.CancelDelay > 0 {
-		fmt.Fprintf(&b, "cancel_delay: %s\n", dur(h.CancelDelay))
-	}
-	b.WriteString("schedules:\n")
-	var lines []line
-	for _, s := range h.Schedules {
-		fmt.Fprintf(&b, "  - {id: %s, trigger: %s, overlap: %s, catch_up: %s", s.ID, trigger(s.Trigger), s.Overlap, s.CatchUp)
-		if s.Window > 0 {
-			fmt.Fprintf(&b, ", catch_up_window: %s", dur(s.Window))
-		}
-		if s.RunsFor > 0 {
-			fmt.Fprintf(&b, ", runs_for: %s", dur(s.RunsFor))
-		}
-		b.WriteString("}\n")
-		create := fmt.Sprintf("create: {schedule: %s, request_id: create-%s", s.ID, s.ID)
-		if s.BadTrigger != nil {
-			create += ", trigger: " + trigger(*s.BadTrigger)
-		}
-		if s.WantError != "" {
-			create += fmt.Sprintf(", want_error: %q", s.WantError)
-		}
-		lines = append(lines, line{s.CreateAt, create + "}"})
-	}
-	for i, st := range h.Steps {
-		lines = append(lines, line{st.At, st.render(i)})
-	}
-	sort.SliceStable(lines, func(i, j int) bool { return lines[i].at < lines[j].at })
-	if len(lines) > 0 {
-		b.WriteString("timeline:\n")
-	}
-	for _, l := range lines {
-		fmt.Fprintf(&b, "  - at: %s\n    %s\n", dur(l.at), l.text)
-	}
-	b.WriteString("expect:\n  invariants: hold\n")
-	return b.String()
-}
-
-func (st Step) render(i int) string {
-	var f []string
-	add := func(format string, args ...any) { f = append(f, fmt.Sprintf(format, args...)) }
-	add("schedule: %s", st.Schedule)
+// scenarioStep is step i as a scenario step (its time is set by the caller);
+// configs follow the accepted updates.
+func (st Step) scenarioStep(i int, start time.Time, configs map[string]evaluator.Config) scenarios.Step {
+	out := scenarios.Step{WantError: st.WantError}
 	switch st.Kind {
 	case StepUpdate, StepPause, StepResume, StepDelete, StepBadCreate:
-		add("request_id: r%d", i+1)
-		if st.Trigger != nil {
-			add("trigger: %s", trigger(*st.Trigger))
-		}
-		if st.Overlap != "" {
-			add("overlap: %s", st.Overlap)
-		}
-		if st.CatchUp != "" {
-			add("catch_up: %s", st.CatchUp)
-		}
-		if st.WantError != "" {
-			add("want_error: %q", st.WantError)
-		}
-		kind := st.Kind
-		if kind == StepBadCreate {
-			kind = "create"
-		}
-		return fmt.Sprintf("%s: {%s}", kind, strings.Join(f, ", "))
-	case StepCrash, StepError:
-		f = f[:0]
-		if st.Call != "" {
-			add("call: %s", st.Call)
-			add("phase: %s", st.Phase)
-			if st.Schedule != "" {
-				add("schedule: %s", st.Schedule)
+		op := &sim.Op{Kind: sim.OpKind(st.Kind), ScheduleID: st.Schedule, RequestID: fmt.Sprintf("r%d", i+1)}
+		if st.Kind == StepBadCreate || st.Kind == StepUpdate {
+			op.Kind = map[string]sim.OpKind{StepBadCreate: sim.OpCreate, StepUpdate: sim.OpUpdate}[st.Kind]
+			c := configs[st.Schedule]
+			if st.Trigger != nil {
+				c.Trigger = *st.Trigger
+			}
+			if st.Overlap != 0 {
+				c.Overlap = st.Overlap
+			}
+			if st.CatchUp != 0 {
+				c.CatchUp = st.CatchUp
+			}
+			op.Config = c
+			if st.Kind == StepUpdate && st.WantError == "" {
+				configs[st.Schedule] = c
 			}
 		}
-		if st.Kind == StepCrash {
-			add("downtime: %s", dur(st.Duration))
+		out.Op = op
+	case StepCrash, StepError:
+		f := &sim.Fault{Kind: sim.Crash, Call: st.Call, Downtime: st.Duration}
+		if st.Kind == StepError {
+			f.Kind = sim.Error
 		}
-		return fmt.Sprintf("%s: {%s}", st.Kind, strings.Join(f, ", "))
-	case StepLate:
-		add("nominal: %s", dur(st.Nominal))
-		add("by: %s", dur(st.Duration))
-	case StepDuplicateDelivery, StepDuplicateNotice:
-		add("nominal: %s", dur(st.Nominal))
+		if st.Call != "" {
+			f.Phase = map[string]fakes.Phase{"before": fakes.Before, "after": fakes.After}[st.Phase]
+			f.Schedule = st.Schedule
+		}
+		out.Fault = f
+	case StepLate, StepDuplicateDelivery, StepDuplicateNotice:
+		k, _ := sim.ParseFaultKind(st.Kind)
+		out.Fault = &sim.Fault{Kind: k, Schedule: st.Schedule, Nominal: start.Add(st.Nominal)}
+		if k == sim.Late {
+			out.Fault.Late = st.Duration
+		}
 	case StepJump:
-		return "jump: " + dur(st.Duration)
+		out.Fault = &sim.Fault{Kind: sim.Jump, Jump: st.Duration}
 	}
-	return fmt.Sprintf("%s: {%s}", st.Kind, strings.Join(f, ", "))
+	return out
+}
+
+// Format writes the history as a scenario file (see Scenario).
+func (h History) Format(name, description string) string {
+	b, err := scenarios.Format(h.Scenario(name, description))
+	if err != nil {
+		return "# the scenario cannot be written: " + err.Error() + "\n"
+	}
+	return string(b)
 }

@@ -2,6 +2,7 @@ package properties
 
 import (
 	"fmt"
+	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/sim"
 	"slices"
 	"strings"
@@ -53,8 +54,8 @@ var Modes = []string{ModeSwarm, ModeAll, ModeCrashes, ModeNone}
 // dense in a few faults rather than all cases thin in every fault.
 type Profile struct {
 	Faults   []string
-	Overlaps []string
-	CatchUps []string
+	Overlaps []evaluator.OverlapPolicy
+	CatchUps []evaluator.CatchUpPolicy
 }
 
 func (p Profile) String() string {
@@ -62,7 +63,7 @@ func (p Profile) String() string {
 	if faults == "" {
 		faults = "none"
 	}
-	return fmt.Sprintf("faults=%s overlap=%s catch_up=%s", faults, strings.Join(p.Overlaps, ","), strings.Join(p.CatchUps, ","))
+	return fmt.Sprintf("faults=%s overlap=%s catch_up=%s", faults, strings.Join(names(p.Overlaps), ","), strings.Join(names(p.CatchUps), ","))
 }
 
 func genProfile(mode string) gopter.Gen {
@@ -73,7 +74,8 @@ func genProfile(mode string) gopter.Gen {
 		return gen.Const(Profile{Faults: []string{FaultCrash, FaultCrashAtCall}, Overlaps: Overlaps, CatchUps: CatchUps})
 	case ModeSwarm:
 		return gopter.CombineGens(subset(FaultKinds), subset(Overlaps), subset(CatchUps)).Map(func(v []any) Profile {
-			return Profile{Faults: v[0].([]string), Overlaps: nonEmpty(v[1].([]string), Overlaps), CatchUps: nonEmpty(v[2].([]string), CatchUps)}
+			return Profile{Faults: v[0].([]string), Overlaps: nonEmpty(v[1].([]evaluator.OverlapPolicy), Overlaps),
+				CatchUps: nonEmpty(v[2].([]evaluator.CatchUpPolicy), CatchUps)}
 		})
 	default:
 		return gen.Const(Profile{Faults: FaultKinds, Overlaps: Overlaps, CatchUps: CatchUps})
@@ -81,9 +83,9 @@ func genProfile(mode string) gopter.Gen {
 }
 
 // subset draws each element with even odds, keeping their order.
-func subset(xs []string) gopter.Gen {
-	return gen.SliceOfN(len(xs), gen.Bool()).Map(func(in []bool) []string {
-		var out []string
+func subset[T any](xs []T) gopter.Gen {
+	return gen.SliceOfN(len(xs), gen.Bool()).Map(func(in []bool) []T {
+		var out []T
 		for i, b := range in {
 			if b {
 				out = append(out, xs[i])
@@ -93,7 +95,7 @@ func subset(xs []string) gopter.Gen {
 	})
 }
 
-func nonEmpty(xs, all []string) []string {
+func nonEmpty[T any](xs, all []T) []T {
 	if len(xs) == 0 {
 		return slices.Clone(all[:1])
 	}

@@ -81,8 +81,8 @@ func candidates(h History) []History {
 		if st.Call != "" && st.Schedule != "" {
 			with(func(c *History) { c.Steps[i].Schedule = "" })
 		}
-		if st.Kind == StepUpdate && (st.Overlap != "") && (st.CatchUp != "" || st.Trigger != nil) {
-			with(func(c *History) { c.Steps[i].CatchUp, c.Steps[i].Trigger = "", nil })
+		if st.Kind == StepUpdate && st.Overlap != 0 && (st.CatchUp != 0 || st.Trigger != nil) {
+			with(func(c *History) { c.Steps[i].CatchUp, c.Steps[i].Trigger = 0, nil })
 		}
 	}
 	for i, s := range h.Schedules {

@@ -36,7 +36,17 @@ type Schedule struct {
 	RunsFor time.Duration // 0: until cancelled or closed by a step
 	// RunsForNominal overrides RunsFor for the executions of given ticks.
 	RunsForNominal map[time.Time]time.Duration
-	created        bool // a step creates it
+}
+
+// CreatedByStep reports whether a step of the scenario creates schedule id
+// (else it is created at the start).
+func (s *Scenario) CreatedByStep(id string) bool {
+	for _, st := range s.Steps {
+		if st.Op != nil && st.Op.Kind == sim.OpCreate && st.Op.ScheduleID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // Step is one line of the timeline: exactly one of its pointers is set.

@@ -502,7 +502,6 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 		if sc := ids[id]; sc != nil {
 			switch kind {
 			case "create":
-				sc.created = true // by this step, not at the start
 				op.Config = d.config(f, sc.Config, "create "+id, st.WantError != "")
 			case "update":
 				base, ok := d.configs[id]

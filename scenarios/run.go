@@ -71,7 +71,7 @@ func (s *Scenario) Config(factory sim.Factory) sim.Config {
 	for i := range s.Schedules {
 		sc := &s.Schedules[i]
 		runs[sc.ID] = sc
-		if !sc.created {
+		if !s.CreatedByStep(sc.ID) {
 			cfg.Ops = append(cfg.Ops, startCreate(s, *sc))
 		}
 	}
@@ -188,7 +188,7 @@ type scriptedOp struct {
 func scripted(s *Scenario) []scriptedOp {
 	var out []scriptedOp
 	for _, sc := range s.Schedules {
-		if !sc.created {
+		if !s.CreatedByStep(sc.ID) {
 			out = append(out, scriptedOp{pos: sc.Pos, op: startCreate(s, sc)})
 		}
 	}
