@@ -1,6 +1,7 @@
 package invariants
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -100,4 +101,27 @@ func slicesOfMap(m map[string]bool) []bool {
 		out = append(out, v)
 	}
 	return out
+}
+
+// All runs every checker of a history: the safety invariants and B1 always,
+// C1, C3 and R4 for the schedules at a quiet point. (R1 needs the world, M1 the
+// world's config, R2 and R3 several runs.)
+func All(h *History) []Violation {
+	var out []Violation
+	for _, check := range []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C1, C3, R4, B1} {
+		out = append(out, check(h)...)
+	}
+	return h.Explain(out)
+}
+
+// Check observes a world and runs every checker one run allows (see Run).
+// It returns nil or the violations joined, each an error naming the
+// invariant, the schedule, the tick and the trace lines involved.
+func Check(w *sim.World, cfg sim.Config) error {
+	vs := Run(w, cfg).Violations
+	errs := make([]error, len(vs))
+	for i, v := range vs {
+		errs[i] = v
+	}
+	return errors.Join(errs...)
 }

@@ -1,0 +1,166 @@
+package invariants
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+)
+
+// C3 Armed: at a quiet point each active schedule has exactly one armed
+// timer, at its next nominal time; paused and deleted schedules have none.
+func C3(h *History) []Violation {
+	var out []Violation
+	timers := map[string][]evaluator.Timer{}
+	for _, t := range h.Timers {
+		timers[t.ScheduleID] = append(timers[t.ScheduleID], t)
+	}
+	ids := slices.Sorted(func(yield func(string) bool) {
+		for id := range h.livesOf() {
+			if !yield(id) {
+				return
+			}
+		}
+	})
+	for _, id := range ids {
+		if !h.Quiet[id] {
+			continue
+		}
+		ls := h.livesOf()[id]
+		l := ls[len(ls)-1]
+		ts := timers[id]
+		bad := func(format string, args ...any) {
+			out = append(out, Violation{Invariant: "C3", ScheduleID: id, Detail: fmt.Sprintf(format, args...)})
+		}
+		if l.deleted != nil || l.paused {
+			if len(ts) > 0 {
+				bad("%s schedule has a timer armed at %s", map[bool]string{true: "deleted", false: "paused"}[l.deleted != nil], stamp(ts[0].At))
+			}
+			continue
+		}
+		if len(l.versions) == 0 {
+			continue
+		}
+		v := l.versions[len(l.versions)-1]
+		switch {
+		case len(ts) == 0:
+			bad("active schedule has no timer armed")
+		case len(ts) > 1:
+			bad("%d timers armed", len(ts))
+		case !v.isNext(ts[0].At, h.Now):
+			bad("timer armed at %s, not at the next tick after %s", stamp(ts[0].At), stamp(h.Now))
+		}
+	}
+	return out
+}
+
+// isNext reports whether t is v's first tick after now.
+func (v version) isNext(t, now time.Time) bool {
+	if !t.After(now) || !v.onGrid(t) {
+		return false
+	}
+	if v.trig.IsInterval() {
+		return !t.Add(-v.trig.Period()).After(now) // the tick before t is not after now
+	}
+	return v.trig.Grid(v.first).Next(now).Equal(t)
+}
+
+// maxC1Ticks bounds the ticks C1 enumerates per schedule.
+const maxC1Ticks = 100_000
+
+// C1 Nothing lost: for a schedule at a quiet point whose every config is
+// allow_all with catch-up all and no window, every tick of its active periods
+// up to now started exactly once. A period that a pause, update or delete
+// ended may lose the ticks that were due but not yet delivered when the
+// operation applied (docs/semantics.md): there, only the ticks up to its last
+// started one are owed.
+func C1(h *History) []Violation {
+	vs, _, _ := c1(h)
+	return vs
+}
+
+// c1 is C1; judged says whether any schedule was in its domain, and
+// skipped names the schedules left out for having too many ticks to list.
+func c1(h *History) (out []Violation, judged bool, skipped []string) {
+	started := map[string]map[time.Time]bool{}
+	for _, r := range h.Runs {
+		if started[r.Request.ScheduleID] == nil {
+			started[r.Request.ScheduleID] = map[time.Time]bool{}
+		}
+		started[r.Request.ScheduleID][r.Request.Nominal.UTC()] = true
+	}
+	for _, id := range slices.Sorted(func(yield func(string) bool) {
+		for id := range h.livesOf() {
+			if !yield(id) {
+				return
+			}
+		}
+	}) {
+		if !h.Quiet[id] {
+			continue
+		}
+		for _, l := range h.livesOf()[id] {
+			ticks, ok, tooMany := l.owedTicks(h.Now, started[id])
+			if tooMany {
+				skipped = append(skipped, id)
+			}
+			if !ok {
+				continue
+			}
+			judged = true
+			for _, t := range ticks {
+				if !started[id][t] {
+					out = append(out, Violation{Invariant: "C1", ScheduleID: id, Nominal: t, Detail: "tick of an active period never started"})
+					break
+				}
+			}
+		}
+	}
+	return out, judged, skipped
+}
+
+// owedTicks lists the ticks a life owes up to now, or false when C1 does not
+// apply (another policy, a window, an ambiguous anchor, or too many ticks:
+// then tooMany).
+func (l *life) owedTicks(now time.Time, started map[time.Time]bool) (ticks []time.Time, ok, tooMany bool) {
+	var out []time.Time
+	for i, v := range l.versions {
+		from := len(out)
+		c := v.cfg
+		if c.Overlap != evaluator.OverlapAllowAll || c.CatchUp != evaluator.CatchUpAll || c.CatchUpWindow != nil || !v.first.Equal(v.at) {
+			return nil, false, false
+		}
+		end := now
+		if i+1 < len(l.versions) {
+			end = l.versions[i+1].first
+		}
+		if l.deleted != nil && l.deleted.First.Before(end) {
+			end = l.deleted.First // the delete may date from its first attempt
+		}
+		g := v.trig.Grid(v.first)
+		for t := g.Next(v.first); !t.IsZero() && !t.After(now) && (t.Before(end) || t.Equal(now) && end.Equal(now)); t = g.Next(t) {
+			if len(out) == maxC1Ticks {
+				return nil, false, true
+			}
+			paused := slices.ContainsFunc(l.pauses, func(p span) bool {
+				return !t.Before(p.first) && (p.until.IsZero() || !t.After(p.until))
+			})
+			if !paused {
+				out = append(out, t)
+			}
+		}
+		ended := i+1 < len(l.versions) || l.deleted != nil || l.paused ||
+			slices.ContainsFunc(l.pauses, func(p span) bool { return !p.first.Before(v.first) })
+		if ended { // owed only up to the period's last started tick
+			last := from
+			for j := from; j < len(out); j++ {
+				if started[out[j]] {
+					last = j + 1
+				}
+			}
+			out = out[:last]
+		}
+	}
+	return out, true, false
+}

@@ -1,0 +1,182 @@
+package invariants
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/sim"
+)
+
+// deliver decides every schedule whose timer is due, in id order; true if
+// it decided.
+func (m *model) deliver() (bool, error) {
+	var ids []string
+	for {
+		id, at, ok := m.due.peek(m.dueNow)
+		if !ok || at.After(m.now) {
+			break
+		}
+		m.due.pop()
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		s := m.scheds[id]
+		if err := m.decide(s); err != nil {
+			return false, err
+		}
+		m.schedule(s)
+	}
+	return len(ids) > 0, nil
+}
+
+// dueAt is when s's next tick is delivered (zero: never): at its time, or
+// later by the largest late fault of that tick.
+func (m *model) dueAt(s *mSched) time.Time {
+	if s.paused || s.deleted || s.next.IsZero() {
+		return time.Time{}
+	}
+	var late time.Duration
+	for _, f := range m.faults {
+		if f.Kind == sim.Late && f.Schedule == s.id && f.Nominal.Equal(s.next) {
+			late = max(late, f.Late)
+		}
+	}
+	return s.next.Add(late)
+}
+
+// dueNow reports whether an entry of the due heap is still s's delivery.
+func (m *model) dueNow(id string, at time.Time) bool {
+	s := m.scheds[id]
+	return s != nil && m.dueAt(s).Equal(at)
+}
+
+// schedule notes s's next delivery.
+func (m *model) schedule(s *mSched) {
+	if at := m.dueAt(s); !at.IsZero() {
+		m.due.push(at, 0, s.id)
+	}
+}
+
+// decide applies the late-tick rule, the window, the catch-up policy and the
+// overlap policy to every due tick, oldest first. Like the evaluator it never
+// lists the due ticks: one and skip cost O(1) whatever the outage, and all
+// walks only the ticks its overlap policy can still act on.
+func (m *model) decide(s *mSched) error {
+	first := s.next // due: first, then the grid's ticks up to now
+	several := !first.After(m.now) && !s.grid.Next(first).After(m.now)
+	s.next = s.grid.Next(m.now)
+	kept := first // the oldest due tick the window keeps
+	if w := s.cfg.CatchUpWindow; w != nil && kept.Before(m.now.Add(-time.Duration(*w))) {
+		// Ticks strictly older than now-window are missed.
+		kept = s.grid.Next(m.now.Add(-time.Duration(*w)).Add(-time.Nanosecond))
+		if kept.IsZero() || kept.After(m.now) {
+			return nil // every due tick is missed
+		}
+	}
+	onTime := time.Time{} // the tick at exactly now, or the lone due tick
+	lateUntil := m.now    // late ticks are kept ticks before this
+	switch {
+	case !several:
+		onTime, lateUntil = kept, kept
+	case s.grid.Next(m.now.Add(-time.Nanosecond)).Equal(m.now):
+		onTime = m.now
+	}
+	if several && kept.Before(lateUntil) {
+		m.catchUp(s.id, kept, lateUntil)
+	}
+	if !onTime.IsZero() && !s.restartedAt.IsZero() && s.restartedAt.Equal(m.now) {
+		m.catchUp(s.id, onTime, onTime.Add(time.Nanosecond))
+	}
+	if several && kept.Before(lateUntil) {
+		switch s.cfg.CatchUp {
+		case evaluator.CatchUpSkip:
+		case evaluator.CatchUpOne:
+			m.overlap(s, kept)
+		case evaluator.CatchUpAll:
+			n := 0
+			for t := kept; !t.IsZero() && t.Before(lateUntil) && !m.inert(s); t = s.grid.Next(t) {
+				if n++; n > maxModelTicks {
+					return fmt.Errorf("%w: more than %d late ticks start in one decision", ErrUnsupported, maxModelTicks)
+				}
+				m.overlap(s, t)
+			}
+		default:
+			return fmt.Errorf("%w: the model does not know the catch-up policy %s", ErrUnsupported, s.cfg.CatchUp)
+		}
+	}
+	if !onTime.IsZero() {
+		m.overlap(s, onTime)
+	}
+	return m.err
+}
+
+// inert reports whether the overlap policy can do nothing more with further
+// ticks of this decision: skip with a run going, buffer_one with a run going
+// and a tick buffered (the running set changes only at a closure, never
+// inside a decision).
+func (m *model) inert(s *mSched) bool {
+	busy := len(s.running) > 0
+	switch s.cfg.Overlap {
+	case evaluator.OverlapSkip:
+		return busy
+	case evaluator.OverlapBufferOne:
+		return busy && !s.buffered.IsZero()
+	}
+	return false
+}
+
+// catchUp notes the ticks in [from, until) as decided late (C2).
+func (m *model) catchUp(id string, from, until time.Time) {
+	m.out.catchUps[id] = append(m.out.catchUps[id], lateSpan{from, until})
+}
+
+func (m *model) overlap(s *mSched, t time.Time) {
+	busy := len(s.running) > 0
+	switch s.cfg.Overlap {
+	case evaluator.OverlapAllowAll:
+	default:
+		m.err = fmt.Errorf("%w: the model does not know the overlap policy %s", ErrUnsupported, s.cfg.Overlap)
+		return
+	case evaluator.OverlapSkip:
+		if busy {
+			return
+		}
+	case evaluator.OverlapBufferOne:
+		if busy {
+			if s.buffered.IsZero() {
+				s.buffered = t
+			}
+			return
+		}
+	case evaluator.OverlapCancelPrevious:
+		for _, r := range s.running {
+			if !r.cancelled {
+				r.cancelled, r.cancelAt = true, m.now
+				if c := m.now.Add(m.cfg.CancelDelay); r.closesAt.IsZero() || c.Before(r.closesAt) {
+					r.closesAt = c
+					m.closeAt(r)
+				}
+				m.out.Cancels = append(m.out.Cancels, Predicted{ScheduleID: s.id, Nominal: r.nominal, At: m.now})
+			}
+		}
+	}
+	m.start(s, t)
+}
+
+func (m *model) start(s *mSched, t time.Time) {
+	r := &mRun{sched: s.id, key: key(s.id, t), nominal: t}
+	if m.cfg.Duration != nil {
+		if d := m.cfg.Duration(evaluator.StartRequest{ScheduleID: s.id, Nominal: t, WorkflowID: evaluator.WorkflowID(s.id, t)}); d > 0 {
+			r.closesAt = m.now.Add(d)
+		}
+	}
+	m.nruns++
+	r.seq = m.nruns
+	m.open[r.key] = r
+	m.closeAt(r)
+	s.running = append(s.running, r)
+	m.out.Starts = append(m.out.Starts, Predicted{ScheduleID: s.id, Nominal: t, At: m.now})
+}

@@ -1,0 +1,242 @@
+package invariants
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+)
+
+// openHeap holds indexes of h.Runs, the earliest closing first.
+type openHeap struct {
+	runs []fakes.Run
+	idx  []int
+}
+
+func (o openHeap) Len() int { return len(o.idx) }
+
+func (o openHeap) Less(i, j int) bool {
+	return o.runs[o.idx[i]].ClosedAt.Before(o.runs[o.idx[j]].ClosedAt)
+}
+
+func (o openHeap) Swap(i, j int) { o.idx[i], o.idx[j] = o.idx[j], o.idx[i] }
+
+func (o *openHeap) Push(x any) { o.idx = append(o.idx, x.(int)) }
+
+func (o *openHeap) Pop() any {
+	x := o.idx[len(o.idx)-1]
+	o.idx = o.idx[:len(o.idx)-1]
+	return x
+}
+
+func violation(inv string, r fakes.Run, format string, args ...any) Violation {
+	return Violation{Invariant: inv, ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal, Detail: fmt.Sprintf(format, args...)}
+}
+
+// S1 No overlap: a skip or buffer_one schedule never starts an execution
+// while one of its executions is running.
+func S1(h *History) []Violation {
+	var out []Violation
+	h.sweep(func(idx int, r fakes.Run, l *life, open []fakes.Run) {
+		p, ok := l.policyAt(r.StartedAt, idx)
+		if !ok || (p != evaluator.OverlapSkip && p != evaluator.OverlapBufferOne) {
+			return
+		}
+		if len(open) > 0 {
+			out = append(out, violation("S1", r, "%s started at %s while %s was running", p, stamp(r.StartedAt), open[0].Execution.WorkflowID))
+		}
+	})
+	return out
+}
+
+// S2 Cancel-previous: a cancel_previous schedule never starts an execution
+// while one of its executions is running and has not been asked to cancel.
+func S2(h *History) []Violation {
+	var out []Violation
+	h.sweep(func(idx int, r fakes.Run, l *life, open []fakes.Run) {
+		if p, ok := l.policyAt(r.StartedAt, idx); !ok || p != evaluator.OverlapCancelPrevious {
+			return
+		}
+		for _, o := range open {
+			if !o.CancelRequested || o.CancelledAt.After(r.StartedAt) {
+				out = append(out, violation("S2", r, "started at %s while %s ran without a cancel", stamp(r.StartedAt), o.Execution.WorkflowID))
+				break
+			}
+		}
+	})
+	return out
+}
+
+// S4 At most once: each (schedule, nominal time) yields at most one execution.
+func S4(h *History) []Violation {
+	var out []Violation
+	seen := map[string]string{}
+	for _, r := range h.Runs {
+		k := r.Request.ScheduleID + "@" + stamp(r.Request.Nominal)
+		if first, ok := seen[k]; ok {
+			out = append(out, violation("S4", r, "started twice (%s, then %s)", first, r.Execution.RunID))
+			continue
+		}
+		seen[k] = r.Execution.RunID
+	}
+	return out
+}
+
+// S5 Inactive is silent: no start for a nominal time before creation, inside
+// a pause, or after deletion.
+func S5(h *History) []Violation {
+	var out []Violation
+	for _, r := range h.Runs {
+		id, n := r.Request.ScheduleID, r.Request.Nominal
+		l := h.lifeAt(id, n)
+		if l == nil || !n.After(l.created.First) {
+			out = append(out, violation("S5", r, "nominal time before the schedule was created"))
+			continue
+		}
+		if l.deleted != nil && !n.Before(l.deleted.At) {
+			out = append(out, violation("S5", r, "nominal time after the schedule was deleted at %s", stamp(l.deleted.At)))
+			continue
+		}
+		for _, p := range l.pauses {
+			if !n.Before(p.from) && (p.until.IsZero() || !n.After(p.until)) {
+				out = append(out, violation("S5", r, "nominal time inside the pause from %s", stamp(p.from)))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// S6 On the grid: every started nominal time is a tick of a config the
+// schedule had, counted from when that config took effect.
+func S6(h *History) []Violation {
+	var out []Violation
+	for _, r := range h.Runs {
+		id, n := r.Request.ScheduleID, r.Request.Nominal
+		l := h.lifeAt(id, n)
+		if l == nil {
+			continue // S5 reports it
+		}
+		if !slices.ContainsFunc(l.versions, func(v version) bool { return v.onGrid(n) }) {
+			out = append(out, violation("S6", r, "not a tick of any config the schedule had"))
+		}
+	}
+	return out
+}
+
+// onGrid reports whether n is a tick of v after its anchor, for some anchor
+// in [first, at].
+func (v version) onGrid(n time.Time) bool {
+	if !n.After(v.first) {
+		return false
+	}
+	if v.trig.IsInterval() {
+		p := v.trig.Period()
+		k := n.Sub(v.first) / p // the latest anchor n - k·p that is not before first
+		a := n.Add(-k * p)
+		return k >= 1 && !a.After(v.at)
+	}
+	return v.trig.Grid(v.first).Next(n.Add(-time.Nanosecond)).Equal(n)
+}
+
+// S7 Monotone: the started nominal times of a schedule strictly increase.
+func S7(h *History) []Violation {
+	var out []Violation
+	last := map[string]time.Time{}
+	for _, r := range h.Runs {
+		id := r.Request.ScheduleID
+		if prev, ok := last[id]; ok && !r.Request.Nominal.After(prev) {
+			out = append(out, violation("S7", r, "started after the tick %s", stamp(prev)))
+		}
+		last[id] = r.Request.Nominal
+	}
+	return out
+}
+
+// S3 Buffer bound: at most one buffered tick per schedule; it starts as soon
+// as the running set empties, or is dropped by pause, update or delete —
+// never lost otherwise. Read from the log: a second tick buffered while one is,
+// or, at a quiet point, a buffered tick left waiting with nothing running.
+func S3(h *History) []Violation {
+	var out []Violation
+	type buf struct {
+		pending time.Time
+		running map[evaluator.Execution]bool
+		active  bool
+	}
+	bufs := map[string]*buf{}
+	var ids []string
+	for _, e := range h.Events {
+		b := bufs[e.ScheduleID]
+		if b == nil {
+			b = &buf{running: map[evaluator.Execution]bool{}, active: true}
+			bufs[e.ScheduleID] = b
+			ids = append(ids, e.ScheduleID)
+		}
+		buffer := func(t time.Time) {
+			if !b.pending.IsZero() && !b.pending.Equal(t) {
+				out = append(out, Violation{Invariant: "S3", ScheduleID: e.ScheduleID, Nominal: t,
+					Detail: fmt.Sprintf("buffered while %s was buffered (event seq %d)", stamp(b.pending), e.Seq)})
+			}
+			b.pending = t
+		}
+		switch e.Type {
+		case evaluator.Buffered:
+			buffer(e.Nominal)
+		case evaluator.CatchUpDecided:
+			for _, r := range e.Ranges {
+				if r.Disposition == evaluator.Buffer {
+					buffer(r.From)
+				}
+			}
+		case evaluator.Triggered:
+			b.running[e.Execution] = true
+			if e.Nominal.Equal(b.pending) {
+				b.pending = time.Time{}
+			}
+		case evaluator.ExecutionClosed:
+			delete(b.running, e.Execution)
+		case evaluator.Dropped:
+			b.pending = time.Time{}
+		case evaluator.Paused, evaluator.Deleted:
+			b.active = false
+		case evaluator.Resumed:
+			b.active = true
+		}
+	}
+	for _, id := range ids {
+		if b := bufs[id]; h.Quiet[id] && b.active && !b.pending.IsZero() && len(b.running) == 0 {
+			out = append(out, Violation{Invariant: "S3", ScheduleID: id, Nominal: b.pending,
+				Detail: "the buffered tick waits although nothing runs"})
+		}
+	}
+	return out
+}
+
+// B1 Bad input: an operation refused for good leaves the log unchanged — no
+// event carries its request id (unless an accepted operation used it too).
+func B1(h *History) []Violation {
+	accepted := map[string]bool{}
+	for _, op := range h.Applied {
+		accepted[op.RequestID] = true
+	}
+	firstEvent := map[string]evaluator.EventType{} // by request id
+	for _, e := range h.Events {
+		if _, ok := firstEvent[e.RequestID]; !ok && e.RequestID != "" {
+			firstEvent[e.RequestID] = e.Type
+		}
+	}
+	var out []Violation
+	for _, op := range h.Rejected {
+		if accepted[op.RequestID] || op.RequestID == "" {
+			continue
+		}
+		if t, ok := firstEvent[op.RequestID]; ok {
+			out = append(out, Violation{Invariant: "B1", ScheduleID: op.ScheduleID,
+				Detail: fmt.Sprintf("%s (request %s) was refused (%s) yet recorded %s", op.Kind, op.RequestID, op.Err, t)})
+		}
+	}
+	return out
+}

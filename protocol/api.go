@@ -1,0 +1,85 @@
+package protocol
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+)
+
+// The requests of sim.Process.
+
+func (p *Process) Recover(ctx context.Context) error {
+	_, err := p.request(ctx, Message{Type: TypeRecover})
+	return err
+}
+
+func (p *Process) op(ctx context.Context, typ string, r evaluator.Request, c *evaluator.Config) error {
+	_, err := p.request(ctx, Message{Type: typ, RequestID: r.RequestID, ScheduleID: r.ScheduleID, Config: c})
+	return err
+}
+
+func (p *Process) Create(ctx context.Context, r evaluator.Request, c evaluator.Config) error {
+	return p.op(ctx, TypeCreate, r, &c)
+}
+
+func (p *Process) Update(ctx context.Context, r evaluator.Request, c evaluator.Config) error {
+	return p.op(ctx, TypeUpdate, r, &c)
+}
+
+func (p *Process) Pause(ctx context.Context, r evaluator.Request) error {
+	return p.op(ctx, TypePause, r, nil)
+}
+
+func (p *Process) Resume(ctx context.Context, r evaluator.Request) error {
+	return p.op(ctx, TypeResume, r, nil)
+}
+
+func (p *Process) Delete(ctx context.Context, r evaluator.Request) error {
+	return p.op(ctx, TypeDelete, r, nil)
+}
+
+func (p *Process) TimerFired(ctx context.Context, scheduleID string, at time.Time) (evaluator.Outcome, error) {
+	res, err := p.request(ctx, Message{Type: TypeTimerFired, ScheduleID: scheduleID, At: &at})
+	if err != nil {
+		return 0, err
+	}
+	var o OutcomeResult
+	if err := json.Unmarshal(res, &o); err != nil {
+		return 0, p.fatal(0, "timer_fired: the result must be {\"outcome\": ...}")
+	}
+	var out evaluator.Outcome
+	if err := out.UnmarshalText([]byte(o.Outcome)); err != nil {
+		return 0, p.fatal(0, fmt.Sprintf("timer_fired: unknown outcome %q", o.Outcome))
+	}
+	return out, nil
+}
+
+func (p *Process) ExecutionClosed(ctx context.Context, scheduleID string, x evaluator.Execution) error {
+	_, err := p.request(ctx, Message{Type: TypeExecutionClosed, ScheduleID: scheduleID, Execution: &x})
+	return err
+}
+
+func (p *Process) Get(ctx context.Context, scheduleID string, upcoming int) (evaluator.Description, error) {
+	var d evaluator.Description
+	res, err := p.request(ctx, Message{Type: TypeGet, ScheduleID: scheduleID, Upcoming: upcoming})
+	if err == nil {
+		if err := json.Unmarshal(res, &d); err != nil {
+			return d, p.fatal(0, "get: the result must be a description: "+err.Error())
+		}
+	}
+	return d, err
+}
+
+func (p *Process) List(ctx context.Context, upcoming int) ([]evaluator.Description, error) {
+	var ds []evaluator.Description
+	res, err := p.request(ctx, Message{Type: TypeList, Upcoming: upcoming})
+	if err == nil {
+		if err := json.Unmarshal(res, &ds); err != nil {
+			return nil, p.fatal(0, "list: the result must be a list of descriptions: "+err.Error())
+		}
+	}
+	return ds, err
+}

@@ -1,0 +1,94 @@
+package sim
+
+import (
+	"slices"
+	"strings"
+)
+
+// Records returns everything recorded so far.
+func (w *World) Records() []Record { return slices.Clone(w.records) }
+
+// Trace renders the records, one line each.
+func (w *World) Trace() string {
+	var b strings.Builder
+	_ = WriteTrace(&b, w.records)
+	return b.String()
+}
+
+// Quiet reports whether nothing is owed to the process about a schedule: the
+// process is up and recovered, no operation on the schedule waits, no closure
+// notice of it is undelivered, and its timer (if any) is neither late nor
+// being redelivered. (Whether the process itself owes a start is for its
+// description to say.) Quiet points are where invariants C3 and R1 apply.
+func (w *World) Quiet(scheduleID string) bool {
+	return !w.unquiet()[scheduleID] && !w.down && !w.needRecover
+}
+
+// QuietAll is Quiet for each of ids, in one pass over what is pending.
+func (w *World) QuietAll(ids []string) map[string]bool {
+	busy := w.unquiet()
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = !w.down && !w.needRecover && !busy[id]
+	}
+	return out
+}
+
+// unquiet is the schedules something is owed to: a due operation, an
+// undelivered notice, a late or redelivered timer.
+func (w *World) unquiet() map[string]bool {
+	out := map[string]bool{}
+	for _, op := range w.ops {
+		if !op.At.After(w.clock.Now()) {
+			out[op.ScheduleID] = true
+		}
+	}
+	for _, n := range w.engine.Notices() {
+		out[n.ScheduleID] = true
+	}
+	for _, t := range w.timers.Armed() {
+		if at, _ := w.timers.DeliverAt(t.ID); !at.Equal(t.At) {
+			out[t.ScheduleID] = true
+		}
+	}
+	return out
+}
+
+// Unfired returns the indexes (in Config.Plan.Faults) of the scripted faults
+// that have not fired: a fault whose seam call, tick or time never came.
+func (w *World) Unfired() []int {
+	var out []int
+	for i, f := range w.fired {
+		if !f {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// Unconfirmed returns the operations tried but not yet confirmed (an
+// interrupted attempt awaits its retry), with At zero: each may or may not
+// have taken effect, at any attempt since First.
+func (w *World) Unconfirmed() []AppliedOp {
+	var out []AppliedOp
+	for _, op := range w.ops {
+		if !op.first.IsZero() {
+			out = append(out, AppliedOp{Op: op.Op, First: op.first})
+		}
+	}
+	return out
+}
+
+// Rejected returns the operations the process refused for good (not for an
+// injected fault), in order.
+func (w *World) Rejected() []RejectedOp { return slices.Clone(w.rejected) }
+
+// Applied returns the operations the process accepted, in the order it
+// accepted them.
+func (w *World) Applied() []AppliedOp { return slices.Clone(w.applied) }
+
+// Stats returns the counts so far.
+func (w *World) Stats() Stats { return w.stats }
+
+// SeamCalls returns how many seam calls the processes made.
+func (w *World) SeamCalls() int { return w.totalCalls }
