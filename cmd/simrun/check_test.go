@@ -31,6 +31,7 @@ func TestCheckFindsShrinksAndWritesAMutant(t *testing.T) {
 	code, out, _ := runArgs("check", "--mutant", "cancel-previous-without-cancel", "--seeds", "200", "--out", dir, "--junit", filepath.Join(dir, "j.xml"))
 	require.Equal(t, 1, code, out)
 	assert.Contains(t, out, "VIOLATION S2 at seed")
+	assert.Contains(t, out, " 1 violation, ", "singular")
 	assert.Contains(t, out, "replay: simrun check --seed ")
 	files, err := filepath.Glob(filepath.Join(dir, "S2-*.yaml"))
 	require.NoError(t, err)

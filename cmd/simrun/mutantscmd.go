@@ -119,16 +119,28 @@ func mutantsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		slices.Sort(times)
 		slices.Sort(cases)
 		median, worst := times[len(times)/2], times[len(times)-1]
+		by := strings.Join(caught, ", ")
+		if n := *seeds - len(times); n > 0 { // a partial kill is not a kill: say so
+			survived := fmt.Sprintf("survived %d of %d seeds", n, *seeds)
+			if *table {
+				survived = "**" + survived + "**"
+			}
+			by += " (" + survived + ")"
+		}
 		if *table {
-			fmt.Fprintf(stdout, "| `%s` | %s | %s | %d | %d | %s / %s |\n", m.Name, defect, strings.Join(caught, ", "), steps,
+			fmt.Fprintf(stdout, "| `%s` | %s | %s | %d | %d | %s / %s |\n", m.Name, defect, by, steps,
 				cases[len(cases)/2], median.Round(time.Millisecond), worst.Round(time.Millisecond))
 		} else {
-			fmt.Fprintf(stdout, "killed   %-32s by %-8s %2d steps, %4d histories, %s  (%s)\n", m.Name, strings.Join(caught, ","), steps,
+			verdict := "killed  "
+			if len(times) < *seeds {
+				verdict = "partial "
+			}
+			fmt.Fprintf(stdout, "%s %-32s by %-8s %2d steps, %4d histories, %s  (%s)\n", verdict, m.Name, by, steps,
 				cases[len(cases)/2], median.Round(time.Millisecond), m.Description)
 		}
 	}
 	if !*table {
-		fmt.Fprintf(stdout, "%d killed, %d survived\n", len(list)-survivors, survivors)
+		fmt.Fprintf(stdout, "%d killed in every seed, %d survived at least one\n", len(list)-survivors, survivors)
 	}
 	if survivors > 0 {
 		return 1
