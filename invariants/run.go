@@ -36,11 +36,14 @@ func (n NotApplicable) String() string { return n.Invariant + " not applicable: 
 func Run(w *sim.World, cfg sim.Config) Report {
 	h := Observe(w)
 	var rep Report
-	for _, check := range []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C3, R4, B1} {
+	for _, check := range historyChecks {
 		rep.Violations = append(rep.Violations, check(h)...)
 	}
 	judged := map[string]bool{"S1": true, "S2": true, "S3": true, "S4": true, "S5": true, "S6": true, "S7": true, "B1": true}
-	quiet := slices.ContainsFunc(slicesOfMap(h.Quiet), func(q bool) bool { return q })
+	quiet := false // some schedule is at a quiet point
+	for _, q := range h.Quiet {
+		quiet = quiet || q
+	}
 	if quiet {
 		judged["C3"], judged["R4"] = true, true
 		vs, c1Judged, tooMany := c1(h)
@@ -95,24 +98,20 @@ func Run(w *sim.World, cfg sim.Config) Report {
 	return rep
 }
 
-func slicesOfMap(m map[string]bool) []bool {
-	out := make([]bool, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
-}
-
 // All runs every checker of a history: the safety invariants and B1 always,
 // C1, C3 and R4 for the schedules at a quiet point. (R1 needs the world, M1 the
 // world's config, R2 and R3 several runs.)
 func All(h *History) []Violation {
 	var out []Violation
-	for _, check := range []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C1, C3, R4, B1} {
+	for _, check := range historyChecks {
 		out = append(out, check(h)...)
 	}
-	return h.Explain(out)
+	return h.Explain(append(out, C1(h)...))
 }
+
+// historyChecks are the checkers of a history alone but C1 (which Run judges
+// apart, to say when it does not apply).
+var historyChecks = []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C3, R4, B1}
 
 // Check observes a world and runs every checker one run allows (see Run).
 // It returns nil or the violations joined, each an error naming the

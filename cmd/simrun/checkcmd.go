@@ -226,6 +226,8 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rep.Seconds = time.Since(began).Seconds()
 	if fatal != nil {
 		fmt.Fprintf(stderr, "simrun: %v\n", fatal)
+		rep.Valid, rep.Incomplete = false, true
+		_ = files.write(rep, rep.junit()) // what ran, rather than an empty file
 		return exitUsage
 	}
 	rep.Incomplete = err != nil
