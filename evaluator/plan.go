@@ -105,7 +105,11 @@ func PlanDelivery(seq Sequence, in PlanInput) Plan {
 			s := clip(seq.Next(from), lateEnd)
 			b.tick(from, s)
 			b.add(Miss, s, lateEnd, 0)
+		case CatchUpSkip:
+			b.add(Miss, from, lateEnd, 0)
 		default:
+			// Unreachable: configs are validated against the table, and
+			// TestEveryPolicyHasABehaviour fails for a policy added without a case.
 			b.add(Miss, from, lateEnd, 0)
 		}
 	}

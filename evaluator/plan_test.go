@@ -218,3 +218,31 @@ func TestEnumText(t *testing.T) {
 	assert.ErrorIs(t, e.UnmarshalText([]byte("exploded")), evaluator.ErrCorruptLog)
 	assert.Equal(t, "decided", evaluator.Decided.String())
 }
+
+// TestEveryPolicyHasABehaviour walks the policy tables: a policy added to a
+// table without a case in Overlap or PlanDelivery (whose default would
+// silently treat it as skip) fails here.
+func TestEveryPolicyHasABehaviour(t *testing.T) {
+	busy := map[evaluator.OverlapPolicy]evaluator.Disposition{evaluator.OverlapSkip: evaluator.Skip,
+		evaluator.OverlapBufferOne: evaluator.Buffer, evaluator.OverlapCancelPrevious: evaluator.Start, evaluator.OverlapAllowAll: evaluator.Start}
+	for _, p := range evaluator.OverlapPolicies() {
+		want, ok := busy[p]
+		require.True(t, ok, "overlap policy %s: no expected behaviour here, and likely no case in evaluator.Overlap", p)
+		assert.Equal(t, want, evaluator.Overlap(p, true, false), p.String())
+	}
+	// Ticks 00:01 and 00:02 late, 00:03 on time: how many start in all.
+	lateStarts := map[evaluator.CatchUpPolicy]int64{evaluator.CatchUpAll: 3, evaluator.CatchUpOne: 2, evaluator.CatchUpSkip: 1}
+	g := mustTrigger(t, evaluator.TriggerSpec{Interval: evaluator.Duration(time.Minute)}).Grid(T0)
+	for _, c := range evaluator.CatchUpPolicies() {
+		want, ok := lateStarts[c]
+		require.True(t, ok, "catch-up policy %s: no expected behaviour here, and likely no case in evaluator.PlanDelivery", c)
+		p := evaluator.PlanDelivery(g, evaluator.PlanInput{Next: at(1), Now: at(3), Overlap: evaluator.OverlapAllowAll, CatchUp: c})
+		var started int64
+		for _, r := range p.Ranges {
+			if r.Disposition == evaluator.Start {
+				started += r.Count
+			}
+		}
+		assert.Equal(t, want, started, c.String())
+	}
+}

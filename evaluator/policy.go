@@ -104,7 +104,11 @@ func Overlap(p OverlapPolicy, running, buffered bool) Disposition {
 		return Buffer
 	case OverlapCancelPrevious, OverlapAllowAll:
 		return Start
+	case OverlapSkip:
+		return Skip
 	default:
+		// Unreachable: configs are validated against the table, and
+		// TestEveryPolicyHasABehaviour fails for a policy added without a case.
 		return Skip
 	}
 }
