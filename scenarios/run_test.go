@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"errors"
 	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -214,6 +215,18 @@ func FuzzLoadScenario(f *testing.F) {
 		}
 		if s.Until.Sub(s.Start) > 0 && len(s.Schedules) > 0 {
 			_ = s.Config(nil) // building the world's config must not panic either
+		}
+		// What loads, formats to a file that loads to the same scenario.
+		b, err := scenarios.Format(s)
+		if err != nil {
+			t.Fatalf("format: %v", err)
+		}
+		back, err := scenarios.Parse("fuzz.yaml", b)
+		if err != nil {
+			t.Fatalf("the formatted file does not load: %v\n%s", err, b)
+		}
+		if !reflect.DeepEqual(s.Canonical(), back.Canonical()) {
+			t.Fatalf("the formatted file loads to another scenario:\n%s", b)
 		}
 	})
 }

@@ -27,7 +27,9 @@ func Format(s *Scenario) ([]byte, error) {
 	w.add(doc, "name", w.str(s.Name))
 	if s.Description != "" {
 		n := w.str(s.Description)
-		n.Style = yaml.FoldedStyle
+		if strings.Contains(strings.TrimSuffix(s.Description, "\n"), "\n") {
+			n.Style = yaml.LiteralStyle // kept line for line (the encoder quotes what a block cannot hold)
+		}
 		w.add(doc, "description", n)
 	}
 	w.add(doc, "start", w.str(s.Start.UTC().Format(time.RFC3339Nano)))
