@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -90,4 +91,25 @@ func pathBase(path string) string {
 		path = strings.TrimSuffix(path, "/v2")
 	}
 	return filepath.Base(path)
+}
+
+// TestNoBuildOutputIsTracked: the repository holds sources, not binaries
+// or run output (a 5.6 MB simrun binary and a failure file were committed
+// once).
+func TestNoBuildOutputIsTracked(t *testing.T) {
+	out, err := exec.Command("git", "-C", "../..", "ls-files", "-z").Output()
+	if err != nil {
+		t.Skipf("not a git checkout (%v): nothing to check", err)
+	}
+	files := strings.Split(strings.TrimRight(string(out), "\x00"), "\x00")
+	require.Greater(t, len(files), 50, "git listed the repository")
+	for _, f := range files {
+		assert.NotContains(t, f, "simrun-failures/", "run output is tracked: %s", f)
+		b, err := os.ReadFile(filepath.Join("..", "..", f))
+		if err != nil {
+			continue // deleted in the work tree
+		}
+		assert.False(t, len(b) >= 4 && string(b[:4]) == "\x7fELF", "a binary is tracked: %s", f)
+		assert.Less(t, len(b), 1<<20, "a file over 1 MB is tracked: %s", f)
+	}
 }
