@@ -39,7 +39,7 @@ func version(info *debug.BuildInfo, ok bool) string {
 			out += ", committed " + t
 		}
 	} else {
-		out += ", no VCS revision (built with go run or outside a checkout)"
+		out += ", no VCS revision stamped (go run, a build outside a checkout, or -buildvcs=false)"
 	}
 	return out + ", " + info.GoVersion
 }
