@@ -110,15 +110,7 @@ func (h History) Scenario(name, description string) *scenarios.Scenario {
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].at < steps[j].at })
 	for _, t := range steps {
 		st := t.step
-		st.At = at(t.at)
-		switch {
-		case st.Op != nil:
-			st.Op.At = st.At
-		case st.Fault != nil && st.Fault.Kind == sim.Crash && st.Fault.Call == "", st.Fault != nil && st.Fault.Kind == sim.Jump:
-			st.Fault.At = st.At
-		case st.Fault != nil && st.Fault.Kind.AtSeam():
-			st.Fault.After = st.At
-		}
+		st.Place(at(t.at))
 		s.Steps = append(s.Steps, st)
 	}
 	return s

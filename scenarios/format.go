@@ -61,6 +61,26 @@ type Step struct {
 	Advance   bool
 }
 
+// Place sets the step's time, and the times of what it carries: an
+// operation, action or expectation happens then; a jump or a crash between
+// seam calls happens then; a fault at a seam call matches calls from then on.
+func (s *Step) Place(at time.Time) {
+	s.At = at
+	switch {
+	case s.Op != nil:
+		s.Op.At = at
+	case s.Action != nil:
+		s.Action.At = at
+	case s.Expect != nil:
+		s.Expect.At = at
+	case s.Fault == nil:
+	case s.Fault.Kind == sim.Jump, s.Fault.Kind.AtSeam() && s.Fault.Call == "" && s.Fault.Nth == 0:
+		s.Fault.At = at
+	case s.Fault.Kind.AtSeam():
+		s.Fault.After = at
+	}
+}
+
 // What names what the step does, for traces.
 func (s Step) What() string {
 	switch {

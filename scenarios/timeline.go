@@ -78,25 +78,7 @@ func (d *decoder) timeline(n *yaml.Node, s *Scenario, ids map[string]*Schedule) 
 			continue
 		}
 		prev = st.At
-		if st.Fault != nil && st.Fault.Kind == sim.Jump {
-			st.Fault.At = st.At
-		}
-		if st.Fault != nil && (st.Fault.Kind == sim.Crash || st.Fault.Kind == sim.Error) {
-			if st.Fault.Call == "" && st.Fault.Nth == 0 {
-				st.Fault.At = st.At // a crash now
-			} else {
-				st.Fault.After = st.At
-			}
-		}
-		if st.Op != nil {
-			st.Op.At = st.At
-		}
-		if st.Action != nil {
-			st.Action.At = st.At
-		}
-		if st.Expect != nil {
-			st.Expect.At = st.At
-		}
+		st.Place(st.At)
 		out = append(out, st)
 	}
 	return out
