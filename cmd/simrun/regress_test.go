@@ -256,3 +256,16 @@ func TestMutantsTableShowsAPartialKill(t *testing.T) {
 	assert.Equal(t, 1, code, out)
 	assert.Contains(t, out, "| `never-adopts` | — | R4 (**survived 2 of 3 seeds**) |")
 }
+
+// TestNothingExercisedIsAnErrorInJUnit: a check in which no timer fired
+// reports an error case, not a passing one (the CLI exits 2 for it too).
+func TestNothingExercisedIsAnErrorInJUnit(t *testing.T) {
+	suite := checkReport{Evaluator: "reference", Cases: 3, Shard: "0/1"}.junit()
+	require.Len(t, suite.Cases, 1)
+	assert.Equal(t, "exercised", suite.Cases[0].Name)
+	require.NotNil(t, suite.Cases[0].Error)
+	assert.Equal(t, 1, suite.Errors)
+	ok := checkReport{Evaluator: "reference", Cases: 3, Shard: "0/1", Deliveries: 10}.junit()
+	require.Len(t, ok.Cases, 1)
+	assert.Nil(t, ok.Cases[0].Error)
+}
