@@ -278,3 +278,8 @@ func (ev *Evaluator) State(scheduleID string) (*State, bool) {
 	}
 	return en.st.Clone(), true
 }
+
+// Project folds a log with this evaluator's projection (the package's
+// Project), so that a checker comparing the live state with the log calls
+// the process it judges rather than this package.
+func (ev *Evaluator) Project(events []Event) ([]*State, error) { return Project(nil, events) }

@@ -103,7 +103,7 @@ var Catalogue = []Entry{
 		Applies: "schedules at a quiet point",
 		ShownBy: "mutants never-adopts, stale-deliveries-decide"},
 	{ID: "M1", Name: "Reference model", Group: "Model",
-		Says:    "The executions started and the cancels asked equal those predicted by a small, separate simulation of the semantics (invariants.Predict) from the world's configuration alone. It shares only trigger parsing, tick sequences and config validation with the evaluator.",
+		Says:    "The executions started and the cancels asked equal those predicted by a small, separate simulation of the semantics (invariants.Predict) from the world's configuration alone. It shares no code with the evaluator: its ticks come from the checkers' own tick calculator (invariants/ticks), its config rules from docs/semantics.md.",
 		Catches: "Any behaviour the semantics do not allow that the other invariants miss: a closure that does not start the buffered tick, a start at the wrong instant.",
 		Example: "M1 s @2026-06-07T00:02:00Z: starts differ at #2: model: s @2026-06-07T00:02:00Z at 2026-06-07T00:03:30Z; observed: s @2026-06-07T00:02:00Z at 2026-06-07T00:04:00Z",
 		Applies: "worlds without seam errors, seeded fault rates or crashes with downtime at a seam call (their timing depends on the implementation's calls); the report says when it did not apply",

@@ -169,7 +169,7 @@ func (m *model) overlap(s *mSched, t time.Time) {
 func (m *model) start(s *mSched, t time.Time) {
 	r := &mRun{sched: s.id, key: key(s.id, t), nominal: t}
 	if m.cfg.Duration != nil {
-		if d := m.cfg.Duration(evaluator.StartRequest{ScheduleID: s.id, Nominal: t, WorkflowID: evaluator.WorkflowID(s.id, t)}); d > 0 {
+		if d := m.cfg.Duration(evaluator.StartRequest{ScheduleID: s.id, Nominal: t, WorkflowID: workflowID(s.id, t)}); d > 0 {
 			r.closesAt = m.now.Add(d)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/invariants/ticks"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -142,7 +143,7 @@ type life struct {
 // or resume), whose effect dates from some instant in [First, At].
 type version struct {
 	cfg          evaluator.Config
-	trig         *evaluator.Trigger
+	trig         *ticks.Trigger
 	first, at    time.Time
 	startsBefore int // executions started before it took effect (see sim.AppliedOp)
 }
@@ -196,7 +197,7 @@ func lives(applied []sim.AppliedOp) map[string][]*life {
 }
 
 func (l *life) add(cfg evaluator.Config, op sim.AppliedOp) {
-	trig, err := evaluator.ParseTrigger(cfg.Trigger)
+	trig, err := ticks.Parse(cfg.Trigger)
 	if err != nil {
 		return // accepted by the process yet invalid: S6 reports its ticks
 	}

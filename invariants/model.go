@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/invariants/ticks"
 	"github.com/schedsim/schedsim/sim"
 )
 
 // The reference model (M1): a small simulation of the semantics (docs/semantics.md) that
-// predicts the executions of a world from its config alone. It shares nothing
-// with the evaluator but trigger parsing, tick sequences (Grid.Next) and config
-// validation; it has no log, no seams and no recovery, because an ideal
+// predicts the executions of a world from its config alone. It shares no code
+// with the evaluator (ticks come from invariants/ticks, config rules from
+// config.go); it has no log, no seams and no recovery, because an ideal
 // scheduler needs none: it just stops while the process is down.
 
 // ErrUnsupported is returned for a world the model cannot predict exactly:
@@ -70,7 +71,7 @@ type mRun struct {
 type mSched struct {
 	id                     string
 	cfg                    evaluator.Config
-	grid                   evaluator.Grid
+	grid                   ticks.Grid
 	paused, deleted        bool
 	next, buffered         time.Time
 	running                []*mRun
@@ -299,7 +300,7 @@ func (m *model) applyOps() bool {
 		recorded := true
 		switch op.Kind {
 		case sim.OpCreate:
-			if s != nil || op.Config.Validate() != nil {
+			if s != nil || !valid(op.Config) {
 				continue
 			}
 			s = &mSched{id: op.ScheduleID}
@@ -311,7 +312,7 @@ func (m *model) applyOps() bool {
 				m.ids = slices.Insert(m.ids, i, op.ScheduleID)
 			}
 		case sim.OpUpdate:
-			if s == nil || s.deleted || op.Config.Validate() != nil {
+			if s == nil || s.deleted || !valid(op.Config) {
 				continue
 			}
 			old := *s
@@ -349,7 +350,7 @@ func (m *model) applyOps() bool {
 
 // configure anchors s's trigger now; false if it never fires again.
 func (m *model) configure(s *mSched, c evaluator.Config) bool {
-	t, err := evaluator.ParseTrigger(c.Trigger)
+	t, err := ticks.Parse(c.Trigger)
 	if err != nil {
 		return false
 	}
