@@ -66,11 +66,25 @@ func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.
 		if err := ev.decide(ctx, en, now); err != nil {
 			return 0, err
 		}
+	case ev.mut.Has(mutation.RedeliveryRedecides) && at.Equal(en.lastDecided) && at.Before(st.Next) && len(st.Running) > 0 &&
+		(st.Config.Overlap == OverlapSkip || st.Config.Overlap == OverlapBufferOne):
+		// A repeated delivery of a tick just skipped or buffered is decided
+		// again (only starts were deduplicated); the next time stays.
+		next := st.Next
+		st.Next = at
+		err := ev.decide(ctx, en, now)
+		if en.st.Next.Equal(at) || en.st.Next.IsZero() {
+			en.st.Next = next
+		}
+		if err != nil {
+			return 0, err
+		}
 	case st.Next.IsZero() || !at.Equal(st.Next):
 		return Stale, ev.arm(ctx, en)
 	case st.Next.After(now):
 		return Early, ev.arm(ctx, en)
 	default:
+		en.lastDecided = at
 		if err := ev.decide(ctx, en, now); err != nil {
 			en.unsure = true
 			if ev.mut.Has(mutation.FailedStartUnarms) {
@@ -155,6 +169,10 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 		}
 		if err != nil {
 			en.unsure = true
+			if len(st.Pending) > 0 && ev.mut.Has(mutation.OwedStartWaitsForTick) ||
+				len(st.Pending) == 0 && ev.mut.Has(mutation.BufferedStartWaitsForTick) {
+				return ev.arm(ctx, en) // the failure is swallowed: retried at the next tick's delivery
+			}
 			return ev.armRetry(ctx, en, err)
 		}
 	}

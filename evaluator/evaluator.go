@@ -63,6 +63,8 @@ type entry struct {
 	broken error
 	// buf is reused for every batch appended (EventLog.Append does not retain it).
 	buf []Event
+	// lastDecided is the tick the last delivery decided (for a mutant only).
+	lastDecided time.Time
 }
 
 // New returns an evaluator over the given seams.

@@ -94,7 +94,7 @@ func (ev *Evaluator) Update(ctx context.Context, r Request, c Config) error {
 		if ev.mut.Has(mutation.UpdateDropsRunning) {
 			st.Running = nil
 		}
-		next := trig.Grid(now).Next(now)
+		next := trig.Grid(ev.anchor(now)).Next(now)
 		if next.IsZero() {
 			return nil, &ConfigError{Field: "trigger", Err: fmt.Errorf("%w: no tick after %s", ErrNeverFires, stamp(now))}
 		}
@@ -123,8 +123,17 @@ func (ev *Evaluator) Resume(ctx context.Context, r Request) error {
 		if ev.mut.Has(mutation.ResumeCatchesUp) {
 			return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.Next}}, nil
 		}
-		return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.trigger.Grid(now).Next(now)}}, nil
+		return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.trigger.Grid(ev.anchor(now)).Next(now)}}, nil
 	})
+}
+
+// anchor is where an update or resume anchors an interval: now (a mutant
+// keeps it at millisecond precision).
+func (ev *Evaluator) anchor(now time.Time) time.Time {
+	if ev.mut.Has(mutation.AnchorAtMillisecond) {
+		return now.Truncate(time.Millisecond)
+	}
+	return now
 }
 
 // Delete is terminal: the timer is disarmed, a buffered tick and owed starts

@@ -72,7 +72,7 @@ func PlanDelivery(seq Sequence, in PlanInput) Plan {
 	}
 	next := seq.Next(in.Now)
 	end := orEnd(next, in.Now)
-	onTime := seq.Next(in.Now.Add(-time.Nanosecond)).Equal(in.Now)
+	onTime := seq.Next(in.Now.Add(-time.Nanosecond)).Equal(in.Now) && !in.mut.Has(mutation.TickAtNowIsLate)
 	lateEnd := end
 	if onTime {
 		lateEnd = in.Now

@@ -74,14 +74,30 @@ type History struct {
 	// leaves them to be read from the world when a violation needs them.
 	Records []sim.Record
 	records func() []sim.Record
+	// Disturbances are when the world disturbed the process (see
+	// sim.World.Disturbances); Bound is the liveness bound: how long after
+	// the last disturbance something owed may take (L1–L3).
+	Disturbances []sim.Span
+	Bound        time.Duration
+	// SeamFault is when the first seam error or crash at a seam call fired
+	// (zero: none did); M1 compares what happened before it.
+	SeamFault time.Time
 
-	lives map[string][]*life
+	lives   map[string][]*life
+	logRead map[string]*logTicks
 }
+
+// LivenessRetries is the liveness bound in retry delays: after the last
+// disturbance, what is owed (a buffered tick whose running set emptied, an
+// owed start, a due tick's decision) must be done within this many retry
+// delays of the world.
+const LivenessRetries = 3
 
 // Observe takes the history of a world at its present instant.
 func Observe(w *sim.World) *History {
 	h := &History{Now: w.Clock().Now().UTC(), Applied: w.Applied(), Unconfirmed: w.Unconfirmed(), Runs: w.Engine().Runs(), Timers: w.Timers().Armed(),
-		Rejected: w.Rejected(), Events: w.Log().Events(), records: w.Records}
+		Rejected: w.Rejected(), Events: w.Log().Events(), records: w.Records,
+		Disturbances: w.Disturbances(), Bound: LivenessRetries * w.RetryDelay(), SeamFault: w.FirstSeamFault()}
 	if p := w.Process(); p != nil {
 		if ds, err := p.List(context.Background(), 1); err == nil {
 			h.Described, h.Quiet = map[string]evaluator.Description{}, map[string]bool{}

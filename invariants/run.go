@@ -40,12 +40,27 @@ func Run(w *sim.World, cfg sim.Config) Report {
 		rep.Violations = append(rep.Violations, check(h)...)
 	}
 	judged := map[string]bool{"S1": true, "S2": true, "S3": true, "S4": true, "S5": true, "S6": true, "S7": true, "B1": true}
+	if len(h.Events) > 0 {
+		judged["A1"], judged["L1"], judged["L2"] = true, true, true
+	} else {
+		for _, inv := range []string{"A1", "A2", "L1", "L2", "L3"} {
+			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{inv, "the harness does not hold the process's log"})
+		}
+	}
+	if why := h.l3Unsettled(); why != "" && len(h.Events) > 0 {
+		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"L3", why})
+	} else if len(h.Events) > 0 {
+		judged["L3"] = true
+	}
 	quiet := false // some schedule is at a quiet point
 	for _, q := range h.Quiet {
 		quiet = quiet || q
 	}
 	if quiet {
 		judged["C3"], judged["R4"] = true, true
+		if len(h.Events) > 0 {
+			judged["A2"] = true
+		}
 		vs, c1Judged, tooMany := c1(h)
 		rep.Violations = append(rep.Violations, vs...)
 		switch {
@@ -61,7 +76,7 @@ func Run(w *sim.World, cfg sim.Config) Report {
 		if len(h.Quiet) == 0 {
 			why = "no schedule exists"
 		}
-		for _, inv := range []string{"C1", "C3", "R4"} {
+		for _, inv := range []string{"C1", "C3", "R4", "A2"} {
 			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{inv, why})
 		}
 	}
@@ -111,7 +126,7 @@ func All(h *History) []Violation {
 
 // historyChecks are the checkers of a history alone but C1 (which Run judges
 // apart, to say when it does not apply).
-var historyChecks = []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C3, R4, B1}
+var historyChecks = []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C3, R4, B1, A1, A2, L1, L2, L3}
 
 // Check observes a world and runs every checker one run allows (see Run).
 // It returns nil or the violations joined, each an error naming the

@@ -53,6 +53,11 @@ var All = []Mutant{
 	{"catch-up-one-newest", "catch-up one starts the newest late tick instead of the oldest", 0, false, mutation.CatchUpOneNewest},
 	{"lone-late-tick-is-late", "a lone due tick handled late is treated as late, so catch-up skip misses it", 0, false, mutation.LoneLateTickIsLate},
 	{"closure-ignores-buffer", "a closure does not start the buffered tick; it waits for the next delivery", 0, false, mutation.ClosureIgnoresBuffer},
+	{"redelivery-redecides", "a repeated delivery of a tick just skipped or buffered is decided again (only starts were deduplicated), so the log disposes of the tick twice and the counters count it twice", 0, false, mutation.RedeliveryRedecides},
+	{"owed-start-waits-for-tick", "an owed catch-up start that fails is not reported: it is retried only at the next tick's delivery, not after the retry delay", 0, false, mutation.OwedStartWaitsForTick},
+	{"buffered-start-waits-for-tick", "a buffered tick whose start fails is not reported: it is retried only at the next tick's delivery, not after the retry delay", 0, false, mutation.BufferedStartWaitsForTick},
+	{"tick-at-now-is-late", "when several ticks are due, the one at exactly now is treated as late (decided by the catch-up policy) instead of on time", 0, false, mutation.TickAtNowIsLate},
+	{"anchor-at-millisecond", "update and resume compute an interval's first tick from the operation's time cut to the millisecond (a timestamp kept as a JavaScript Date or by many databases)", 0, false, mutation.AnchorAtMillisecond},
 	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 

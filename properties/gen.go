@@ -128,9 +128,15 @@ func (sc scale) genSchedule(id string, dst bool, p Profile) gopter.Gen {
 		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(0.0)}, {Weight: 9, Gen: gen.OneConstOf(0.3, 1.0, 1.5, 2.5)}}),
 		gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))}, {Weight: 2, Gen: every(sc.unit*3, sc.horizon/3)}}),
 		gen.Weighted([]gen.WeightedGen{{Weight: 11, Gen: gen.Const(-1)}, {Weight: 1, Gen: gen.IntRange(0, len(badTriggers)-1)}}),
+		// A run of exactly one period closes at the next tick; 1ns either
+		// side puts the closure just before or just after it (boundary.go).
+		gen.Weighted([]gen.WeightedGen{{Weight: 6, Gen: gen.Const(time.Duration(0))}, {Weight: boundaryShare, Gen: gen.OneConstOf(time.Duration(-1), time.Duration(1))}}),
 	).Map(func(v []any) Schedule {
 		t := v[0].(triggerChoice)
 		runs := time.Duration(float64(min(t.period, sc.horizon/2)) * v[4].(float64)).Round(time.Second)
+		if runs > 0 && boundaryValues {
+			runs += v[7].(time.Duration)
+		}
 		s := Schedule{ID: id, Trigger: t.spec, Overlap: v[1].(evaluator.OverlapPolicy), CatchUp: v[2].(evaluator.CatchUpPolicy), Window: v[3].(time.Duration),
 			RunsFor: runs, CreateAt: v[5].(time.Duration)}
 		if b := v[6].(int); b >= 0 {
@@ -168,16 +174,18 @@ func (sc scale) faultEnd() time.Duration { return sc.horizon * 7 / 10 }
 func (sc scale) genStep(h History, p Profile) gopter.Gen {
 	ids := make([]any, 0, len(h.Schedules))
 	ticks := map[string][]time.Duration{}
+	byID := map[string]Schedule{}
 	var tickIDs []any
 	for _, s := range h.Schedules {
 		ids = append(ids, s.ID)
+		byID[s.ID] = s
 		if ts := ticksOf(s, h.Start, sc.faultEnd()); len(ts) > 0 && s.BadTrigger == nil {
 			ticks[s.ID] = ts
 			tickIDs = append(tickIDs, s.ID)
 		}
 	}
-	at := every(sc.unit, sc.horizon)
-	faultAt := every(sc.unit, sc.faultEnd())
+	at := orBoundary(every(sc.unit, sc.horizon), h, sc.horizon)
+	faultAt := orBoundary(every(sc.unit, sc.faultEnd()), h, sc.faultEnd())
 	sched := gen.OneConstOf(ids...)
 	phase := gen.OneConstOf("before", "after")
 	op := func(kind string) gopter.Gen {
@@ -205,10 +213,14 @@ func (sc scale) genStep(h History, p Profile) gopter.Gen {
 		return st
 	})
 	long := max(6*time.Minute, sc.horizon/3).Round(time.Second)
+	downtimes := []time.Duration{max(20*time.Second, sc.horizon/60).Round(time.Second), max(90*time.Second, sc.horizon/14).Round(time.Second), long}
 	crash := gopter.CombineGens(faultAt, gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(time.Duration(0))},
-		{Weight: 2, Gen: gen.OneConstOf(max(20*time.Second, sc.horizon/60).Round(time.Second), max(90*time.Second, sc.horizon/14).Round(time.Second), long)}})).Map(func(v []any) Step {
+		{Weight: 2, Gen: gen.OneConstOf(anys(downtimes)...)}})).Map(func(v []any) Step {
 		return Step{At: v[0].(time.Duration), Kind: StepCrash, Duration: v[1].(time.Duration)}
 	})
+	if exact := landing(h, sc.faultEnd(), downtimes, StepCrash); exact != nil {
+		crash = gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: crash}, {Weight: boundaryShare, Gen: exact}})
+	}
 	seam := func(kind string) gopter.Gen {
 		return gopter.CombineGens(faultAt, gen.OneConstOf(faultCalls...), phase,
 			gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const("")}, {Weight: 1, Gen: sched}}),
@@ -238,9 +250,13 @@ func (sc scale) genStep(h History, p Profile) gopter.Gen {
 		gens = append(gens, gen.WeightedGen{Weight: 3, Gen: seam(StepError)})
 	}
 	if on(FaultJump) {
-		gens = append(gens, gen.WeightedGen{Weight: 1, Gen: gopter.CombineGens(faultAt, gen.OneConstOf(sc.unit*6, sc.unit*36)).Map(func(v []any) Step {
+		jump := gopter.CombineGens(faultAt, gen.OneConstOf(sc.unit*6, sc.unit*36)).Map(func(v []any) Step {
 			return Step{At: v[0].(time.Duration), Kind: StepJump, Duration: v[1].(time.Duration)}
-		})})
+		})
+		if exact := landing(h, sc.faultEnd(), []time.Duration{sc.unit * 6, sc.unit * 36}, StepJump); exact != nil {
+			jump = gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: jump}, {Weight: boundaryShare, Gen: exact}})
+		}
+		gens = append(gens, gen.WeightedGen{Weight: 1, Gen: jump})
 	}
 	if len(tickIDs) > 0 {
 		tick := func(kind string, weight int) gen.WeightedGen {
@@ -249,7 +265,11 @@ func (sc scale) genStep(h History, p Profile) gopter.Gen {
 				for i, t := range ticks[id.(string)] {
 					ts[i] = t
 				}
-				return gopter.CombineGens(gen.OneConstOf(ts...), gen.OneConstOf(sc.unit*2, sc.unit*10, sc.unit*24)).Map(func(v []any) Step {
+				late := gen.OneConstOf(sc.unit*2, sc.unit*10, sc.unit*24)
+				if edges := lateness(byID[id.(string)], periodOf(ticks[id.(string)])); len(edges) > 0 {
+					late = gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: late}, {Weight: boundaryShare, Gen: gen.OneConstOf(edges...)}})
+				}
+				return gopter.CombineGens(gen.OneConstOf(ts...), late).Map(func(v []any) Step {
 					return Step{At: v[0].(time.Duration), Kind: kind, Schedule: id.(string), Nominal: v[0].(time.Duration), Duration: v[1].(time.Duration)}
 				})
 			}, reflect.TypeOf(Step{}))

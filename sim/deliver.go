@@ -114,6 +114,9 @@ func (w *World) deliver(now time.Time) bool {
 }
 
 func (w *World) deliverOne(t evaluator.Timer, now time.Time) bool {
+	if !t.At.Equal(now) {
+		w.disturb(0) // late, retried, or after downtime
+	}
 	if f, ok := w.fireTickFault(Late, t.ScheduleID, t.At, ""); ok {
 		// Several late faults of one tick: each fires in turn, so the
 		// delivery comes at the latest of them.

@@ -16,6 +16,7 @@ func (w *World) crash(downtime time.Duration) {
 	}
 	w.down, w.upAt = true, w.clock.Now().Add(downtime)
 	w.stats.Crashes++
+	w.disturb(downtime)
 }
 
 // restart creates a new incarnation and recovers it.
@@ -200,6 +201,7 @@ func (w *World) next(now, until time.Time) time.Time {
 			if f := w.plan.Faults[i]; f.Kind == Jump && !w.fired[i] && !f.At.After(now) {
 				w.fired[i] = true
 				w.record(Record{Kind: KindJump, Detail: "+" + f.Jump.String()})
+				w.disturb(f.Jump) // the process sleeps through it
 				return now.Add(f.Jump)
 			}
 		}

@@ -3,6 +3,7 @@ package sim
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // Records returns everything recorded so far.
@@ -92,3 +93,24 @@ func (w *World) Stats() Stats { return w.stats }
 
 // SeamCalls returns how many seam calls the processes made.
 func (w *World) SeamCalls() int { return w.totalCalls }
+
+// Span is a stretch of simulated time, both ends included.
+type Span struct{ From, Until time.Time }
+
+// Disturbances returns, in order, when the world disturbed the process so
+// far: a fault fired, a crash and its downtime, a restart (the first start
+// included), a recovery, a clock jump, a timer delivered after its time
+// (late, retried or after downtime). Overlapping spans are merged. Liveness
+// checks measure their bounds from the end of the last disturbance.
+func (w *World) Disturbances() []Span { return slices.Clone(w.disturbed) }
+
+// FirstSeamFault returns when the first seam error or crash at a seam call
+// fired, or zero if none did: up to then a world runs as if it had none.
+func (w *World) FirstSeamFault() time.Time { return w.seamFault }
+
+// RetryDelay is the delay before the world retries a failed delivery,
+// notice or operation.
+func (w *World) RetryDelay() time.Duration { return w.cfg.RetryDelay }
+
+// CancelDelay is how long a cancelled execution takes to close.
+func (w *World) CancelDelay() time.Duration { return w.cfg.CancelDelay }

@@ -80,6 +80,9 @@ func (w *World) inject(k FaultKind, c fakes.Call, phase fakes.Phase, downtime ti
 		downtime = 0
 	}
 	w.faulted = true
+	if w.seamFault.IsZero() {
+		w.seamFault = w.clock.Now().UTC()
+	}
 	detail := fmt.Sprintf("%s %s %s", k, phase, c.Name)
 	if k == Error {
 		w.record(Record{Kind: KindFault, ScheduleID: c.ScheduleID, Nominal: c.Nominal, Detail: detail})

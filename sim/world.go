@@ -75,14 +75,19 @@ type World struct {
 	recoverAt   time.Time
 	noticeHold  time.Time
 
-	plan        Plan
-	fired       []bool
-	callFaults  []int             // faults that match seam calls
-	tickFaults  map[tickKey][]int // late and duplicate faults, by tick
-	timed       []int             // timed crashes and jumps
-	calls       map[string]int
-	totalCalls  int
-	faulted     bool
+	plan       Plan
+	fired      []bool
+	callFaults []int             // faults that match seam calls
+	tickFaults map[tickKey][]int // late and duplicate faults, by tick
+	timed      []int             // timed crashes and jumps
+	calls      map[string]int
+	totalCalls int
+	faulted    bool
+	// disturbed lists the instants the world disturbed the process (see
+	// Disturbances), and seamFault is the first seam error or crash at a seam
+	// call; both are kept in lean mode too.
+	disturbed   []Span
+	seamFault   time.Time
 	afterFault  FaultKind // a seeded fault drawn at a call's Before phase, due at its After
 	ops         []pendingOp
 	applied     []AppliedOp
@@ -234,11 +239,26 @@ func (w *World) fatalOf(err error) {
 }
 
 func (w *World) record(r Record) {
+	switch r.Kind {
+	case KindFault, KindCrash, KindRestart, KindRecover, KindJump:
+		w.disturb(0)
+	}
 	if w.cfg.Lean {
 		return
 	}
 	r.Seq, r.At = len(w.records)+1, w.clock.Now().UTC()
 	w.records = append(w.records, r)
+}
+
+// disturb notes that the world disturbs the process from now for d (zero:
+// an instant).
+func (w *World) disturb(d time.Duration) {
+	now := w.clock.Now().UTC()
+	if n := len(w.disturbed); n > 0 && !w.disturbed[n-1].Until.Before(now) {
+		w.disturbed[n-1].Until = maxTime(w.disturbed[n-1].Until, now.Add(d))
+		return
+	}
+	w.disturbed = append(w.disturbed, Span{From: now, Until: now.Add(d)})
 }
 
 func (w *World) draw(max time.Duration) time.Duration {

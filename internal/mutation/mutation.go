@@ -33,4 +33,9 @@ const (
 	LoneLateTickIsLate
 	ClosureIgnoresBuffer
 	NeverAdopts
+	RedeliveryRedecides
+	OwedStartWaitsForTick
+	BufferedStartWaitsForTick
+	TickAtNowIsLate
+	AnchorAtMillisecond
 )

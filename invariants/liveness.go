@@ -1,0 +1,232 @@
+package invariants
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/sim"
+)
+
+// A2 Described = recorded: at a quiet point a schedule's counters are what
+// its log's dispositions imply, and what it describes agrees with the
+// engine's own record: as many starts as the engine made for it, the latest
+// of their nominal times as its last triggered tick, and a cancel asked for
+// each running execution it says it asked to cancel.
+func A2(h *History) []Violation {
+	var out []Violation
+	byID := map[string][]fakes.Run{}
+	for _, r := range h.Runs {
+		byID[r.Request.ScheduleID] = append(byID[r.Request.ScheduleID], r)
+	}
+	logs := h.readLog()
+	for _, id := range slices.Sorted(mapKeys(h.Described)) {
+		d := h.Described[id]
+		if !h.Quiet[id] {
+			continue
+		}
+		bad := func(format string, args ...any) {
+			out = append(out, Violation{Invariant: "A2", ScheduleID: id, Detail: fmt.Sprintf(format, args...)})
+		}
+		if lt := logs[id]; lt != nil && d.Counters != lt.counts {
+			bad("counters %+v, but the log's dispositions give %+v", d.Counters, lt.counts)
+		}
+		runs := byID[id]
+		if int64(len(runs)) != d.Counters.Started {
+			bad("counts %d starts, but the engine started %d executions for it", d.Counters.Started, len(runs))
+		}
+		var last time.Time
+		cancel := map[evaluator.Execution]bool{}
+		for _, r := range runs {
+			if r.Request.Nominal.After(last) {
+				last = r.Request.Nominal.UTC()
+			}
+			cancel[r.Execution] = r.CancelRequested
+		}
+		if !d.LastTriggered.Equal(last) {
+			bad("last triggered %s, but the engine's latest start is for %s", stamp(d.LastTriggered), stamp(last))
+		}
+		for _, r := range d.Running {
+			if asked, ok := cancel[r.Execution]; ok && asked != r.CancelRequested {
+				bad("running %s: cancel requested %t, but the engine says %t", r.Execution.WorkflowID, r.CancelRequested, asked)
+			}
+		}
+	}
+	return out
+}
+
+// deadline is the latest time something owed from `from` may take: the
+// liveness bound after from, extended past every disturbance (a fault, a
+// crash and its downtime, a late delivery) that begins before it ends.
+func (h *History) deadline(from time.Time) time.Time {
+	d := from.Add(h.Bound)
+	i, _ := slices.BinarySearchFunc(h.Disturbances, from, func(s sim.Span, t time.Time) int { return s.Until.Compare(t) })
+	for ; i < len(h.Disturbances) && !h.Disturbances[i].From.After(d); i++ {
+		if u := h.Disturbances[i].Until.Add(h.Bound); u.After(d) {
+			d = u
+		}
+	}
+	return d
+}
+
+// opBetween reports whether an operation other than a create was applied to
+// (or tried on) the schedule in [from, until]: a pause, update or delete may
+// drop what was owed.
+func (h *History) opBetween(id string, from, until time.Time) bool {
+	in := func(op sim.AppliedOp) bool {
+		return op.ScheduleID == id && op.Kind != sim.OpCreate && !op.First.After(until) && !op.At.Before(from)
+	}
+	return slices.ContainsFunc(h.Applied, in) || slices.ContainsFunc(h.Unconfirmed, func(op sim.AppliedOp) bool {
+		return op.ScheduleID == id && op.Kind != sim.OpCreate
+	})
+}
+
+// L1 Buffered tick starts: once the running set of a schedule with a
+// buffered tick empties — judged from the engine's record of its executions,
+// not from the schedule's description — the buffered tick starts within the
+// liveness bound (a few retry delays after the last disturbance), unless an
+// operation drops it.
+func L1(h *History) []Violation {
+	var out []Violation
+	byID := map[string][]fakes.Run{}
+	for _, r := range h.Runs {
+		byID[r.Request.ScheduleID] = append(byID[r.Request.ScheduleID], r)
+	}
+	logs := h.readLog()
+	for _, id := range slices.Sorted(mapKeys(logs)) {
+		runs := byID[id]
+		for _, b := range logs[id].buffers {
+			empty, ok := emptiesAt(runs, b.at, b.nominal)
+			if !ok {
+				continue // something still runs
+			}
+			due := h.deadline(empty)
+			if h.opBetween(id, b.at, due) {
+				continue
+			}
+			started := slices.IndexFunc(runs, func(r fakes.Run) bool { return r.Request.Nominal.Equal(b.nominal) })
+			v := Violation{Invariant: "L1", ScheduleID: id, Nominal: b.nominal}
+			switch {
+			case started >= 0 && runs[started].StartedAt.After(due):
+				v.Detail = fmt.Sprintf("started at %s; nothing ran from %s, so it was due by %s", stamp(runs[started].StartedAt), stamp(empty), stamp(due))
+			case started < 0 && !b.droppedAt.IsZero() && !b.droppedAt.After(due):
+				continue // dropped in time (A1 judges whether it may be)
+			case started < 0 && h.up() && h.Now.After(due):
+				v.Detail = fmt.Sprintf("still not started at %s; nothing has run since %s", stamp(h.Now), stamp(empty))
+			default:
+				continue
+			}
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// emptiesAt is the first instant from `from` at which none of runs but the
+// buffered tick's own is open; false if that never happens.
+func emptiesAt(runs []fakes.Run, from, buffered time.Time) (time.Time, bool) {
+	t := from
+	for {
+		latest, open := t, false
+		for _, r := range runs {
+			if r.Request.Nominal.Equal(buffered) || r.StartedAt.After(t) || r.Closed && !r.ClosedAt.After(t) {
+				continue
+			}
+			if !r.Closed {
+				return time.Time{}, false
+			}
+			open = true
+			if r.ClosedAt.After(latest) {
+				latest = r.ClosedAt
+			}
+		}
+		if !open {
+			return t, true
+		}
+		t = latest
+	}
+}
+
+// L2 Owed starts are paid: the starts a catch-up decision owes all happen
+// within the liveness bound of the decision, unless an operation drops them.
+func L2(h *History) []Violation {
+	var out []Violation
+	byID := map[string][]fakes.Run{}
+	for _, r := range h.Runs {
+		byID[r.Request.ScheduleID] = append(byID[r.Request.ScheduleID], r)
+	}
+	logs := h.readLog()
+	for _, id := range slices.Sorted(mapKeys(logs)) {
+		for _, o := range logs[id].owed {
+			due := h.deadline(o.at)
+			if !h.Now.After(due) || h.opBetween(id, o.at, due) {
+				continue
+			}
+			var n int64
+			for _, r := range byID[id] {
+				if !r.Request.Nominal.Before(o.from) && r.Request.Nominal.Before(o.until) && !r.StartedAt.After(due) {
+					n++
+				}
+			}
+			if n < o.count {
+				out = append(out, Violation{Invariant: "L2", ScheduleID: id, Nominal: o.from,
+					Detail: fmt.Sprintf("%d of the %d starts owed since %s for [%s, %s) started by %s", n, o.count, stamp(o.at), stamp(o.from), stamp(o.until), stamp(due))})
+			}
+		}
+	}
+	return out
+}
+
+// L3 Every due tick is decided: for an active schedule, each tick of its
+// current configuration that came due more than the liveness bound ago (and
+// after the last disturbance) has a disposition in the log — whatever the
+// schedule says it owes.
+func L3(h *History) []Violation {
+	if h.l3Unsettled() != "" {
+		return nil
+	}
+	var out []Violation
+	logs := h.readLog()
+	cutoff := h.Now.Add(-h.Bound)
+	for _, id := range slices.Sorted(mapKeys(h.livesOf())) {
+		ls := h.livesOf()[id]
+		l := ls[len(ls)-1]
+		lt := logs[id]
+		if lt == nil || l.deleted != nil || l.paused || len(l.versions) == 0 || h.opBetween(id, cutoff, h.Now) {
+			continue
+		}
+		v := l.versions[len(l.versions)-1]
+		if !v.first.Equal(v.at) {
+			continue // the anchor is ambiguous
+		}
+		t := v.trig.Grid(v.at).Next(maxTime(v.at, lt.decidedUntil.Add(-time.Nanosecond)))
+		if !t.IsZero() && !t.After(cutoff) {
+			out = append(out, Violation{Invariant: "L3", ScheduleID: id, Nominal: t,
+				Detail: fmt.Sprintf("due at %s, still without a disposition in the log at %s", stamp(t), stamp(h.Now))})
+		}
+	}
+	return out
+}
+
+// l3Unsettled says why L3 cannot judge now, or "".
+func (h *History) l3Unsettled() string {
+	if !h.up() {
+		return "the process is down"
+	}
+	if n := len(h.Disturbances); n > 0 && h.deadline(h.Disturbances[n-1].From).After(h.Now) {
+		return fmt.Sprintf("the last disturbance, at %s, is less than the liveness bound (%s) ago", stamp(h.Disturbances[n-1].From), h.Bound)
+	}
+	return ""
+}
+
+// up reports whether the process is up (it could describe its schedules).
+func (h *History) up() bool { return h.Described != nil }
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
