@@ -328,19 +328,52 @@ func TestR4FindsAnOrphanExecution(t *testing.T) {
 	}
 }
 
-// TestRunSaysWhatItCouldNotJudge: a seam error puts the world out of the
-// model's domain; Run says so for M1 and C2 instead of passing them.
+// TestRunSaysWhatItCouldNotJudge: seeded fault rates put the world out of
+// the model's domain; Run says so for M1 and C2 instead of passing them. A
+// scripted seam error only limits M1 to what happened before it fired.
 func TestRunSaysWhatItCouldNotJudge(t *testing.T) {
 	cfg := sim.Config{Duration: sim.Fixed(10 * time.Second), Ops: []sim.Op{{At: t0, Kind: sim.OpCreate, ScheduleID: "s", RequestID: "c", Config: config(evaluator.OverlapSkip)}},
-		Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Error, Call: "engine.start", Phase: fakes.Before, Nth: 1}}}}
+		Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Error, Call: "engine.start", Phase: fakes.Before, Nth: 2}}}}
 	w, err := sim.New(cfg)
 	require.NoError(t, err)
 	require.NoError(t, w.Run(sim.DefaultStart.Add(5*time.Minute)))
 	rep := invariants.Run(w, cfg)
 	assert.Empty(t, rep.Violations)
-	assert.Contains(t, rep.NotApplicable, invariants.NotApplicable{Invariant: "M1", Why: "seam error engine.start"})
-	assert.Contains(t, rep.NotApplicable, invariants.NotApplicable{Invariant: "C2", Why: "seam error engine.start"})
+	assert.Contains(t, rep.Checked, "M1")
+	assert.Equal(t, t0.Add(2*time.Minute), rep.M1Until, "the second start failed")
+
+	cfg.Plan, cfg.Seed = sim.Plan{Rates: sim.Rates{Error: 0.1}}, 1
+	w, err = sim.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, w.Run(sim.DefaultStart.Add(5*time.Minute)))
+	rep = invariants.Run(w, cfg)
+	assert.Contains(t, rep.NotApplicable, invariants.NotApplicable{Invariant: "M1", Why: "seeded fault rates"})
+	assert.Contains(t, rep.NotApplicable, invariants.NotApplicable{Invariant: "C2", Why: "seeded fault rates"})
 	assert.NotContains(t, rep.Checked, "M1")
 	assert.Contains(t, rep.Checked, "S1")
-	assert.Contains(t, rep.Checked, "R1")
+}
+
+// TestM1JudgesBeforeTheFirstSeamFault: a difference from the model before
+// the first seam error is still reported; one after it is not M1's.
+func TestM1JudgesBeforeTheFirstSeamFault(t *testing.T) {
+	m, _ := mutants.ByName("closure-ignores-buffer")
+	// buffer_one, runs of 90s on a 1m grid: the closure at 2m30s must start
+	// the tick buffered at 2m; the mutant waits for the 3m delivery.
+	cfg := sim.Config{Factory: m.Factory(0), Duration: sim.Fixed(90 * time.Second),
+		Ops:  []sim.Op{{At: t0, Kind: sim.OpCreate, ScheduleID: "s", RequestID: "c", Config: config(evaluator.OverlapBufferOne)}},
+		Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Error, Call: "timers.arm", Phase: fakes.Before, After: t0.Add(4 * time.Minute)}}}}
+	w, err := sim.New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, w.Run(sim.DefaultStart.Add(10*time.Minute)))
+	rep := invariants.Run(w, cfg)
+	require.False(t, rep.M1Until.IsZero())
+	assert.True(t, rep.M1Until.After(t0.Add(3*time.Minute)), "%s", rep.M1Until)
+	var m1 []string
+	for _, v := range rep.Violations {
+		if v.Invariant == "M1" {
+			m1 = append(m1, v.String())
+		}
+	}
+	require.Len(t, m1, 1, "%v", rep.Violations)
+	assert.Contains(t, m1[0], "model: s @"+t0.Add(2*time.Minute).Format(time.RFC3339)+" at "+t0.Add(150*time.Second).Format(time.RFC3339))
 }

@@ -98,11 +98,10 @@ func L1(h *History) []Violation {
 	for _, id := range slices.Sorted(mapKeys(logs)) {
 		runs := byID[id]
 		for _, b := range logs[id].buffers {
-			empty, ok := emptiesAt(runs, b.at, b.nominal)
+			empty, due, ok := h.bufferDue(runs, b)
 			if !ok {
 				continue // something still runs
 			}
-			due := h.deadline(empty)
 			if h.opBetween(id, b.at, due) {
 				continue
 			}
@@ -122,6 +121,28 @@ func L1(h *History) []Violation {
 		}
 	}
 	return out
+}
+
+// bufferDue is when the running set first empties for good after b was
+// buffered, and by when b must then start: a run that starts before that
+// deadline (an owed catch-up start goes before the buffered tick) fills the
+// set again, and the wait begins anew when it closes. False while something
+// runs.
+func (h *History) bufferDue(runs []fakes.Run, b logBuffer) (empty, due time.Time, ok bool) {
+	from := b.at
+	for {
+		if empty, ok = emptiesAt(runs, from, b.nominal); !ok {
+			return empty, due, false
+		}
+		due = h.deadline(empty)
+		i := slices.IndexFunc(runs, func(r fakes.Run) bool {
+			return !r.Request.Nominal.Equal(b.nominal) && r.StartedAt.After(empty) && !r.StartedAt.After(due)
+		})
+		if i < 0 {
+			return empty, due, true
+		}
+		from = runs[i].StartedAt
+	}
 }
 
 // emptiesAt is the first instant from `from` at which none of runs but the

@@ -95,6 +95,10 @@ func (lt *logTicks) apply(e evaluator.Event) {
 		lt.buffers = append(lt.buffers, logBuffer{nominal: n, at: e.At})
 	}
 	switch e.Type {
+	case evaluator.Created, evaluator.Updated, evaluator.Resumed:
+		// A new grid from now: its ticks are later than this event, the
+		// old one's last range may have reached beyond it.
+		lt.decidedUntil = e.At.Add(time.Nanosecond)
 	case evaluator.Skipped:
 		point(e.Nominal)
 		lt.counts.Skipped++

@@ -13,21 +13,39 @@ import (
 // the model's prediction of its config up to the world's present. A start
 // the model calls a catch-up is reported as C2.
 func M1(cfg sim.Config, h *History) []Violation {
-	vs, _ := m1(cfg, h)
+	vs, _, _ := m1(cfg, h)
 	return vs
 }
 
-// m1 is M1, and the error that put the world out of the model's domain.
-func m1(cfg sim.Config, h *History) ([]Violation, error) {
-	p, err := Predict(cfg, h.Now)
+// m1 is M1; until is the instant it compared up to (before), zero for the
+// whole history; err is what put the world out of the model's domain.
+//
+// Seam errors and crashes with downtime at seam calls make the timing of
+// what follows depend on the implementation's calls, but until the first of
+// them fires the world runs as if it had none: M1 then compares what
+// happened strictly before that instant with the model of the world without
+// them (the liveness invariants L1–L3 judge what follows).
+func m1(cfg sim.Config, h *History) (vs []Violation, until time.Time, err error) {
+	cfg, seam := withoutSeamFaults(cfg)
+	end := h.Now
+	if seam && !h.SeamFault.IsZero() {
+		until, end = h.SeamFault, h.SeamFault
+	}
+	p, err := Predict(cfg, end)
 	if err != nil {
-		return nil, err // out of the model's domain: the other invariants still apply
+		return nil, time.Time{}, err // out of the model's domain: the other invariants still apply
+	}
+	before := func(ps []Predicted) []Predicted {
+		if until.IsZero() {
+			return ps
+		}
+		return slices.DeleteFunc(ps, func(x Predicted) bool { return !x.At.Before(until) })
 	}
 	var got []Predicted
 	for _, r := range h.Runs {
 		got = append(got, Predicted{ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal.UTC(), At: r.StartedAt.UTC()})
 	}
-	out := compare("starts", p.Starts, got, p.CatchUp)
+	out := compare("starts", before(p.Starts), before(got), p.CatchUp)
 	var cancels []Predicted
 	for _, r := range h.Runs {
 		if r.CancelRequested {
@@ -35,7 +53,7 @@ func m1(cfg sim.Config, h *History) ([]Violation, error) {
 		}
 	}
 	slices.SortStableFunc(cancels, func(a, b Predicted) int { return a.At.Compare(b.At) })
-	return append(out, compare("cancels", p.Cancels, cancels, nil)...), nil
+	return append(out, compare("cancels", before(p.Cancels), before(cancels), nil)...), until, nil
 }
 
 // compare reports, per schedule, the first difference between predicted and

@@ -103,6 +103,20 @@ type model struct {
 	err    error // a configuration the model does not know
 }
 
+// withoutSeamFaults returns cfg without its seam errors and crashes with
+// downtime at seam calls, and whether it had any: up to the first of them
+// that fires, a world runs as if it had none.
+func withoutSeamFaults(cfg sim.Config) (sim.Config, bool) {
+	seam := func(f sim.Fault) bool {
+		return f.Kind == sim.Error || f.Kind == sim.Crash && (f.Call != "" || f.Nth > 0) && f.Downtime > 0
+	}
+	if !slices.ContainsFunc(cfg.Plan.Faults, seam) {
+		return cfg, false
+	}
+	cfg.Plan.Faults = slices.DeleteFunc(slices.Clone(cfg.Plan.Faults), seam)
+	return cfg, true
+}
+
 // Predict runs the model of cfg up to until.
 func Predict(cfg sim.Config, until time.Time) (Prediction, error) {
 	if cfg.Start.IsZero() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/schedsim/schedsim/sim"
 )
@@ -16,6 +17,10 @@ type Report struct {
 	Checked       []string // judged, in catalogue order
 	Violations    []Violation
 	NotApplicable []NotApplicable
+	// M1Until is, when M1 judged only part of the run, the instant it
+	// compared up to (the first seam fault); zero when it judged all of it
+	// or none.
+	M1Until time.Time
 }
 
 // NotApplicable is an invariant Run could not judge, and why.
@@ -96,10 +101,11 @@ func Run(w *sim.World, cfg sim.Config) Report {
 			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"R1", why})
 		}
 	}
-	vs, err := m1(cfg, h)
+	vs, until, err := m1(cfg, h)
 	rep.Violations = h.Explain(append(rep.Violations, vs...))
 	if err == nil {
 		judged["M1"], judged["C2"] = true, true
+		rep.M1Until = until
 	} else {
 		why := strings.TrimPrefix(err.Error(), ErrUnsupported.Error()+": ")
 		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"M1", why}, NotApplicable{"C2", why})

@@ -139,7 +139,9 @@ func runCase(factory sim.Factory, o Options, i int, rerun bool) (r CaseResult) {
 	o = o.withDefaults()
 	r.Seed, r.Rechecked = o.Seed+int64(i), rerun
 	if r.History, r.Err = Generate(o.Seed, i, o); r.Err == nil {
-		r.Violations, r.Stats, r.NotApplicable = checkHistory(factory, r.History, o, rerun)
+		var rep invariants.Report
+		r.Violations, r.Stats, rep = checkHistory(factory, r.History, o, rerun)
+		r.NotApplicable, r.M1Until = rep.NotApplicable, rep.M1Until
 	}
 	return r
 }
@@ -202,21 +204,21 @@ func violations(factory sim.Factory, h History, o Options, rerun bool) []invaria
 	return vs
 }
 
-// checkHistory is violations, with the stats of the first run and the
-// invariants it could not judge.
-func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]invariants.Violation, sim.Stats, []invariants.NotApplicable) {
+// checkHistory is violations, with the stats and the report of the first
+// run (what it could not judge, how far M1 judged).
+func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]invariants.Violation, sim.Stats, invariants.Report) {
 	a := run(factory, h, o)
 	if a.world == nil {
-		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}, sim.Stats{}, nil
+		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}, sim.Stats{}, invariants.Report{}
 	}
 	defer a.world.Close()
 	stats := a.world.Stats()
 	if a.err != nil {
 		if errors.Is(a.err, sim.ErrFatal) { // the program broke the protocol
-			return []invariants.Violation{{Invariant: "protocol", Detail: a.err.Error()}}, stats, nil
+			return []invariants.Violation{{Invariant: "protocol", Detail: a.err.Error()}}, stats, invariants.Report{}
 		}
 		// A livelock: the instant never settled.
-		return []invariants.Violation{{Invariant: "S0", Detail: a.err.Error()}}, stats, nil
+		return []invariants.Violation{{Invariant: "S0", Detail: a.err.Error()}}, stats, invariants.Report{}
 	}
 	trace := a.world.Trace() // before observing: describing may make the process read its log
 	rep := invariants.Run(a.world, a.cfg)
@@ -243,7 +245,7 @@ func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]inva
 			}
 		}
 	}
-	return out, stats, rep.NotApplicable
+	return out, stats, rep
 }
 
 // withoutTransparentCrashes drops the crashes with zero downtime, if the

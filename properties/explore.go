@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/schedsim/schedsim/invariants"
 	"github.com/schedsim/schedsim/sim"
@@ -20,7 +21,10 @@ type CaseResult struct {
 	Stats      sim.Stats // of the first run: a case with no delivery exercised no trigger
 	// NotApplicable are the invariants the first run could not judge.
 	NotApplicable []invariants.NotApplicable
-	Err           error // the generator's
+	// M1Until is, when the reference model judged only the part of the run
+	// before its first seam fault, that instant (see invariants.Report).
+	M1Until time.Time
+	Err     error // the generator's
 }
 
 // Explore runs, for each k of ks, the case of seed first+k (case 0 of

@@ -90,6 +90,12 @@ func check(w *sim.World, cfg sim.Config, e *Expect) (out []Failure, notes []Note
 		for _, n := range rep.NotApplicable {
 			notes = append(notes, Note{Pos: e.Pos, At: e.At, NotApplicable: n})
 		}
+		if !rep.M1Until.IsZero() {
+			why := "from the first seam fault, at " + stamp(rep.M1Until) + "; judged before it"
+			for _, inv := range []string{"M1", "C2"} {
+				notes = append(notes, Note{Pos: e.Pos, At: e.At, NotApplicable: invariants.NotApplicable{Invariant: inv, Why: why}})
+			}
+		}
 	}
 	return out, notes
 }

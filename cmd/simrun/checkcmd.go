@@ -40,6 +40,7 @@ type checkReport struct {
 	Steps            int            `json:"steps"`
 	Deliveries       int            `json:"deliveries"`     // timers delivered in all cases: 0 means nothing was exercised
 	NotApplicable    map[string]int `json:"not_applicable"` // invariant → cases it could not judge
+	M1Partial        int            `json:"m1_partial"`     // cases M1 judged only before their first seam fault
 	Seconds          float64        `json:"seconds"`
 	ExpectedFailures []checkFailure `json:"expected_failures"`
 	Failures         []checkFailure `json:"failures"`
@@ -163,6 +164,9 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		rep.Deliveries += r.Stats.Deliveries
 		for _, n := range r.NotApplicable {
 			rep.NotApplicable[n.Invariant]++
+		}
+		if !r.M1Until.IsZero() {
+			rep.M1Partial++
 		}
 		if r.Rechecked {
 			rep.Rechecked++
@@ -310,6 +314,9 @@ func finish(rep checkReport, files *reportFiles, stdout, stderr io.Writer) int {
 	if line := notJudged(rep.NotApplicable, rep.Cases); line != "" {
 		fmt.Fprintln(stdout, line)
 	}
+	if rep.Cases > 0 {
+		fmt.Fprintln(stdout, m1Applied(rep))
+	}
 	if err := files.write(rep, rep.junit()); err != nil {
 		fmt.Fprintf(stderr, "simrun: %v\n", err)
 		return exitUsage
@@ -350,6 +357,16 @@ func (rep checkReport) junit() junitRun {
 		suite.add(junitCase{Name: name, Classname: "simrun check", Time: suite.Time})
 	}
 	return suite
+}
+
+// m1Applied says how much of the run the reference model judged.
+func m1Applied(rep checkReport) string {
+	n := rep.Cases - rep.NotApplicable["M1"]
+	line := fmt.Sprintf("M1 applied to %d of %s", n, plural(rep.Cases, "case"))
+	if rep.M1Partial > 0 {
+		line += fmt.Sprintf(" (%d only before their first seam fault)", rep.M1Partial)
+	}
+	return line
 }
 
 // notJudged says which invariants could not judge how many of the cases

@@ -87,7 +87,7 @@ func merge(paths []string, reports []checkReport) (checkReport, error) {
 	merged := first
 	merged.Shard, merged.Shards = "", n
 	merged.Valid, merged.Nondeterministic, merged.Incomplete = true, false, false
-	merged.Cases, merged.Rechecked, merged.Deliveries, merged.Seconds = 0, 0, 0, 0
+	merged.Cases, merged.Rechecked, merged.Deliveries, merged.Seconds, merged.M1Partial = 0, 0, 0, 0, 0
 	merged.Failures, merged.ExpectedFailures = []checkFailure{}, []checkFailure{}
 	merged.NotApplicable = map[string]int{}
 	for i, r := range reports {
@@ -109,6 +109,7 @@ func merge(paths []string, reports []checkReport) (checkReport, error) {
 		merged.Cases += r.Cases
 		merged.Rechecked += r.Rechecked
 		merged.Deliveries += r.Deliveries
+		merged.M1Partial += r.M1Partial
 		for inv, n := range r.NotApplicable {
 			merged.NotApplicable[inv] += n
 		}
