@@ -121,6 +121,7 @@ func (w *World) deliverOne(t evaluator.Timer, now time.Time) bool {
 		// Several late faults of one tick: each fires in turn, so the
 		// delivery comes at the latest of them.
 		w.timers.Redeliver(t, t.At.Add(f.Late))
+		w.disturb(t.At.Add(f.Late).Sub(now)) // until the late delivery
 		return true
 	}
 	// A seeded lateness is drawn once, when the timer's time comes.
@@ -128,6 +129,7 @@ func (w *World) deliverOne(t evaluator.Timer, now time.Time) bool {
 		late := max(w.draw(w.plan.Rates.MaxLate), time.Nanosecond)
 		w.record(Record{Kind: KindFault, ScheduleID: t.ScheduleID, Nominal: t.At, Detail: fmt.Sprintf("late %s", late)})
 		w.timers.Redeliver(t, now.Add(late))
+		w.disturb(late)
 		return true
 	}
 	err := w.fire(t)

@@ -56,6 +56,9 @@ it; with no argument, list them all`, explainCmd},
 failure prints a shrunk scenario`, propertiesCmd},
 		{"mutants", "[flags] [NAME...]", `run the property suite against broken evaluators and show
 what catches each`, mutantsCmd},
+		{"coverage", "[flags] [PATH...]", `print the fault matrix of scenarios (default: the library):
+which seam calls their runs make fail, how (crash or error,
+before or after), under which overlap policy`, coverageCmd},
 		{"selfcheck", "[flags]", `run the reference evaluator through a simulated outage for
 every overlap x catch-up policy pair and check the
 invariants`, selfcheckCmd},
