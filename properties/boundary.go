@@ -29,19 +29,25 @@ var boundaryValues = true
 func boundaries(h History, until time.Duration) []time.Duration {
 	var out []time.Duration
 	for _, s := range h.Schedules {
-		if s.BadTrigger != nil {
-			continue
-		}
-		for _, t := range ticksOf(s, h.Start, until) {
-			out = append(out, t)
-			if c := t + s.RunsFor; s.RunsFor > 0 && c <= until {
-				out = append(out, c)
-			}
-		}
-		out = append(out, zoneChanges(s, h.Start, until)...)
+		out = append(out, ownBoundaries(s, h.Start, until)...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// ownBoundaries are one schedule's boundary instants (see boundaries).
+func ownBoundaries(s Schedule, start time.Time, until time.Duration) []time.Duration {
+	if s.BadTrigger != nil {
+		return nil
+	}
+	var out []time.Duration
+	for _, t := range ticksOf(s, start, until) {
+		out = append(out, t)
+		if c := t + s.RunsFor; s.RunsFor > 0 && c <= until {
+			out = append(out, c)
+		}
+	}
+	return append(out, zoneChanges(s, start, until)...)
 }
 
 // zoneChanges lists when a zoned cron's zone changes its UTC offset in

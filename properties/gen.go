@@ -236,6 +236,28 @@ func (sc scale) genStep(h History, p Profile) gopter.Gen {
 			return st
 		})
 	}
+	// A seam fault aimed at one schedule's own boundary: the first call for
+	// it at or after one of its ticks or closures (a buffered start at a
+	// closure, say).
+	if len(tickIDs) > 0 && boundaryValues {
+		plain := seam
+		seam = func(kind string) gopter.Gen {
+			aimed := gen.OneConstOf(tickIDs...).FlatMap(func(id any) gopter.Gen {
+				own := ownBoundaries(byID[id.(string)], h.Start, sc.faultEnd())
+				return gopter.CombineGens(nearly(own, sc.faultEnd()), gen.OneConstOf(faultCalls...), phase).Map(func(v []any) Step {
+					st := Step{At: v[0].(time.Duration), Kind: kind, Call: v[1].(string), Phase: v[2].(string), Schedule: id.(string)}
+					if st.Call == "log.read" {
+						st.Schedule = ""
+					}
+					if kind == StepCrash {
+						st.Duration = sc.unit * 9
+					}
+					return st
+				})
+			}, reflect.TypeOf(Step{}))
+			return gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: plain(kind)}, {Weight: boundaryShare, Gen: aimed}})
+		}
+	}
 	gens := []gen.WeightedGen{
 		{Weight: 3, Gen: update}, {Weight: 2, Gen: op(StepPause)}, {Weight: 2, Gen: op(StepResume)}, {Weight: 1, Gen: op(StepDelete)},
 	}

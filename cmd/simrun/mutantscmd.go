@@ -29,9 +29,23 @@ func mutantsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	schedules := fset.Int("schedules", properties.DefaultMaxSchedules, "at most this many schedules per case")
 	steps := fset.Int("steps", properties.DefaultMaxSteps, "at most this many operations and faults per case")
 	faults := fset.String("faults", properties.ModeAll, "fault mode: swarm, all, crashes or none")
+	auto := fset.Bool("auto", false, "plant mechanical mutations in a copy of evaluator/ and run `simrun check` against each: the mutation score")
+	module := fset.String("module", ".", "with --auto: the module root to copy")
+	sample := fset.Int("sample", 0, "with --auto: test about this many mutations, evenly spread (0: all)")
+	budget := fset.Int("budget", 300, "with --auto: simrun check cases per mutation")
+	equivalent := fset.String("equivalent", "", "with --auto: file of mutations known to be equivalent (listed, not scored)")
 	names, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
 		return code
+	}
+	if *auto {
+		if len(names) > 0 || *table || *listOnly {
+			return usageError(stderr, "mutants: --auto takes no mutant names, --table or --list")
+		}
+		if *sample < 0 || *budget < 1 {
+			return usageError(stderr, "mutants: --sample must be 0 or more and --budget positive")
+		}
+		return autoMutants(ctx, autoOptions{module: *module, sample: *sample, seeds: *budget, jobs: 2, equivalent: *equivalent}, stdout, stderr)
 	}
 	if *seeds < 1 || *seeds > 100 {
 		return usageError(stderr, "mutants: -seeds must be between 1 and 100, got %d", *seeds)
