@@ -17,10 +17,7 @@ import (
 // each running execution it says it asked to cancel.
 func A2(h *History) []Violation {
 	var out []Violation
-	byID := map[string][]fakes.Run{}
-	for _, r := range h.Runs {
-		byID[r.Request.ScheduleID] = append(byID[r.Request.ScheduleID], r)
-	}
+	byID := h.runsBy()
 	logs := h.readLog()
 	for _, id := range slices.Sorted(mapKeys(h.Described)) {
 		d := h.Described[id]
@@ -90,10 +87,7 @@ func (h *History) opBetween(id string, from, until time.Time) bool {
 // operation drops it.
 func L1(h *History) []Violation {
 	var out []Violation
-	byID := map[string][]fakes.Run{}
-	for _, r := range h.Runs {
-		byID[r.Request.ScheduleID] = append(byID[r.Request.ScheduleID], r)
-	}
+	byID := h.runsBy()
 	logs := h.readLog()
 	for _, id := range slices.Sorted(mapKeys(logs)) {
 		runs := byID[id]
@@ -174,10 +168,7 @@ func emptiesAt(runs []fakes.Run, from, buffered time.Time) (time.Time, bool) {
 // within the liveness bound of the decision, unless an operation drops them.
 func L2(h *History) []Violation {
 	var out []Violation
-	byID := map[string][]fakes.Run{}
-	for _, r := range h.Runs {
-		byID[r.Request.ScheduleID] = append(byID[r.Request.ScheduleID], r)
-	}
+	byID := h.runsBy()
 	logs := h.readLog()
 	for _, id := range slices.Sorted(mapKeys(logs)) {
 		for _, o := range logs[id].owed {
@@ -240,6 +231,15 @@ func (h *History) l3Unsettled() string {
 		return fmt.Sprintf("the last disturbance, at %s, is less than the liveness bound (%s) ago", stamp(h.Disturbances[n-1].From), h.Bound)
 	}
 	return ""
+}
+
+// runsBy groups the engine's executions by schedule, in start order.
+func (h *History) runsBy() map[string][]fakes.Run {
+	out := map[string][]fakes.Run{}
+	for _, r := range h.Runs {
+		out[r.Request.ScheduleID] = append(out[r.Request.ScheduleID], r)
+	}
+	return out
 }
 
 // up reports whether the process is up (it could describe its schedules).

@@ -14,8 +14,9 @@
 //     call replaced by nil (the step "succeeds" without happening);
 //   - swap: two consecutive call statements exchanged.
 //
-// Lines that only exist for the built-in mutants (they mention mut.Has) are
-// left alone.
+// Code that only exists for the built-in mutants (a branch whose condition
+// mentions mut.Has) is left alone: mutating it changes nothing the suite can
+// see.
 package mutate
 
 import (
@@ -81,7 +82,8 @@ func walk(file string, src []byte, apply int, found func(Mutation)) ([]byte, err
 		return false
 	}
 	done := false
-	ast.Inspect(f, func(node ast.Node) bool {
+	var visit func(ast.Node) bool
+	visit = func(node ast.Node) bool {
 		if done {
 			return false
 		}
@@ -89,6 +91,12 @@ func walk(file string, src []byte, apply int, found func(Mutation)) ([]byte, err
 		case *ast.FuncDecl:
 			if x.Body == nil {
 				return false
+			}
+		case *ast.CaseClause:
+			for _, e := range x.List {
+				if strings.Contains(text(fset, e), "mut.Has") {
+					return false // only the built-in mutants run it
+				}
 			}
 		case *ast.BinaryExpr:
 			if twin, ok := flips[x.Op]; ok {
@@ -99,6 +107,12 @@ func walk(file string, src []byte, apply int, found func(Mutation)) ([]byte, err
 			done = timeFlip(x, site)
 		case *ast.IfStmt:
 			cond := x.Cond
+			if strings.Contains(text(fset, cond), "mut.Has") {
+				if x.Else != nil { // the else branch is ordinary code
+					ast.Inspect(x.Else, func(n ast.Node) bool { return visit(n) })
+				}
+				return false
+			}
 			done = site(x, "cond", "if "+text(fset, cond)+" → true", func() { x.Cond = ast.NewIdent("true") }) ||
 				site(x, "cond", "if "+text(fset, cond)+" → false", func() { x.Cond = ast.NewIdent("false") })
 			if !done {
@@ -108,7 +122,8 @@ func walk(file string, src []byte, apply int, found func(Mutation)) ([]byte, err
 			done = dropAndSwap(fset, x, site)
 		}
 		return !done
-	})
+	}
+	ast.Inspect(f, visit)
 	if apply < 0 {
 		return nil, nil
 	}
