@@ -85,6 +85,9 @@ type History struct {
 
 	lives   map[string][]*life
 	logRead map[string]*logTicks
+	// Settled holds the schedules nothing is owed to by the world (Quiet
+	// without the schedule's own description): see L3.
+	Settled map[string]bool
 }
 
 // LivenessRetries is the liveness bound in retry delays: after the last
@@ -100,7 +103,7 @@ func Observe(w *sim.World) *History {
 		Disturbances: w.Disturbances(), Bound: LivenessRetries * w.RetryDelay(), SeamFault: w.FirstSeamFault()}
 	if p := w.Process(); p != nil {
 		if ds, err := p.List(context.Background(), 1); err == nil {
-			h.Described, h.Quiet = map[string]evaluator.Description{}, map[string]bool{}
+			h.Described, h.Quiet, h.Settled = map[string]evaluator.Description{}, map[string]bool{}, map[string]bool{}
 			for _, d := range ds {
 				h.Described[d.ID] = d
 			}
@@ -108,6 +111,7 @@ func Observe(w *sim.World) *History {
 			for id, quiet := range w.QuietAll(ids) {
 				d, ok := h.Described[id]
 				h.Quiet[id] = quiet && (!ok || quietDescription(d))
+				h.Settled[id] = quiet
 			}
 		}
 	}

@@ -377,3 +377,21 @@ func TestM1JudgesBeforeTheFirstSeamFault(t *testing.T) {
 	require.Len(t, m1, 1, "%v", rep.Violations)
 	assert.Contains(t, m1[0], "model: s @"+t0.Add(2*time.Minute).Format(time.RFC3339)+" at "+t0.Add(150*time.Second).Format(time.RFC3339))
 }
+
+// TestL3JudgesWhatTheScheduleSaysItOwes: a schedule that still describes an
+// owed start once the world has owed it nothing for the liveness bound
+// breaks L3, whether or not the harness holds its log.
+func TestL3JudgesWhatTheScheduleSaysItOwes(t *testing.T) {
+	h := &invariants.History{Now: t0.Add(10 * time.Minute), Bound: 30 * time.Second,
+		Disturbances: []sim.Span{{From: t0, Until: t0.Add(time.Minute)}},
+		Described:    map[string]evaluator.Description{"s": {ID: "s", Owed: []evaluator.TickRange{{Disposition: evaluator.Start, From: t0, Until: t0.Add(time.Minute), Count: 1}}}},
+		Settled:      map[string]bool{"s": true}}
+	vs := invariants.L3(h)
+	require.Len(t, vs, 1)
+	assert.Contains(t, vs[0].String(), "L3 s: still describes 1 owed start ranges at")
+	h.Settled["s"] = false // a notice or an operation is still due to it
+	assert.Empty(t, invariants.L3(h))
+	h.Settled["s"] = true
+	h.Disturbances = []sim.Span{{From: t0.Add(9 * time.Minute), Until: t0.Add(9*time.Minute + 40*time.Second)}}
+	assert.Empty(t, invariants.L3(h), "the bound has not passed since the last disturbance")
+}

@@ -194,12 +194,26 @@ func L2(h *History) []Violation {
 // L3 Every due tick is decided: for an active schedule, each tick of its
 // current configuration that came due more than the liveness bound ago (and
 // after the last disturbance) has a disposition in the log — whatever the
-// schedule says it owes.
+// schedule says it owes. And once the world owes a schedule nothing and the
+// bound has passed since the last disturbance, the schedule owes nothing
+// either: no owed start, no buffered tick with nothing running. (This last
+// clause reads the description, so it holds for processes that keep their
+// own log too.)
 func L3(h *History) []Violation {
 	if h.l3Unsettled() != "" {
 		return nil
 	}
 	var out []Violation
+	for _, id := range slices.Sorted(mapKeys(h.Described)) {
+		if d := h.Described[id]; h.Settled[id] && !quietDescription(d) {
+			what := fmt.Sprintf("%d owed start ranges", len(d.Owed))
+			if len(d.Owed) == 0 {
+				what = "a buffered tick (" + stamp(d.Buffered) + ") with nothing running"
+			}
+			out = append(out, Violation{Invariant: "L3", ScheduleID: id,
+				Detail: fmt.Sprintf("still describes %s at %s, though nothing disturbed it for the liveness bound (%s)", what, stamp(h.Now), h.Bound)})
+		}
+	}
 	logs := h.readLog()
 	cutoff := h.Now.Add(-h.Bound)
 	for _, id := range slices.Sorted(mapKeys(h.livesOf())) {
