@@ -55,8 +55,8 @@ var newChecks = []string{"A1", "A2", "L1", "L2", "L3", "M1<fault"}
 // new ones do (the old suite, without boundary values, does not kill it at
 // all: see TestBoundaryValuesAreNeeded and the note).
 func TestEachWeaknessHasAMutantTheNewCheckKills(t *testing.T) {
-	if testing.Short() {
-		t.Skip("explores the whole default budget for several mutants")
+	if testing.Short() || raceEnabled {
+		t.Skip("explores the whole default budget for several mutants (not with -short or -race)")
 	}
 	for _, c := range []struct{ mutant, by string }{
 		{"redelivery-redecides", "A1"},          // the log's accounting
@@ -81,8 +81,8 @@ func TestEachWeaknessHasAMutantTheNewCheckKills(t *testing.T) {
 // TestBoundaryValuesAreNeeded: a mutant wrong only at sub-millisecond
 // instants is killed with boundary values and survives without them.
 func TestBoundaryValuesAreNeeded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("explores the whole default budget twice")
+	if testing.Short() || raceEnabled {
+		t.Skip("explores the whole default budget twice (not with -short or -race)")
 	}
 	assert.NotEmpty(t, caughtBy(t, "anchor-at-millisecond"))
 	defer properties.WithoutBoundaryValues()()

@@ -29,7 +29,7 @@ func mutantsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	schedules := fset.Int("schedules", properties.DefaultMaxSchedules, "at most this many schedules per case")
 	steps := fset.Int("steps", properties.DefaultMaxSteps, "at most this many operations and faults per case")
 	faults := fset.String("faults", properties.ModeAll, "fault mode: swarm, all, crashes or none")
-	auto := fset.Bool("auto", false, "plant mechanical mutations in a copy of evaluator/ and run `simrun check` against each: the mutation score")
+	auto := fset.Bool("auto", false, "plant mechanical mutations in a copy of evaluator/ and run simrun check against each: the mutation score")
 	module := fset.String("module", ".", "with --auto: the module root to copy")
 	sample := fset.Int("sample", 0, "with --auto: test about this many mutations, evenly spread (0: all)")
 	budget := fset.Int("budget", 300, "with --auto: simrun check cases per mutation")
