@@ -136,7 +136,7 @@ var Catalogue = []Entry{
 		Says:    "The executions started and the cancels asked equal those predicted by a small, separate simulation of the semantics (invariants.Predict) from the world's configuration alone. It shares no code with the evaluator: its ticks come from the checkers' own tick calculator (invariants/ticks), its config rules from docs/semantics.md.",
 		Catches: "Any behaviour the semantics do not allow that the other invariants miss: a closure that does not start the buffered tick, a start at the wrong instant.",
 		Example: "M1 s @2026-06-07T00:02:00Z: starts differ at #2: model: s @2026-06-07T00:02:00Z at 2026-06-07T00:03:30Z; observed: s @2026-06-07T00:02:00Z at 2026-06-07T00:04:00Z",
-		Applies: "worlds without seam errors, seeded fault rates or crashes with downtime at a seam call (their timing depends on the implementation's calls); the report says when it did not apply",
+		Applies: "worlds without seeded fault rates; with seam errors or crashes with downtime at a seam call, only what happened before the first of them fired (after it, timing depends on the implementation's calls; L1–L3 judge that part). Reports say how far it judged: `M1 applied to N of M cases (K only before their first seam fault)`",
 		ShownBy: "mutant closure-ignores-buffer; every mutant that changes starts"},
 	{ID: "B1", Name: "Bad input", Group: "Input",
 		Says:    "An operation refused for good (an invalid config, an unknown id, a reused request id) leaves the log unchanged: no event carries its request id.",

@@ -33,11 +33,12 @@ func (n NotApplicable) String() string { return n.Invariant + " not applicable: 
 
 // Run is the one place that chooses the checks of one run, for the scenario
 // runner, the property suite, simrun check and selfcheck alike: the history
-// invariants (S1–S7, C1, C3, R4, B1), replay equivalence (R1 against the log
-// for a process that exposes its state, R1 through a fresh incarnation for
-// any other), and the reference model (M1, and C2 for its catch-up ticks)
-// against the world's config. R2 and R3 compare several runs and are the
-// property suite's.
+// invariants (S1–S7, C1, C3, R4, B1, the log's accounting A1–A2, liveness
+// L1–L3), replay equivalence (R1 against the log for a process that exposes
+// its state, R1 through a fresh incarnation for any other), and the reference
+// model (M1, and C2 for its catch-up ticks) against the world's config, up to
+// the first seam fault when there is one (Report.M1Until). R2 and R3 compare
+// several runs and are the property suite's.
 func Run(w *sim.World, cfg sim.Config) Report {
 	h := Observe(w)
 	var rep Report
