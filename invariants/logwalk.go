@@ -24,10 +24,9 @@ type logTicks struct {
 // logBuffer is a tick buffered at at, and when it left the buffer (zero:
 // still there).
 type logBuffer struct {
-	nominal, at  time.Time
-	startedAt    time.Time
-	droppedAt    time.Time
-	droppedCause string
+	nominal, at time.Time
+	startedAt   time.Time
+	droppedAt   time.Time
 }
 
 // logOwed is a range of starts a catch-up decision owed, from at.
@@ -90,7 +89,7 @@ func (lt *logTicks) apply(e evaluator.Event) {
 	buffer := func(n time.Time) {
 		if b := lt.buffered(); b != nil {
 			lt.twiceAt(e, n, "buffers while %s is buffered", stamp(b.nominal))
-			b.droppedAt, b.droppedCause = e.At, "replaced"
+			b.droppedAt = e.At
 		}
 		lt.buffers = append(lt.buffers, logBuffer{nominal: n, at: e.At})
 	}
@@ -146,7 +145,7 @@ func (lt *logTicks) apply(e evaluator.Event) {
 	case evaluator.Dropped:
 		if !e.Nominal.IsZero() {
 			if b := lt.buffered(); b != nil && b.nominal.Equal(e.Nominal) {
-				b.droppedAt, b.droppedCause = e.At, e.Cause
+				b.droppedAt = e.At
 			} else {
 				lt.twiceAt(e, e.Nominal, "drops a tick that is not buffered")
 			}
@@ -165,7 +164,7 @@ func (lt *logTicks) apply(e evaluator.Event) {
 			lt.owed[i].dropped = true
 		}
 		if b := lt.buffered(); b != nil {
-			b.droppedAt, b.droppedCause = e.At, "delete"
+			b.droppedAt = e.At
 		}
 	}
 }

@@ -69,14 +69,14 @@ type mRun struct {
 }
 
 type mSched struct {
-	id                     string
-	cfg                    evaluator.Config
-	grid                   ticks.Grid
-	paused, deleted        bool
-	next, buffered         time.Time
-	running                []*mRun
-	lastRequest            string // of the last operation that recorded something
-	restartedAt, decidedAt time.Time
+	id              string
+	cfg             evaluator.Config
+	grid            ticks.Grid
+	paused, deleted bool
+	next, buffered  time.Time
+	running         []*mRun
+	lastRequest     string // of the last operation that recorded something
+	restartedAt     time.Time
 }
 
 type model struct {

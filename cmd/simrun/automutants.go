@@ -165,6 +165,11 @@ func autoReport(results []autoResult, stdout io.Writer, interrupted bool) int {
 		len(results), killed, count["timed out"], count["survived"], count["equivalent"], count["not viable"], count["error"])
 	if judged > 0 {
 		fmt.Fprintf(stdout, "mutation score: %d/%d = %.1f%% of the non-equivalent mutants that build\n", killed, judged, 100*float64(killed)/float64(judged))
+	} else if !interrupted {
+		// No score is not a perfect score: every mutant was equivalent, did
+		// not build, or failed to run.
+		fmt.Fprintln(stdout, "no mutant was judged: nothing was scored")
+		return exitUsage
 	}
 	var invs []string
 	for inv := range by {

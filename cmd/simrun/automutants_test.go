@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,4 +49,23 @@ func TestAutoMutantsHelpers(t *testing.T) {
 	require.NoError(t, copyModule(src, dst))
 	assert.FileExists(t, filepath.Join(dst, "evaluator", "a.go"))
 	assert.NoDirExists(t, filepath.Join(dst, ".git"), "the copy leaves .git out")
+}
+
+// TestAutoReportScoresNothingAsAnError: when no mutant could be judged (all
+// equivalent or not viable) the run says so and does not pass.
+func TestAutoReportScoresNothingAsAnError(t *testing.T) {
+	m := mutate.Mutation{File: "evaluator/x.go", Line: 1, Kind: "flip", What: "< → <="}
+	var out strings.Builder
+	code := autoReport([]autoResult{{m: m, status: "not viable"}, {m: m, status: "equivalent"}}, &out, false)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, out.String(), "nothing was scored")
+
+	out.Reset()
+	code = autoReport([]autoResult{{m: m, status: "killed", by: "S1"}, {m: m, status: "survived"}}, &out, false)
+	assert.Equal(t, 1, code, "a survivor fails the run")
+	assert.Contains(t, out.String(), "mutation score: 1/2 = 50.0%")
+	assert.Contains(t, out.String(), "survived:\n  evaluator/x.go:1: flip < → <=")
+
+	out.Reset()
+	assert.Equal(t, 0, autoReport([]autoResult{{m: m, status: "killed", by: "S1"}}, &out, false))
 }
