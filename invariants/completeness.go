@@ -2,6 +2,7 @@ package invariants
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -64,6 +65,33 @@ func (v version) isNext(t, now time.Time) bool {
 		return !t.Add(-v.trig.Period()).After(now) // the tick before t is not after now
 	}
 	return v.trig.Grid(v.first).Next(now).Equal(t)
+}
+
+// C4 Next run described: at a quiet point an active schedule describes, as
+// its first upcoming time, its next tick after now (the API users read to see
+// when a job runs next). A paused schedule is not judged: what it would run
+// next once resumed is the implementation's to say.
+func C4(h *History) []Violation {
+	var out []Violation
+	for _, id := range slices.Sorted(maps.Keys(h.Described)) {
+		d := h.Described[id]
+		ls := h.livesOf()[id]
+		if !h.Quiet[id] || len(ls) == 0 {
+			continue
+		}
+		l := ls[len(ls)-1]
+		bad := func(format string, args ...any) {
+			out = append(out, Violation{Invariant: "C4", ScheduleID: id, Detail: fmt.Sprintf(format, args...)})
+		}
+		switch {
+		case l.deleted != nil || len(l.versions) == 0 || l.paused:
+		case len(d.Upcoming) == 0:
+			bad("active schedule describes no next run")
+		case !l.versions[len(l.versions)-1].isNext(d.Upcoming[0], h.Now):
+			bad("describes its next run at %s, not at the next tick after %s", stamp(d.Upcoming[0]), stamp(h.Now))
+		}
+	}
+	return out
 }
 
 // maxC1Ticks bounds the ticks C1 enumerates per schedule.

@@ -83,6 +83,17 @@ type History struct {
 	// (zero: none did); M1 compares what happened before it.
 	SeamFault time.Time
 
+	// Restarts are when incarnations after the first started; Reanchor says
+	// a restart registers every schedule again (a profile without
+	// durability), AnchorSecond that interval grids start at the operation's
+	// whole second (see profile.Anchor). RunIn sets them from the profile.
+	Restarts     []time.Time
+	Reanchor     bool
+	AnchorSecond bool
+	// Reregisters: an update or resume does not see the runs started before
+	// it (profile.Profile.Reregisters), so the overlap checks leave them out.
+	Reregisters bool
+
 	lives   map[string][]*life
 	logRead map[string]*logTicks
 	// Settled holds the schedules nothing is owed to by the world (Quiet
@@ -131,9 +142,52 @@ func (h *History) livesOf() map[string][]*life {
 			op.At = unconfirmed // one schedule's operations run in order: these come last
 			ops = append(ops, op)
 		}
-		h.lives = lives(ops)
+		h.lives = lives(ops, h.AnchorSecond)
+		if h.Reanchor {
+			h.reanchor()
+		}
 	}
 	return h.lives
+}
+
+// reanchor adds, at each restart, a version to every life active then: its
+// config anchored at the restart, where the application registered it again.
+func (h *History) reanchor() {
+	for _, ls := range h.lives {
+		for _, l := range ls {
+			for _, r := range h.Restarts {
+				if len(l.versions) == 0 || l.created.At.After(r) || l.deleted != nil && !l.deleted.At.After(r) || l.pausedAt(r) {
+					continue
+				}
+				i, _ := slices.BinarySearchFunc(l.versions, r, func(v version, t time.Time) int { return v.at.Compare(t) })
+				if i == 0 {
+					continue
+				}
+				starts := 0
+				for _, run := range h.Runs {
+					if !run.StartedAt.After(r) {
+						starts++
+					}
+				}
+				v := l.versions[i-1]
+				v.first, v.at, v.startsBefore = r, r, starts
+				if v.trig.IsInterval() && h.AnchorSecond {
+					v.first, v.at = r.Truncate(time.Second), r.Truncate(time.Second)
+				}
+				l.versions = slices.Insert(l.versions, i, v)
+			}
+		}
+	}
+}
+
+// pausedAt reports whether the life was paused at t.
+func (l *life) pausedAt(t time.Time) bool {
+	for _, p := range l.pauses {
+		if !p.from.After(t) && (p.until.IsZero() || p.until.After(t)) {
+			return true
+		}
+	}
+	return false
 }
 
 // quietDescription: the process owes no start for the schedule.
@@ -173,7 +227,7 @@ type version struct {
 // (first) — until the first attempt of the resume (zero: still open).
 type span struct{ first, from, until time.Time }
 
-func lives(applied []sim.AppliedOp) map[string][]*life {
+func lives(applied []sim.AppliedOp, anchorSecond bool) map[string][]*life {
 	out := map[string][]*life{}
 	for _, op := range applied {
 		ls := out[op.ScheduleID]
@@ -197,7 +251,7 @@ func lives(applied []sim.AppliedOp) map[string][]*life {
 		}
 		switch op.Kind {
 		case sim.OpCreate, sim.OpUpdate:
-			cur.add(cfg, op)
+			cur.add(cfg, op, anchorSecond)
 		case sim.OpPause:
 			if !cur.paused {
 				cur.paused = true
@@ -207,7 +261,7 @@ func lives(applied []sim.AppliedOp) map[string][]*life {
 			if cur.paused {
 				cur.paused = false
 				cur.pauses[len(cur.pauses)-1].until = op.First
-				cur.add(cfg, op)
+				cur.add(cfg, op, anchorSecond)
 			}
 		case sim.OpDelete:
 			cur.deleted = &op
@@ -216,12 +270,18 @@ func lives(applied []sim.AppliedOp) map[string][]*life {
 	return out
 }
 
-func (l *life) add(cfg evaluator.Config, op sim.AppliedOp) {
+// add appends a version anchored at op; with anchorSecond an interval's
+// anchor is the operation's whole second.
+func (l *life) add(cfg evaluator.Config, op sim.AppliedOp, anchorSecond bool) {
 	trig, err := ticks.Parse(cfg.Trigger)
 	if err != nil {
 		return // accepted by the process yet invalid: S6 reports its ticks
 	}
-	l.versions = append(l.versions, version{cfg: cfg, trig: trig, first: op.First, at: op.At, startsBefore: op.StartsBefore})
+	v := version{cfg: cfg, trig: trig, first: op.First, at: op.At, startsBefore: op.StartsBefore}
+	if anchorSecond && trig.IsInterval() {
+		v.first, v.at = v.first.Truncate(time.Second), v.at.Truncate(time.Second)
+	}
+	l.versions = append(l.versions, v)
 }
 
 // lifeAt returns the life of a schedule that an instant belongs to.
@@ -296,7 +356,15 @@ func (h *History) sweep(visit func(idx int, r fakes.Run, l *life, open []fakes.R
 		}
 		if l := h.lifeAt(r.Request.ScheduleID, r.StartedAt); l != nil {
 			open = append(append(open[:0], o.forever...), o.closing.idx...)
-			open = slices.DeleteFunc(open, func(i int) bool { return h.Runs[i].StartedAt.Before(l.created.First) })
+			from := l.created.First
+			if h.Reregisters {
+				for _, v := range l.versions {
+					if !v.at.After(r.StartedAt) {
+						from = v.first
+					}
+				}
+			}
+			open = slices.DeleteFunc(open, func(i int) bool { return h.Runs[i].StartedAt.Before(from) })
 			slices.Sort(open)
 			runs := make([]fakes.Run, len(open))
 			for i, j := range open {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -13,7 +14,7 @@ import (
 // the model's prediction of its config up to the world's present. A start
 // the model calls a catch-up is reported as C2.
 func M1(cfg sim.Config, h *History) []Violation {
-	vs, _, _ := m1(cfg, h)
+	vs, _, _ := m1(profile.Schedsim(), cfg, h)
 	return vs
 }
 
@@ -25,13 +26,13 @@ func M1(cfg sim.Config, h *History) []Violation {
 // them fires the world runs as if it had none: M1 then compares what
 // happened strictly before that instant with the model of the world without
 // them (the liveness invariants L1–L3 judge what follows).
-func m1(cfg sim.Config, h *History) (vs []Violation, until time.Time, err error) {
+func m1(prof profile.Profile, cfg sim.Config, h *History) (vs []Violation, until time.Time, err error) {
 	cfg, seam := withoutSeamFaults(cfg)
 	end := h.Now
 	if seam && !h.SeamFault.IsZero() {
 		until, end = h.SeamFault, h.SeamFault
 	}
-	p, err := Predict(cfg, end)
+	p, err := PredictIn(prof, cfg, end)
 	if err != nil {
 		return nil, time.Time{}, err // out of the model's domain: the other invariants still apply
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/invariants/ticks"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -81,6 +82,7 @@ type mSched struct {
 
 type model struct {
 	cfg    sim.Config
+	prof   profile.Profile
 	now    time.Time
 	down   bool
 	upAt   time.Time
@@ -117,8 +119,16 @@ func withoutSeamFaults(cfg sim.Config) (sim.Config, bool) {
 	return cfg, true
 }
 
-// Predict runs the model of cfg up to until.
+// Predict runs the model of cfg up to until, in schedsim's dialect.
 func Predict(cfg sim.Config, until time.Time) (Prediction, error) {
+	return PredictIn(profile.Schedsim(), cfg, until)
+}
+
+// PredictIn runs the model of cfg up to until in a profile's dialect: its
+// interval anchor, and for a scheduler without durability a restart that
+// registers every active schedule again (re-anchored, nothing running,
+// nothing buffered).
+func PredictIn(prof profile.Profile, cfg sim.Config, until time.Time) (Prediction, error) {
 	if cfg.Start.IsZero() {
 		cfg.Start = sim.DefaultStart
 	}
@@ -129,7 +139,7 @@ func Predict(cfg sim.Config, until time.Time) (Prediction, error) {
 	if r.Crash > 0 || r.Error > 0 || r.Late > 0 || r.Duplicate > 0 {
 		return Prediction{}, fmt.Errorf("%w: seeded fault rates", ErrUnsupported)
 	}
-	m := &model{cfg: cfg, now: cfg.Start.UTC(), down: true, upAt: cfg.Start.UTC(), scheds: map[string]*mSched{}, open: map[string]*mRun{},
+	m := &model{cfg: cfg, prof: prof, now: cfg.Start.UTC(), down: true, upAt: cfg.Start.UTC(), scheds: map[string]*mSched{}, open: map[string]*mRun{},
 		out: Prediction{catchUps: map[string][]lateSpan{}}}
 	for _, f := range cfg.Plan.Faults {
 		switch f.Kind {
@@ -208,11 +218,19 @@ func (m *model) crashNow() bool {
 }
 
 // restart is recovery: forget closed executions, start a buffered tick whose
-// running set emptied, and deliver past-due timers right after.
+// running set emptied, and deliver past-due timers right after. Without
+// durability it is the application registering its schedules again.
 func (m *model) restart() {
 	m.down = false
 	for _, id := range m.ids {
 		s := m.scheds[id]
+		if m.prof.Durability == profile.DurabilityNone {
+			s.running, s.buffered = nil, time.Time{}
+			if !s.paused && !s.deleted && m.configure(s, s.cfg) {
+				m.schedule(s)
+			}
+			continue
+		}
 		s.running = slices.DeleteFunc(s.running, func(r *mRun) bool {
 			if r.closed {
 				r.notified = true
@@ -335,6 +353,9 @@ func (m *model) applyOps() bool {
 				continue
 			}
 			s.buffered = time.Time{}
+			if m.prof.Reregisters {
+				s.running = nil // the new registration does not see them
+			}
 		case sim.OpPause:
 			recorded = s != nil && !s.deleted && !s.paused
 			if recorded {
@@ -345,6 +366,9 @@ func (m *model) applyOps() bool {
 			if recorded {
 				s.paused = false
 				m.configure(s, s.cfg)
+				if m.prof.Reregisters {
+					s.running = nil
+				}
 			}
 		case sim.OpDelete:
 			recorded = s != nil && !s.deleted
@@ -368,7 +392,11 @@ func (m *model) configure(s *mSched, c evaluator.Config) bool {
 	if err != nil {
 		return false
 	}
-	g := t.Grid(m.now)
+	anchor := m.now
+	if t.IsInterval() && m.prof.IntervalAnchor == profile.AnchorOperationSecond {
+		anchor = anchor.Truncate(time.Second)
+	}
+	g := t.Grid(anchor)
 	next := g.Next(m.now)
 	if next.IsZero() {
 		return false

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -39,8 +40,18 @@ func (n NotApplicable) String() string { return n.Invariant + " not applicable: 
 // model (M1, and C2 for its catch-up ticks) against the world's config, up to
 // the first seam fault when there is one (Report.M1Until). R2 and R3 compare
 // several runs and are the property suite's.
-func Run(w *sim.World, cfg sim.Config) Report {
+func Run(w *sim.World, cfg sim.Config) Report { return RunIn(profile.Schedsim(), w, cfg) }
+
+// RunIn is Run under a profile: the model predicts in its dialect, the
+// checkers anchor grids by its rules, and the invariants it does not allow
+// (profile.Profile.Inapplicable, and S1 across a restart of a scheduler
+// without durability) are reported as not applicable instead of judged.
+func RunIn(prof profile.Profile, w *sim.World, cfg sim.Config) Report {
 	h := Observe(w)
+	h.Restarts = w.Restarts()
+	h.Reanchor = prof.Durability == profile.DurabilityNone
+	h.AnchorSecond = prof.IntervalAnchor == profile.AnchorOperationSecond
+	h.Reregisters = prof.Reregisters
 	var rep Report
 	for _, check := range historyChecks {
 		rep.Violations = append(rep.Violations, check(h)...)
@@ -63,7 +74,7 @@ func Run(w *sim.World, cfg sim.Config) Report {
 		quiet = quiet || q
 	}
 	if quiet {
-		judged["C3"], judged["R4"] = true, true
+		judged["C3"], judged["C4"], judged["R4"] = true, true, true
 		if len(h.Events) > 0 {
 			judged["A2"] = true
 		}
@@ -82,11 +93,18 @@ func Run(w *sim.World, cfg sim.Config) Report {
 		if len(h.Quiet) == 0 {
 			why = "no schedule exists"
 		}
-		for _, inv := range []string{"C1", "C3", "R4", "A2"} {
+		for _, inv := range []string{"C1", "C3", "C4", "R4", "A2"} {
 			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{inv, why})
 		}
 	}
-	if _, ok := w.Process().(Stater); ok {
+	na := inapplicable(prof, h)
+	skip := func(inv string) bool {
+		return slices.ContainsFunc(na, func(x profile.Inapplicable) bool { return x.Invariant == inv })
+	}
+	if skip("R1") {
+		// Not run at all: a fresh incarnation of a process without
+		// durability registers its schedules again, which is not a read.
+	} else if _, ok := w.Process().(Stater); ok {
 		rep.Violations = append(rep.Violations, R1(w, h)...)
 		if quiet {
 			judged["R1"] = true
@@ -102,7 +120,7 @@ func Run(w *sim.World, cfg sim.Config) Report {
 			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"R1", why})
 		}
 	}
-	vs, until, err := m1(cfg, h)
+	vs, until, err := m1(prof, cfg, h)
 	rep.Violations = h.Explain(append(rep.Violations, vs...))
 	if err == nil {
 		judged["M1"], judged["C2"] = true, true
@@ -111,6 +129,7 @@ func Run(w *sim.World, cfg sim.Config) Report {
 		why := strings.TrimPrefix(err.Error(), ErrUnsupported.Error()+": ")
 		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"M1", why}, NotApplicable{"C2", why})
 	}
+	rep.exclude(judged, na)
 	for _, e := range Catalogue {
 		if judged[e.ID] {
 			rep.Checked = append(rep.Checked, e.ID)
@@ -118,6 +137,28 @@ func Run(w *sim.World, cfg sim.Config) Report {
 	}
 	slices.SortStableFunc(rep.NotApplicable, func(a, b NotApplicable) int { return order(a.Invariant) - order(b.Invariant) })
 	return rep
+}
+
+// inapplicable lists what the profile does not allow judging in this history.
+func inapplicable(prof profile.Profile, h *History) []profile.Inapplicable {
+	out := slices.Clone(prof.Inapplicable)
+	if h.Reanchor && len(h.Restarts) > 0 {
+		why := fmt.Sprintf("no durability: a restart (%d in this run) forgets the running executions, which go on", len(h.Restarts))
+		out = append(out, profile.Inapplicable{Invariant: "S1", Why: why}, profile.Inapplicable{Invariant: "S2", Why: why},
+			profile.Inapplicable{Invariant: "C1", Why: "no durability: the ticks of a restart's downtime are never started"})
+	}
+	return out
+}
+
+// exclude reports the inapplicable invariants as such: their violations are
+// dropped, they are not judged, and each is listed once with the profile's why.
+func (rep *Report) exclude(judged map[string]bool, na []profile.Inapplicable) {
+	for _, x := range na {
+		rep.NotApplicable = slices.DeleteFunc(rep.NotApplicable, func(n NotApplicable) bool { return n.Invariant == x.Invariant })
+		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{x.Invariant, x.Why})
+		delete(judged, x.Invariant)
+		rep.Violations = slices.DeleteFunc(rep.Violations, func(v Violation) bool { return v.Invariant == x.Invariant })
+	}
 }
 
 // All runs every checker of a history: the safety invariants and B1 always,
@@ -133,7 +174,7 @@ func All(h *History) []Violation {
 
 // historyChecks are the checkers of a history alone but C1 (which Run judges
 // apart, to say when it does not apply).
-var historyChecks = []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C3, R4, B1, A1, A2, L1, L2, L3}
+var historyChecks = []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, C3, C4, R4, B1, A1, A2, L1, L2, L3}
 
 // Check observes a world and runs every checker one run allows (see Run).
 // It returns nil or the violations joined, each an error naming the

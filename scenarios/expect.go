@@ -13,12 +13,23 @@ import (
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/fakes"
 	"github.com/schedsim/schedsim/invariants"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/sim"
 )
 
 // check compares one expectation with the world at its instant; the notes
 // say which invariants it could not judge.
-func check(w *sim.World, cfg sim.Config, e *Expect) (out []Failure, notes []Note) {
+func check(w *sim.World, cfg sim.Config, e *Expect, prof *profile.Profile) (out []Failure, notes []Note) {
+	if prof != nil && prof.Name != profile.Default {
+		// The scenario's expected starts, ticks, descriptions and timers are
+		// written in schedsim's dialect: under another profile only the
+		// invariants judge, in that profile's dialect.
+		if e.Starts != nil || e.Cancels != nil || len(e.Ticks) > 0 || len(e.Schedules) > 0 || e.Timers != nil {
+			notes = append(notes, Note{Pos: e.Pos, At: e.At, NotApplicable: invariants.NotApplicable{Invariant: "expect",
+				Why: "the expected starts, ticks, schedules and timers are schedsim's dialect, not " + prof.Name + "'s"}})
+		}
+		e = &Expect{Pos: e.Pos, At: e.At, Invariants: true}
+	}
 	compare := func(what string, want, got []string) {
 		if !slices.Equal(want, got) {
 			out = append(out, Failure{Pos: e.Pos, What: fmt.Sprintf("at %s: %s differ", stamp(e.At), what),
@@ -81,7 +92,11 @@ func check(w *sim.World, cfg sim.Config, e *Expect) (out []Failure, notes []Note
 		compare("timers", want, got)
 	}
 	if e.Invariants {
-		rep := invariants.Run(w, cfg)
+		p := profile.Schedsim()
+		if prof != nil {
+			p = *prof
+		}
+		rep := invariants.RunIn(p, w, cfg)
 		var got []string
 		for _, v := range rep.Violations {
 			got = append(got, v.String())

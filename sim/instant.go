@@ -27,6 +27,9 @@ func (w *World) restart() error {
 	if err != nil {
 		return fmt.Errorf("sim: factory: %w", err)
 	}
+	if w.stats.Restarts > 0 {
+		w.restarts = append(w.restarts, w.clock.Now())
+	}
 	w.proc, w.down = proc, false
 	w.stats.Restarts++
 	w.record(Record{Kind: KindRestart})

@@ -104,6 +104,11 @@ type Span struct{ From, Until time.Time }
 // checks measure their bounds from the end of the last disturbance.
 func (w *World) Disturbances() []Span { return slices.Clone(w.disturbed) }
 
+// Restarts returns when each incarnation after the first started (kept in
+// lean mode too): for a scheduler without durability, where it registered its
+// schedules again.
+func (w *World) Restarts() []time.Time { return slices.Clone(w.restarts) }
+
 // FirstSeamFault returns when the first seam error or crash at a seam call
 // fired, or zero if none did: up to then a world runs as if it had none.
 func (w *World) FirstSeamFault() time.Time { return w.seamFault }

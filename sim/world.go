@@ -88,6 +88,7 @@ type World struct {
 	// call; both are kept in lean mode too.
 	disturbed   []Span
 	seamFault   time.Time
+	restarts    []time.Time // when incarnations after the first started
 	afterFault  FaultKind // a seeded fault drawn at a call's Before phase, due at its After
 	ops         []pendingOp
 	applied     []AppliedOp

@@ -1,0 +1,210 @@
+// Package profile describes the dialect of one scheduler implementation: the
+// policies it offers and what they are called there, where its interval grid
+// is anchored, what a crash means to it, what can be observed of it, and
+// which of schedsim's invariants therefore apply. The reference model, the
+// checkers, the generators and the adapters all read the same profile, so a
+// real scheduler is judged by the rules it documents, not by schedsim's.
+//
+// Three profiles are built in (see Builtin): schedsim (the reference
+// evaluator's semantics, the default), gocron-v2 and robfig-cron-v3.
+// docs/profiles.md documents each field and each profile, with the sources
+// of each rule.
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+)
+
+// Anchor is where an interval trigger's grid starts.
+type Anchor string
+
+// Interval anchors.
+const (
+	// AnchorOperation: the instant of the create, update or resume that
+	// configured it (schedsim).
+	AnchorOperation Anchor = "operation"
+	// AnchorOperationSecond: that instant truncated to the whole second
+	// (robfig/cron's ConstantDelaySchedule rounds every next time down to
+	// the second).
+	AnchorOperationSecond Anchor = "operation-second"
+)
+
+// Durability is what survives a crash of the scheduler's process.
+type Durability string
+
+// Durability classes.
+const (
+	// DurabilityLog: every decision is in a durable event log; a restart
+	// recovers the schedules with their grids, running sets and buffers.
+	DurabilityLog Durability = "event-log"
+	// DurabilityNone: nothing survives but the application's own
+	// configuration, which it registers again at boot: every grid is
+	// re-anchored at the restart, running executions are forgotten (they go
+	// on), and the ticks of the downtime are never started.
+	DurabilityNone Durability = "none"
+)
+
+// Identity is how a start names the tick it belongs to.
+type Identity string
+
+// Identities.
+const (
+	// IdentityNominal: the start carries its nominal time (schedsim's
+	// workflow id schedule@nominal).
+	IdentityNominal Identity = "nominal"
+	// IdentityStartInstant: the scheduler passes nothing to the job; the
+	// adapter names a start by the instant the job began, which is the
+	// tick's nominal time whenever the job starts on time.
+	IdentityStartInstant Identity = "start-instant"
+)
+
+// Policy is an overlap policy the implementation offers, under its own name.
+type Policy struct {
+	Ours   evaluator.OverlapPolicy
+	Theirs string // the implementation's name or option for it
+}
+
+// CatchUp is a catch-up policy the implementation offers, under its own name.
+type CatchUp struct {
+	Ours   evaluator.CatchUpPolicy
+	Theirs string
+}
+
+// Inapplicable is an invariant that does not apply under a profile, and why.
+type Inapplicable struct {
+	Invariant string
+	Why       string
+}
+
+// Source is where a rule of a profile comes from.
+type Source struct {
+	Rule string // the field or behaviour
+	Ref  string // the scheduler's doc or code, by version
+}
+
+// Profile is one implementation's dialect. The fields the model, checkers and
+// generators read are typed; the others document the dialect for people.
+type Profile struct {
+	Name      string // as --profile takes it
+	Scheduler string // the implementation, with its module path
+	Version   string // the version the rules were read from
+
+	Overlaps []Policy  // the overlap policies offered, in our names and theirs
+	CatchUps []CatchUp // the catch-up policies offered
+	// Window: a catch-up window can be set.
+	Window bool
+	// IntervalAnchor is where an interval's grid starts; IntervalUnit, when
+	// set, is the granularity an interval must be a multiple of.
+	IntervalAnchor Anchor
+	IntervalUnit   time.Duration
+	// Reregisters: update and resume register the schedule anew, and the new
+	// registration does not see the runs of the old one (a skip may then
+	// start while a run from before the update or pause goes on).
+	Reregisters bool
+	// Durability decides what a crash means (see Durability).
+	Durability Durability
+	// Identity is how a start is named (see Identity).
+	Identity Identity
+	// Faults are the fault kinds (properties.FaultKinds) that make sense for
+	// the implementation; the generator draws only these.
+	Faults []string
+	// Inapplicable are the invariants that do not apply at all, and why.
+	// Run reports them as not applicable, whatever the history.
+	Inapplicable []Inapplicable
+
+	// Documentation of the dialect (docs/profiles.md).
+	Cron        string // the cron dialect
+	DST         string // what a zoned cron does at a DST change
+	CatchUpRule string // what happens to ticks missed while down or late
+	Cancel      string // what cancel_previous does, if offered
+	Buffer      string // how many ticks wait while a run is running
+	Pause       string // what pause, resume and update do to the grid
+	SameInstant string // the order of closures, operations and ticks at one instant
+	Observes    string // what the harness can observe: identity, running set, next run
+	Sources     []Source
+}
+
+// ErrUnknown is wrapped by Lookup's error for a name no profile has.
+var ErrUnknown = errors.New("unknown profile")
+
+// Lookup returns the built-in profile with that name.
+func Lookup(name string) (Profile, error) {
+	for _, p := range Builtin() {
+		if p.Name == name {
+			return p, nil
+		}
+	}
+	return Profile{}, fmt.Errorf("%w %q (want %s)", ErrUnknown, name, strings.Join(Names(), ", "))
+}
+
+// Names lists the built-in profiles, the default first.
+func Names() []string {
+	var out []string
+	for _, p := range Builtin() {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// OverlapPolicies returns the overlap policies the profile offers, in our names.
+func (p Profile) OverlapPolicies() []evaluator.OverlapPolicy {
+	var out []evaluator.OverlapPolicy
+	for _, o := range p.Overlaps {
+		out = append(out, o.Ours)
+	}
+	return out
+}
+
+// CatchUpPolicies returns the catch-up policies the profile offers.
+func (p Profile) CatchUpPolicies() []evaluator.CatchUpPolicy {
+	var out []evaluator.CatchUpPolicy
+	for _, c := range p.CatchUps {
+		out = append(out, c.Ours)
+	}
+	return out
+}
+
+// Theirs returns the implementation's name for an overlap policy, and false
+// when it does not offer it.
+func (p Profile) Theirs(o evaluator.OverlapPolicy) (string, bool) {
+	for _, x := range p.Overlaps {
+		if x.Ours == o {
+			return x.Theirs, true
+		}
+	}
+	return "", false
+}
+
+// InapplicableWhy reports why an invariant does not apply under the profile
+// ("" when it does).
+func (p Profile) InapplicableWhy(invariant string) string {
+	for _, x := range p.Inapplicable {
+		if x.Invariant == invariant {
+			return x.Why
+		}
+	}
+	return ""
+}
+
+// Supports reports why the profile cannot run a config ("" when it can): a
+// policy it does not offer, a window it has no notion of, an interval off
+// its unit.
+func (p Profile) Supports(c evaluator.Config) string {
+	switch {
+	case !slices.Contains(p.OverlapPolicies(), c.Overlap):
+		return fmt.Sprintf("%s offers no overlap policy %s", p.Name, c.Overlap)
+	case !slices.Contains(p.CatchUpPolicies(), c.CatchUp):
+		return fmt.Sprintf("%s offers no catch-up policy %s", p.Name, c.CatchUp)
+	case c.CatchUpWindow != nil && !p.Window:
+		return fmt.Sprintf("%s has no catch-up window", p.Name)
+	case c.Trigger.Interval > 0 && p.IntervalUnit > 0 && time.Duration(c.Trigger.Interval)%p.IntervalUnit != 0:
+		return fmt.Sprintf("%s takes intervals in whole multiples of %s, not %s", p.Name, p.IntervalUnit, time.Duration(c.Trigger.Interval))
+	}
+	return ""
+}

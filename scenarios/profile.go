@@ -1,0 +1,46 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/schedsim/schedsim/profile"
+	"github.com/schedsim/schedsim/sim"
+)
+
+// Applies reports why a scenario cannot run under a profile ("" when it
+// can): a config with a policy, window or interval the implementation does
+// not offer, a fault kind the profile leaves out, or seeded fault rates.
+// Configs a scenario expects to be refused are exempt: refusing them is
+// what it tests.
+func Applies(s *Scenario, p profile.Profile) string {
+	for _, sc := range s.Schedules {
+		if s.CreatedByStep(sc.ID) {
+			continue // its step says whether it must be refused
+		}
+		if why := p.Supports(sc.Config); why != "" {
+			return fmt.Sprintf("schedule %s: %s", sc.ID, why)
+		}
+	}
+	for _, st := range s.Steps {
+		if op := st.Op; op != nil && (op.Kind == sim.OpCreate || op.Kind == sim.OpUpdate) && st.WantError == "" {
+			if why := p.Supports(op.Config); why != "" {
+				return fmt.Sprintf("%s %s: %s", op.Kind, op.ScheduleID, why)
+			}
+		}
+	}
+	cfg := s.Config(nil)
+	if r := cfg.Plan.Rates; r.Crash > 0 || r.Error > 0 || r.Late > 0 || r.Duplicate > 0 {
+		return "seeded fault rates"
+	}
+	for _, f := range cfg.Plan.Faults {
+		kind := f.Kind.String()
+		if f.Kind == sim.Crash && (f.Call != "" || f.Nth > 0) {
+			kind = "crash_at_call"
+		}
+		if !slices.Contains(p.Faults, kind) {
+			return fmt.Sprintf("fault %s is outside %s's faults (%v)", kind, p.Name, p.Faults)
+		}
+	}
+	return ""
+}
