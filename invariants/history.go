@@ -170,7 +170,7 @@ func (h *History) reanchor() {
 					}
 				}
 				v := l.versions[i-1]
-				v.first, v.at, v.startsBefore = r, r, starts
+				v.first, v.at, v.since, v.startsBefore = r, r, r, starts
 				if v.trig.IsInterval() && h.AnchorSecond {
 					v.first, v.at = r.Truncate(time.Second), r.Truncate(time.Second)
 				}
@@ -219,6 +219,7 @@ type version struct {
 	cfg          evaluator.Config
 	trig         *ticks.Trigger
 	first, at    time.Time
+	since        time.Time // the operation's first attempt, never truncated (first may be: see add)
 	startsBefore int // executions started before it took effect (see sim.AppliedOp)
 }
 
@@ -277,7 +278,7 @@ func (l *life) add(cfg evaluator.Config, op sim.AppliedOp, anchorSecond bool) {
 	if err != nil {
 		return // accepted by the process yet invalid: S6 reports its ticks
 	}
-	v := version{cfg: cfg, trig: trig, first: op.First, at: op.At, startsBefore: op.StartsBefore}
+	v := version{cfg: cfg, trig: trig, first: op.First, at: op.At, since: op.First, startsBefore: op.StartsBefore}
 	if anchorSecond && trig.IsInterval() {
 		v.first, v.at = v.first.Truncate(time.Second), v.at.Truncate(time.Second)
 	}
@@ -359,8 +360,8 @@ func (h *History) sweep(visit func(idx int, r fakes.Run, l *life, open []fakes.R
 			from := l.created.First
 			if h.Reregisters {
 				for _, v := range l.versions {
-					if !v.at.After(r.StartedAt) {
-						from = v.first
+					if !v.since.After(r.StartedAt) {
+						from = v.since
 					}
 				}
 			}

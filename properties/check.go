@@ -9,6 +9,7 @@ import (
 
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/invariants"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -40,6 +41,36 @@ type Options struct {
 	Faults string
 	// Evaluator names the implementation checked, for the scenarios written.
 	Evaluator string
+	// Profile is the implementation's dialect (schedsim's when nil): the
+	// generator stays within its policies and fault kinds, and the
+	// invariants judge by its rules.
+	Profile *profile.Profile
+	// Isolate, when set, runs each simulated world (built, run, judged and
+	// closed inside it). An in-process scheduler's adapter passes a function
+	// that runs it in a synctest bubble of its own.
+	Isolate func(func())
+	// Known, when set, says which violations are known findings of the
+	// implementation (docs/findings.md): they are left out of the verdict,
+	// so that the suite goes on looking for new ones. It should be precise
+	// (the finding's symptom, not a whole invariant) and count what it drops.
+	Known func(invariants.Violation) bool
+}
+
+// profile is the dialect the suite judges in.
+func (o Options) profile() profile.Profile {
+	if o.Profile != nil {
+		return *o.Profile
+	}
+	return profile.Schedsim()
+}
+
+// isolate runs f as Options.Isolate says.
+func (o Options) isolate(f func()) {
+	if o.Isolate != nil {
+		o.Isolate(f)
+		return
+	}
+	f()
 }
 
 // Validate reports options out of range, as Check would.
@@ -164,7 +195,7 @@ func Minimize(factory sim.Factory, o Options, i int, h History, vs []invariants.
 		f.Violations = append(f.Violations, v.Error())
 	}
 	f.Scenario = Annotate(factory, f.History, o).Format(fmt.Sprintf("%s-seed-%d", strings.ToLower(f.Invariant), o.Seed+int64(i)),
-		fmt.Sprintf("Found by the property suite (seed %d, case %d; %s)%s: %s.", o.Seed, i, h.Profile, against(o.Evaluator), f.Invariant))
+		fmt.Sprintf("Found by the property suite (seed %d, case %d; %s)%s: %s.", o.Seed, i, h.Mix, against(o.Evaluator), f.Invariant))
 	return f
 }
 
@@ -207,45 +238,66 @@ func violations(factory sim.Factory, h History, o Options, rerun bool) []invaria
 // checkHistory is violations, with the stats and the report of the first
 // run (what it could not judge, how far M1 judged).
 func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]invariants.Violation, sim.Stats, invariants.Report) {
-	a := run(factory, h, o)
-	if a.world == nil {
+	a := judge(factory, h, o, true)
+	if !a.built {
 		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}, sim.Stats{}, invariants.Report{}
 	}
-	defer a.world.Close()
-	stats := a.world.Stats()
 	if a.err != nil {
 		if errors.Is(a.err, sim.ErrFatal) { // the program broke the protocol
-			return []invariants.Violation{{Invariant: "protocol", Detail: a.err.Error()}}, stats, invariants.Report{}
+			return []invariants.Violation{{Invariant: "protocol", Detail: a.err.Error()}}, a.stats, invariants.Report{}
 		}
 		// A livelock: the instant never settled.
-		return []invariants.Violation{{Invariant: "S0", Detail: a.err.Error()}}, stats, invariants.Report{}
+		return []invariants.Violation{{Invariant: "S0", Detail: a.err.Error()}}, a.stats, invariants.Report{}
 	}
-	trace := a.world.Trace() // before observing: describing may make the process read its log
-	rep := invariants.Run(a.world, a.cfg)
-	out := rep.Violations
+	out := a.rep.Violations
 	if rerun { // R3; `simrun check` does it for a share of the cases only
-		b := run(factory, h, o)
-		if b.world != nil {
-			b.world.Close()
-		}
-		if b.world == nil || b.world.Trace() != trace {
+		if b := judge(factory, h, o, false); !b.built || b.trace != a.trace {
 			out = append(out, invariants.Violation{Invariant: "R3", Detail: "two runs of the same history gave different traces"})
 		}
 	}
-	if plain, ok := withoutTransparentCrashes(h); ok {
-		c := run(factory, plain, o)
-		if c.world != nil {
-			defer c.world.Close()
-		}
-		if c.world != nil && c.err == nil {
-			want, got := executions(c.world), executions(a.world)
-			if !slices.Equal(want, got) {
-				out = append(out, invariants.Violation{Invariant: "R2",
-					Detail: fmt.Sprintf("crashes with zero downtime changed the executions: %s", firstDiff(want, got))})
-			}
+	if plain, ok := withoutTransparentCrashes(h); ok && o.profile().InapplicableWhy("R2") == "" {
+		if c := judge(factory, plain, o, false); c.built && c.err == nil && !slices.Equal(c.execs, a.execs) {
+			out = append(out, invariants.Violation{Invariant: "R2",
+				Detail: fmt.Sprintf("crashes with zero downtime changed the executions: %s", firstDiff(c.execs, a.execs))})
 		}
 	}
-	return out, stats, rep
+	if o.Known != nil {
+		out = slices.DeleteFunc(out, o.Known)
+	}
+	return out, a.stats, a.rep
+}
+
+// judged is what one run of a history showed, taken inside Options.Isolate.
+type judged struct {
+	built bool // the world was built (else err says why not)
+	err   error
+	stats sim.Stats
+	trace string
+	rep   invariants.Report // when asked
+	execs []string
+}
+
+// judge runs a history once, inside Options.Isolate, and takes what the
+// checks need before the world closes; report asks for the invariants.
+func judge(factory sim.Factory, h History, o Options, report bool) (j judged) {
+	o.isolate(func() {
+		a := run(factory, h, o)
+		if a.world == nil {
+			j.err = a.err
+			return
+		}
+		defer a.world.Close()
+		j.built, j.err, j.stats = true, a.err, a.world.Stats()
+		if a.err != nil {
+			return
+		}
+		j.trace = a.world.Trace() // before observing: describing may make the process read its log
+		j.execs = executions(a.world)
+		if report {
+			j.rep = invariants.RunIn(o.profile(), a.world, a.cfg)
+		}
+	})
+	return j
 }
 
 // withoutTransparentCrashes drops the crashes with zero downtime, if the
@@ -300,15 +352,24 @@ var sentinels = []error{evaluator.ErrInvalidTrigger, evaluator.ErrUnknownZone, e
 // refused operation's error as its want_error, and faults that never fired
 // removed (they test nothing, and a scenario fails on them).
 func Annotate(factory sim.Factory, h History, o Options) History {
-	a := run(factory, h, o)
-	if a.world == nil {
+	var rejected []sim.RejectedOp
+	var unfiredFaults []int
+	built := false
+	o.isolate(func() {
+		a := run(factory, h, o)
+		if a.world == nil {
+			return
+		}
+		defer a.world.Close()
+		built, rejected, unfiredFaults = true, a.world.Rejected(), a.world.Unfired()
+	})
+	if !built {
 		return h
 	}
-	defer a.world.Close()
 	h.Steps = slices.Clone(h.Steps)
 	h.Schedules = slices.Clone(h.Schedules)
 	refused := map[string]string{}
-	for _, op := range a.world.Rejected() {
+	for _, op := range rejected {
 		refused[op.RequestID] = op.Err
 	}
 	why := func(err string) string {
@@ -325,7 +386,7 @@ func Annotate(factory sim.Factory, h History, o Options) History {
 		}
 	}
 	unfired := map[int]bool{}
-	for _, i := range a.world.Unfired() {
+	for _, i := range unfiredFaults {
 		unfired[i] = true
 	}
 	fault := 0

@@ -118,7 +118,7 @@ func every(step, max time.Duration) gopter.Gen {
 	return gen.Int64Range(0, int64(max/step)).Map(func(n int64) time.Duration { return time.Duration(n) * step })
 }
 
-func (sc scale) genSchedule(id string, dst bool, p Profile) gopter.Gen {
+func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 	return gopter.CombineGens(
 		sc.genTrigger(dst),
 		gen.OneConstOf(anys(p.Overlaps)...),
@@ -139,6 +139,9 @@ func (sc scale) genSchedule(id string, dst bool, p Profile) gopter.Gen {
 		}
 		s := Schedule{ID: id, Trigger: t.spec, Overlap: v[1].(evaluator.OverlapPolicy), CatchUp: v[2].(evaluator.CatchUpPolicy), Window: v[3].(time.Duration),
 			RunsFor: runs, CreateAt: v[5].(time.Duration)}
+		if p.NoWindow {
+			s.Window = 0
+		}
 		if b := v[6].(int); b >= 0 {
 			s.BadTrigger, s.WantError = &badTriggers[b].spec, badTriggers[b].want
 		}
@@ -171,7 +174,7 @@ var faultCalls = []any{"engine.start", "engine.start", "log.append", "log.append
 // policies say (C1, C3, M1 at a quiet point).
 func (sc scale) faultEnd() time.Duration { return sc.horizon * 7 / 10 }
 
-func (sc scale) genStep(h History, p Profile) gopter.Gen {
+func (sc scale) genStep(h History, p Mix) gopter.Gen {
 	ids := make([]any, 0, len(h.Schedules))
 	ticks := map[string][]time.Duration{}
 	byID := map[string]Schedule{}
@@ -318,17 +321,17 @@ func genHistory(o Options) gopter.Gen {
 		gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(starts[0])}, {Weight: 1, Gen: gen.OneConstOf(anys(starts[1:])...)}}),
 		gen.IntRange(1, o.MaxSchedules),
 		gen.OneConstOf(time.Duration(0), 5*time.Second, 30*time.Second),
-		genProfile(o.Faults),
+		genMix(o.Faults, o.profile()),
 	).FlatMap(func(v any) gopter.Gen {
 		vs := v.([]any)
-		n, p := vs[1].(int), vs[3].(Profile)
+		n, p := vs[1].(int), vs[3].(Mix)
 		dst := !vs[0].(time.Time).Equal(starts[0])
 		scheds := make([]gopter.Gen, n)
 		for i := range scheds {
 			scheds[i] = sc.genSchedule(fmt.Sprintf("s%d", i+1), dst, p)
 		}
 		return gopter.CombineGens(scheds...).FlatMap(func(v any) gopter.Gen {
-			h := History{Start: vs[0].(time.Time), Horizon: o.Horizon, CancelDelay: vs[2].(time.Duration), Profile: p}
+			h := History{Start: vs[0].(time.Time), Horizon: o.Horizon, CancelDelay: vs[2].(time.Duration), Mix: p}
 			for _, s := range v.([]any) {
 				h.Schedules = append(h.Schedules, s.(Schedule))
 			}

@@ -21,7 +21,7 @@ type History struct {
 	CancelDelay time.Duration
 	Schedules   []Schedule
 	Steps       []Step
-	Profile     Profile // what the case was drawn with
+	Mix         Mix // what the case was drawn with
 }
 
 // Schedule is a generated schedule; CreateAt is when its create step runs.

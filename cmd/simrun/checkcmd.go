@@ -179,7 +179,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			if len(vs) > 0 {
 				verdict = vs[0].Invariant
 			}
-			fmt.Fprintf(stdout, "seed %d: %s, %d schedules, %d steps: %s\n", r.Seed, r.History.Profile, len(r.History.Schedules), len(r.History.Steps), verdict)
+			fmt.Fprintf(stdout, "seed %d: %s, %d schedules, %d steps: %s\n", r.Seed, r.History.Mix, len(r.History.Schedules), len(r.History.Steps), verdict)
 		}
 		if len(vs) == 0 {
 			return true
@@ -189,7 +189,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			progress.clear()
 			fmt.Fprintf(stdout, "XFAIL %s at seed %d (listed in %s)\n", strings.Join(uniqueInvariants(vs), ", "), r.Seed, xfail.file)
 			rep.ExpectedFailures = append(rep.ExpectedFailures, checkFailure{Invariant: vs[0].Invariant, Seed: r.Seed, Command: command,
-				Steps: r.History.Size(), Profile: r.History.Profile.String(), Violations: violationTexts(vs)})
+				Steps: r.History.Size(), Profile: r.History.Mix.String(), Violations: violationTexts(vs)})
 			return true
 		}
 		rep.Valid = false
@@ -197,12 +197,12 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			rep.Nondeterministic = true
 		}
 		progress.clear()
-		fmt.Fprintf(stdout, "VIOLATION %s at seed %d (%s)\n  replay: %s\n", vs[0].Invariant, r.Seed, r.History.Profile, command)
+		fmt.Fprintf(stdout, "VIOLATION %s at seed %d (%s)\n  replay: %s\n", vs[0].Invariant, r.Seed, r.History.Mix, command)
 		co := o
 		co.Seed = r.Seed
 		f := properties.Minimize(factory, co, 0, r.History, vs, r.Rechecked)
 		cf := checkFailure{Invariant: f.Invariant, Seed: r.Seed, Command: command, Steps: f.History.Size(),
-			Profile: r.History.Profile.String(), Violations: f.Violations}
+			Profile: r.History.Mix.String(), Violations: f.Violations}
 		cf.File = filepath.Join(*out, fmt.Sprintf("%s-%d.yaml", f.Invariant, r.Seed))
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			fatal = err

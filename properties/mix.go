@@ -3,6 +3,7 @@ package properties
 import (
 	"fmt"
 	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/sim"
 	"slices"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	"github.com/leanovate/gopter/gen"
 )
 
-// Fault kinds a profile turns on: the simulated world's (sim.FaultKinds),
+// Fault kinds a mix turns on: the simulated world's (sim.FaultKinds),
 // with crashes split in two, at a time and at a seam call, since the
 // generator places them differently.
 const (
@@ -24,7 +25,7 @@ const (
 	FaultJump              = "jump" // the clock jumps forward
 )
 
-// FaultKinds lists every fault kind a profile can turn on.
+// FaultKinds lists every fault kind a mix can turn on.
 var FaultKinds = faultKinds()
 
 func faultKinds() []string {
@@ -49,16 +50,20 @@ const (
 // Modes lists the fault modes.
 var Modes = []string{ModeSwarm, ModeAll, ModeCrashes, ModeNone}
 
-// Profile is what a case may contain: the fault kinds on and the policies
-// in the mix. Swarm testing draws one per case, so that some cases are
-// dense in a few faults rather than all cases thin in every fault.
-type Profile struct {
+// Mix is what a case may contain: the fault kinds on and the policies
+// drawn from. Swarm testing draws one per case, so that some cases are
+// dense in a few faults rather than all cases thin in every fault. (The
+// dialect of the implementation is its profile: Options.Profile bounds
+// every mix.)
+type Mix struct {
 	Faults   []string
 	Overlaps []evaluator.OverlapPolicy
 	CatchUps []evaluator.CatchUpPolicy
+	// NoWindow: the implementation has no catch-up window to set.
+	NoWindow bool
 }
 
-func (p Profile) String() string {
+func (p Mix) String() string {
 	faults := strings.Join(p.Faults, ",")
 	if faults == "" {
 		faults = "none"
@@ -66,19 +71,33 @@ func (p Profile) String() string {
 	return fmt.Sprintf("faults=%s overlap=%s catch_up=%s", faults, strings.Join(names(p.Overlaps), ","), strings.Join(names(p.CatchUps), ","))
 }
 
-func genProfile(mode string) gopter.Gen {
+// genMix draws a case's mix for a fault mode, within what the profile offers
+// and makes sense of.
+func genMix(mode string, prof profile.Profile) gopter.Gen {
+	overlaps := prof.OverlapPolicies()
+	catchUps := prof.CatchUpPolicies()
+	faults := slices.DeleteFunc(slices.Clone(FaultKinds), func(k string) bool { return !slices.Contains(prof.Faults, k) })
+	mix := genMixIn(mode, faults, overlaps, catchUps)
+	return mix.Map(func(m Mix) Mix {
+		m.NoWindow = !prof.Window
+		return m
+	})
+}
+
+func genMixIn(mode string, faults []string, overlaps []evaluator.OverlapPolicy, catchUps []evaluator.CatchUpPolicy) gopter.Gen {
 	switch mode {
 	case ModeNone:
-		return gen.Const(Profile{Overlaps: Overlaps, CatchUps: CatchUps})
+		return gen.Const(Mix{Overlaps: overlaps, CatchUps: catchUps})
 	case ModeCrashes:
-		return gen.Const(Profile{Faults: []string{FaultCrash, FaultCrashAtCall}, Overlaps: Overlaps, CatchUps: CatchUps})
+		crashes := slices.DeleteFunc([]string{FaultCrash, FaultCrashAtCall}, func(k string) bool { return !slices.Contains(faults, k) })
+		return gen.Const(Mix{Faults: crashes, Overlaps: overlaps, CatchUps: catchUps})
 	case ModeSwarm:
-		return gopter.CombineGens(subset(FaultKinds), subset(Overlaps), subset(CatchUps)).Map(func(v []any) Profile {
-			return Profile{Faults: v[0].([]string), Overlaps: nonEmpty(v[1].([]evaluator.OverlapPolicy), Overlaps),
-				CatchUps: nonEmpty(v[2].([]evaluator.CatchUpPolicy), CatchUps)}
+		return gopter.CombineGens(subset(faults), subset(overlaps), subset(catchUps)).Map(func(v []any) Mix {
+			return Mix{Faults: v[0].([]string), Overlaps: nonEmpty(v[1].([]evaluator.OverlapPolicy), overlaps),
+				CatchUps: nonEmpty(v[2].([]evaluator.CatchUpPolicy), catchUps)}
 		})
 	default:
-		return gen.Const(Profile{Faults: FaultKinds, Overlaps: Overlaps, CatchUps: CatchUps})
+		return gen.Const(Mix{Faults: faults, Overlaps: overlaps, CatchUps: catchUps})
 	}
 }
 
