@@ -220,7 +220,7 @@ type version struct {
 	trig         *ticks.Trigger
 	first, at    time.Time
 	since        time.Time // the operation's first attempt, never truncated (first may be: see add)
-	startsBefore int // executions started before it took effect (see sim.AppliedOp)
+	startsBefore int       // executions started before it took effect (see sim.AppliedOp)
 }
 
 // span is a pause: from its operation's success (from) — or, for checks that

@@ -89,7 +89,7 @@ type World struct {
 	disturbed   []Span
 	seamFault   time.Time
 	restarts    []time.Time // when incarnations after the first started
-	afterFault  FaultKind // a seeded fault drawn at a call's Before phase, due at its After
+	afterFault  FaultKind   // a seeded fault drawn at a call's Before phase, due at its After
 	ops         []pendingOp
 	applied     []AppliedOp
 	rejected    []RejectedOp
