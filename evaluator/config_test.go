@@ -2,7 +2,9 @@ package evaluator_test
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -63,4 +65,20 @@ func TestIntervalRange(t *testing.T) {
 	hourly := mustTrigger(t, evaluator.TriggerSpec{Interval: evaluator.Duration(time.Hour)}).Grid(T0)
 	assert.True(t, hourly.Next(T0.AddDate(400, 0, 0)).IsZero(), "beyond 292 years of arithmetic")
 	assert.Equal(t, T0.AddDate(200, 0, 0).Add(time.Hour), hourly.Next(T0.AddDate(200, 0, 0)))
+}
+
+// TestBufferAllIsRefused: buffer_all has a name (for other implementations'
+// profiles) but the reference evaluator does not implement it, so Create
+// refuses it as an invalid overlap policy rather than running it as another.
+func TestBufferAllIsRefused(t *testing.T) {
+	c := evaluator.Config{Trigger: evaluator.TriggerSpec{Interval: evaluator.Duration(time.Minute)}, Overlap: evaluator.OverlapBufferAll,
+		CatchUp: evaluator.CatchUpSkip, WorkflowType: "w"}
+	err := c.Validate()
+	var ce *evaluator.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "overlap" || !errors.Is(err, evaluator.ErrInvalidConfig) {
+		t.Fatalf("want an overlap ConfigError, got %v", err)
+	}
+	if slices.Contains(evaluator.OverlapPolicies(), evaluator.OverlapBufferAll) || !slices.Contains(evaluator.NamedOverlapPolicies(), evaluator.OverlapBufferAll) {
+		t.Fatal("buffer_all must be named but not listed as implemented")
+	}
 }

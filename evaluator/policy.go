@@ -1,5 +1,7 @@
 package evaluator
 
+import "slices"
+
 // OverlapPolicy says what a due tick does while executions of the schedule are running.
 type OverlapPolicy int
 
@@ -14,15 +16,32 @@ const (
 	OverlapCancelPrevious
 	// OverlapAllowAll starts regardless.
 	OverlapAllowAll
+	// OverlapBufferAll queues every tick that comes while an execution runs
+	// and starts them one at a time as executions close (gocron's
+	// LimitModeWait). The reference evaluator does not implement it yet:
+	// Create and Update refuse it. It has a name so that scenarios, profiles
+	// and the model can speak of other implementations that do.
+	OverlapBufferAll
 )
 
-var overlapEnum = enum[OverlapPolicy]{"overlap policy", []string{"unset", "skip", "buffer_one", "cancel_previous", "allow_all"}, ErrInvalidConfig}
+var overlapEnum = enum[OverlapPolicy]{"overlap policy", []string{"unset", "skip", "buffer_one", "cancel_previous", "allow_all", "buffer_all"}, ErrInvalidConfig}
 
-// OverlapPolicies lists every overlap policy, in order: the one table that
-// the scenario loader, the generators, the model and the schemas follow.
-func OverlapPolicies() []OverlapPolicy { return overlapEnum.values() }
+// OverlapPolicies lists the overlap policies the reference evaluator
+// implements, in order: the table that the generators, the fault matrix and
+// selfcheck follow. NamedOverlapPolicies adds those only other
+// implementations offer.
+func OverlapPolicies() []OverlapPolicy {
+	return slices.DeleteFunc(overlapEnum.values(), OverlapPolicy.notImplemented)
+}
 
-func (p OverlapPolicy) valid() bool    { return overlapEnum.valid(p) }
+// NamedOverlapPolicies lists every overlap policy that has a name, in order:
+// the table that the scenario loader and the schemas follow.
+func NamedOverlapPolicies() []OverlapPolicy { return overlapEnum.values() }
+
+// notImplemented: a policy the reference evaluator refuses.
+func (p OverlapPolicy) notImplemented() bool { return p == OverlapBufferAll }
+
+func (p OverlapPolicy) valid() bool    { return overlapEnum.valid(p) && !p.notImplemented() }
 func (p OverlapPolicy) String() string { return overlapEnum.String(p) }
 
 // MarshalText implements encoding.TextMarshaler.

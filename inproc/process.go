@@ -156,6 +156,11 @@ func (p *Process) settle() {
 			return cmp.Or(a.nominal.Compare(b.nominal), cmp.Compare(a.scheduleID, b.scheduleID))
 		})
 		for _, r := range reqs {
+			if r.nominal.Equal(p.now().Add(-time.Nanosecond)) {
+				// Released just before the instant (a closure let a waiting
+				// run go): it starts at the instant, and is named by it.
+				r.nominal = p.now()
+			}
 			r.reply <- p.start(r)
 		}
 	}

@@ -26,7 +26,7 @@ type Entry struct {
 // use.
 var Catalogue = []Entry{
 	{ID: "S1", Name: "No overlap", Group: "Safety",
-		Says:    "A schedule whose overlap policy is skip or buffer_one never starts an execution while one of its executions is running. The policy judged is the one in force when the tick was decided.",
+		Says:    "A schedule whose overlap policy is skip, buffer_one or buffer_all never starts an execution while one of its executions is running. The policy judged is the one in force when the tick was decided.",
 		Catches: "Forgetting running executions (after a crash, an update or a misattributed closure), starting a buffered tick early, or adopting a start without noticing that it still runs.",
 		Example: "S1 s @2026-06-07T00:02:00Z: skip started at 2026-06-07T00:02:00Z while s@2026-06-07T00:01:00Z was running",
 		ShownBy: "seed defect 1 (mutant recovery-clears-running); mutant update-drops-running; scenarios defects/defect-01-recovery-clears-running, faults/ambiguous-start-then-catch-up"},

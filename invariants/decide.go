@@ -133,6 +133,9 @@ func (m *model) catchUp(id string, from, until time.Time) {
 	m.out.catchUps[id] = append(m.out.catchUps[id], lateSpan{from, until})
 }
 
+// maxQueued bounds buffer_all's queue, as gocron's (a channel of 1,000).
+const maxQueued = 1000
+
 func (m *model) overlap(s *mSched, t time.Time) {
 	busy := len(s.running) > 0
 	switch s.cfg.Overlap {
@@ -148,6 +151,13 @@ func (m *model) overlap(s *mSched, t time.Time) {
 		if busy {
 			if s.buffered.IsZero() {
 				s.buffered = t
+			}
+			return
+		}
+	case evaluator.OverlapBufferAll:
+		if busy {
+			if len(s.queued) < maxQueued {
+				s.queued = append(s.queued, t)
 			}
 			return
 		}

@@ -93,6 +93,9 @@ type History struct {
 	// Reregisters: an update or resume does not see the runs started before
 	// it (profile.Profile.Reregisters), so the overlap checks leave them out.
 	Reregisters bool
+	// IdentityStart: a start is named by its own instant, not by a tick
+	// (profile.IdentityStartInstant), so a delayed run is on no grid.
+	IdentityStart bool
 
 	lives   map[string][]*life
 	logRead map[string]*logTicks
@@ -226,7 +229,10 @@ type version struct {
 // span is a pause: from its operation's success (from) — or, for checks that
 // must not blame a tick the pause may already have covered, its first attempt
 // (first) — until the first attempt of the resume (zero: still open).
-type span struct{ first, from, until time.Time }
+type span struct {
+	first, from, until time.Time
+	startsBefore       int // executions started when the pause took effect
+}
 
 func lives(applied []sim.AppliedOp, anchorSecond bool) map[string][]*life {
 	out := map[string][]*life{}
@@ -256,7 +262,7 @@ func lives(applied []sim.AppliedOp, anchorSecond bool) map[string][]*life {
 		case sim.OpPause:
 			if !cur.paused {
 				cur.paused = true
-				cur.pauses = append(cur.pauses, span{first: op.First, from: op.At})
+				cur.pauses = append(cur.pauses, span{first: op.First, from: op.At, startsBefore: op.StartsBefore})
 			}
 		case sim.OpResume:
 			if cur.paused {

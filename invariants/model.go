@@ -75,6 +75,7 @@ type mSched struct {
 	grid            ticks.Grid
 	paused, deleted bool
 	next, buffered  time.Time
+	queued          []time.Time // buffer_all's ticks waiting, oldest first
 	running         []*mRun
 	lastRequest     string // of the last operation that recorded something
 	restartedAt     time.Time
@@ -225,7 +226,7 @@ func (m *model) restart() {
 	for _, id := range m.ids {
 		s := m.scheds[id]
 		if m.prof.Durability == profile.DurabilityNone {
-			s.running, s.buffered = nil, time.Time{}
+			s.running, s.buffered, s.queued = nil, time.Time{}, nil
 			if !s.paused && !s.deleted && m.configure(s, s.cfg) {
 				m.schedule(s)
 			}
@@ -238,10 +239,28 @@ func (m *model) restart() {
 			return r.closed
 		})
 		s.restartedAt = m.now
-		if !s.paused && !s.deleted && !s.buffered.IsZero() && len(s.running) == 0 {
-			m.start(s, s.buffered)
-			s.buffered = time.Time{}
+		m.startWaiting(s)
+	}
+}
+
+// startWaiting starts the buffered tick, or buffer_all's oldest queued one,
+// once s's running set is empty. A queued tick is named by the instant it
+// starts when the profile's starts carry no tick (profile.IdentityStartInstant).
+func (m *model) startWaiting(s *mSched) {
+	if s.paused || s.deleted || len(s.running) > 0 {
+		return
+	}
+	switch {
+	case !s.buffered.IsZero():
+		m.start(s, s.buffered)
+		s.buffered = time.Time{}
+	case len(s.queued) > 0:
+		t := s.queued[0]
+		s.queued = s.queued[1:]
+		if m.prof.Identity == profile.IdentityStartInstant {
+			t = m.now
 		}
+		m.start(s, t)
 	}
 }
 
@@ -311,10 +330,7 @@ func (m *model) notices() bool {
 			continue
 		}
 		s.running = slices.DeleteFunc(s.running, func(x *mRun) bool { return x == r })
-		if !s.paused && !s.deleted && !s.buffered.IsZero() && len(s.running) == 0 {
-			m.start(s, s.buffered)
-			s.buffered = time.Time{}
-		}
+		m.startWaiting(s)
 	}
 	return len(owed) > 0
 }
@@ -352,14 +368,14 @@ func (m *model) applyOps() bool {
 				*s = old
 				continue
 			}
-			s.buffered = time.Time{}
+			s.buffered, s.queued = time.Time{}, nil
 			if m.prof.Reregisters {
 				s.running = nil // the new registration does not see them
 			}
 		case sim.OpPause:
 			recorded = s != nil && !s.deleted && !s.paused
 			if recorded {
-				s.paused, s.buffered = true, time.Time{}
+				s.paused, s.buffered, s.queued = true, time.Time{}, nil
 			}
 		case sim.OpResume:
 			recorded = s != nil && !s.deleted && s.paused
@@ -373,7 +389,7 @@ func (m *model) applyOps() bool {
 		case sim.OpDelete:
 			recorded = s != nil && !s.deleted
 			if recorded {
-				s.deleted, s.buffered = true, time.Time{}
+				s.deleted, s.buffered, s.queued = true, time.Time{}, nil
 			}
 		}
 		if s = m.scheds[op.ScheduleID]; s != nil {

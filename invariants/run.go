@@ -52,6 +52,7 @@ func RunIn(prof profile.Profile, w *sim.World, cfg sim.Config) Report {
 	h.Reanchor = prof.Durability == profile.DurabilityNone
 	h.AnchorSecond = prof.IntervalAnchor == profile.AnchorOperationSecond
 	h.Reregisters = prof.Reregisters
+	h.IdentityStart = prof.Identity == profile.IdentityStartInstant
 	var rep Report
 	for _, check := range historyChecks {
 		rep.Violations = append(rep.Violations, check(h)...)

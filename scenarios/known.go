@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -16,10 +17,13 @@ import (
 // otherwise than listed is a new failure.
 //
 // The text form has one entry per line, fields separated by blanks: the
-// scenario's path, its invariants (comma-separated) and the finding's id in
-// docs/findings.md. '#' starts a comment.
+// scenario's path, its invariants (comma-separated), the finding's id in
+// docs/findings.md, and for a finding that shows only in some runs (a race
+// in the implementation) runs=N: replay N times; it is known while at least
+// one run fails as listed. '#' starts a comment.
 //
 //	findings/gocron-1-next-run-in-the-past.yaml  C4  gocron-1
+//	findings/gocron-2-wait-mode-extra-run.yaml   M1  gocron-2  runs=60
 type Known struct {
 	Entries []KnownEntry
 }
@@ -29,6 +33,7 @@ type KnownEntry struct {
 	Path       string
 	Invariants []string
 	Finding    string
+	Runs       int // replays (1 unless the finding is a race)
 	Line       int
 }
 
@@ -49,12 +54,21 @@ func ParseKnown(r io.Reader, name string) (Known, error) {
 		switch {
 		case len(f) == 0:
 			continue
-		case len(f) != 3:
-			return Known{}, fmt.Errorf("%s:%d: want a path, invariants and a finding id, got %d fields", name, n, len(f))
+		case len(f) != 3 && len(f) != 4:
+			return Known{}, fmt.Errorf("%s:%d: want a path, invariants, a finding id and perhaps runs=N, got %d fields", name, n, len(f))
 		case k.entry(f[0]) != nil:
 			return Known{}, fmt.Errorf("%s:%d: %s is listed twice", name, n, f[0])
 		}
-		k.Entries = append(k.Entries, KnownEntry{Path: f[0], Invariants: strings.Split(f[1], ","), Finding: f[2], Line: n})
+		e := KnownEntry{Path: f[0], Invariants: strings.Split(f[1], ","), Finding: f[2], Runs: 1, Line: n}
+		if len(f) == 4 {
+			v, ok := strings.CutPrefix(f[3], "runs=")
+			runs, err := strconv.Atoi(v)
+			if !ok || err != nil || runs < 1 {
+				return Known{}, fmt.Errorf("%s:%d: want runs=N with N ≥ 1, got %q", name, n, f[3])
+			}
+			e.Runs = runs
+		}
+		k.Entries = append(k.Entries, e)
 	}
 	return k, sc.Err()
 }
@@ -68,23 +82,37 @@ func (k Known) entry(path string) *KnownEntry {
 	return nil
 }
 
-// Judge says whether a scenario's result is as the list expects: nil for a
-// pass of an unlisted scenario, or a listed one failing only with its
-// invariants.
-func (k Known) Judge(path string, res *Result) error {
-	e := k.entry(path)
-	switch {
-	case e == nil && res.Passed():
-		return nil
-	case e == nil:
-		return fmt.Errorf("%w: %s: %s", ErrUnexpected, path, res.Failures[0])
-	case res.Passed():
-		return fmt.Errorf("%w: %s passes now: finding %s may be fixed upstream; take it off the known-failing list (line %d)", ErrStale, path, e.Finding, e.Line)
+// Runs is how many times to replay a scenario for Judge (1 when unlisted).
+func (k Known) Runs(path string) int {
+	if e := k.entry(path); e != nil {
+		return e.Runs
 	}
-	for _, f := range res.Failures {
-		if !onlyInvariants(f, e.Invariants) {
-			return fmt.Errorf("%w: %s (known for %s with %s only): %s", ErrUnexpected, path, e.Finding, strings.Join(e.Invariants, ","), f)
+	return 1
+}
+
+// Judge says whether a scenario's replays (Runs of them) are as the list
+// expects: nil when an unlisted scenario passes every time, or a listed one
+// fails only with its invariants, at least once.
+func (k Known) Judge(path string, results ...*Result) error {
+	e := k.entry(path)
+	failed := 0
+	for _, res := range results {
+		if res.Passed() {
+			continue
 		}
+		failed++
+		if e == nil {
+			return fmt.Errorf("%w: %s: %s", ErrUnexpected, path, res.Failures[0])
+		}
+		for _, f := range res.Failures {
+			if !onlyInvariants(f, e.Invariants) {
+				return fmt.Errorf("%w: %s (known for %s with %s only): %s", ErrUnexpected, path, e.Finding, strings.Join(e.Invariants, ","), f)
+			}
+		}
+	}
+	if e != nil && failed == 0 {
+		return fmt.Errorf("%w: %s passes now (%d runs): finding %s may be fixed upstream; take it off the known-failing list (line %d)",
+			ErrStale, path, len(results), e.Finding, e.Line)
 	}
 	return nil
 }

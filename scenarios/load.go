@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -274,7 +275,13 @@ func (d *decoder) schedules(n *yaml.Node) []Schedule {
 			}
 		}
 		if sc.ID != "" && len(d.errs) == before { // else the field errors say it better
-			if err := sc.Config.Validate(); err != nil {
+			c := sc.Config
+			if !slices.Contains(evaluator.OverlapPolicies(), c.Overlap) && slices.Contains(evaluator.NamedOverlapPolicies(), c.Overlap) {
+				// A policy only other implementations offer: the one
+				// replaying the scenario accepts or refuses it.
+				c.Overlap = evaluator.OverlapSkip
+			}
+			if err := c.Validate(); err != nil {
 				d.errorf(item, "schedule %s: %v", sc.ID, err)
 			}
 		}
@@ -308,7 +315,7 @@ func (d *decoder) config(f fields, base evaluator.Config, what string, lenient b
 	if v := f.get("overlap"); v != nil {
 		if str, ok := d.scalar(v, "overlap"); ok {
 			if err := c.Overlap.UnmarshalText([]byte(str)); err != nil {
-				d.errorf(v, "%s: overlap: unknown policy %q (want %s)", what, str, names(evaluator.OverlapPolicies()))
+				d.errorf(v, "%s: overlap: unknown policy %q (want %s)", what, str, names(evaluator.NamedOverlapPolicies()))
 			}
 		}
 	}

@@ -64,7 +64,7 @@ func TestSchemaAcceptsTheLibrary(t *testing.T) {
 // table cannot be forgotten in a schema.
 func TestSchemasFollowTheTables(t *testing.T) {
 	strs := func(vs []string, extra ...string) []string { return append(slices.Clone(vs), extra...) }
-	overlaps, catchUps := names(evaluator.OverlapPolicies()), names(evaluator.CatchUpPolicies())
+	overlaps, catchUps := names(evaluator.NamedOverlapPolicies()), names(evaluator.CatchUpPolicies())
 	events, dispositions := names(evaluator.EventTypes()), names(evaluator.Dispositions())
 	for _, tc := range []struct {
 		file   string

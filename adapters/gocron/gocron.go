@@ -3,7 +3,8 @@
 //
 // A schedule becomes one gocron job: an interval (or @every) a DurationJob,
 // a cron a CronJob with the optional seconds field (CRON_TZ= for a zone);
-// skip is WithSingletonMode(LimitModeReschedule), allow_all no limit mode.
+// skip is WithSingletonMode(LimitModeReschedule), buffer_all
+// WithSingletonMode(LimitModeWait), allow_all no limit mode.
 // gocron has no pause: inproc removes the job and registers it again.
 package gocron
 
@@ -67,8 +68,11 @@ func cronSpec(t evaluator.TriggerSpec) string {
 
 func options(id string, c evaluator.Config) []gocron.JobOption {
 	opts := []gocron.JobOption{gocron.WithName(id)}
-	if c.Overlap == evaluator.OverlapSkip {
+	switch c.Overlap {
+	case evaluator.OverlapSkip:
 		opts = append(opts, gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	case evaluator.OverlapBufferAll:
+		opts = append(opts, gocron.WithSingletonMode(gocron.LimitModeWait))
 	}
 	return opts
 }

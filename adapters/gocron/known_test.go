@@ -12,7 +12,7 @@ import (
 // running).
 var pastNextRun = regexp.MustCompile(`describes its next run at (\S+), not at the next tick after (\S+)$`)
 
-func isKnown(v invariants.Violation) bool {
+func nextRunInThePast(v invariants.Violation) bool {
 	if v.Invariant != "C4" {
 		return false
 	}
