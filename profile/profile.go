@@ -208,3 +208,52 @@ func (p Profile) Supports(c evaluator.Config) string {
 	}
 	return ""
 }
+
+// ErrNarrow is wrapped by Narrow's error for a policy or fault kind the
+// profile does not offer.
+var ErrNarrow = errors.New("cannot narrow the profile")
+
+// Narrow returns the profile with only the named overlap policies, catch-up
+// policies and fault kinds (an empty list keeps them all): what an
+// implementation of the dialect that offers less declares. Naming one the
+// profile does not offer is an error.
+func (p Profile) Narrow(overlaps, catchUps, faults []string) (Profile, error) {
+	var err error
+	if len(overlaps) > 0 {
+		p.Overlaps, err = narrow(p.Name, "overlap policy", p.Overlaps, overlaps, func(x Policy) string { return x.Ours.String() })
+		if err != nil {
+			return Profile{}, err
+		}
+	}
+	if len(catchUps) > 0 {
+		p.CatchUps, err = narrow(p.Name, "catch-up policy", p.CatchUps, catchUps, func(x CatchUp) string { return x.Ours.String() })
+		if err != nil {
+			return Profile{}, err
+		}
+	}
+	if len(faults) > 0 {
+		p.Faults, err = narrow(p.Name, "fault kind", p.Faults, faults, func(x string) string { return x })
+		if err != nil {
+			return Profile{}, err
+		}
+	}
+	return p, nil
+}
+
+func narrow[T any](profile, what string, offered []T, names []string, name func(T) string) ([]T, error) {
+	var out []T
+	for _, n := range names {
+		i := slices.IndexFunc(offered, func(x T) bool { return name(x) == n })
+		if i < 0 {
+			var all []string
+			for _, x := range offered {
+				all = append(all, name(x))
+			}
+			return nil, fmt.Errorf("%w: %s offers no %s %q (it offers %s)", ErrNarrow, profile, what, n, strings.Join(all, ", "))
+		}
+		if !slices.ContainsFunc(out, func(x T) bool { return name(x) == n }) {
+			out = append(out, offered[i])
+		}
+	}
+	return out, nil
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/schedsim/schedsim/profile"
 	"io"
 	"os"
 	"os/exec"
@@ -137,7 +138,23 @@ func start(o Options, s sim.Seams) (*Process, error) {
 		p.Kill()
 		return nil, p.fatal(0, fmt.Sprintf("init: the program speaks protocol %d, the harness %d", p.hello.Protocol, Version))
 	}
+	if d := p.hello.Profile; d != nil {
+		if _, err := d.Resolve(); err != nil {
+			p.Kill()
+			return nil, p.fatal(0, "init: profile: "+err.Error())
+		}
+	}
 	return p, nil
+}
+
+// Profile returns the profile the program declared in its init reply
+// (schedsim's, whole, when it declared none).
+func (p *Process) Profile() profile.Profile {
+	if p.hello.Profile == nil {
+		return profile.Schedsim()
+	}
+	prof, _ := p.hello.Profile.Resolve() // checked at init
+	return prof
 }
 
 // readLine reads the next line of the program's stdout (without its

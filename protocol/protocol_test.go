@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/properties"
 	"github.com/schedsim/schedsim/protocol"
 	"github.com/schedsim/schedsim/protocol/protocoltest"
@@ -88,6 +89,9 @@ func TestBrokenPrograms(t *testing.T) {
 		{"bad call", `read l; echo '{"id": 1, "type": "call", "seam": "timers.arm"}'`, "timers.arm call without timer", 0},
 		{"hang", `read l; exec sleep 30`, "no answer to init", 300 * time.Millisecond},
 		{"stderr", `echo oops >&2; exit 1`, "stderr: oops", 0},
+		{"unknown profile", `read l; echo '{"reply_to": 1, "ok": true, "result": {"name": "x", "version": "1", "protocol": 1, "profile": {"name": "quartz"}}}'`, `init: profile: unknown profile "quartz"`, 0},
+		{"profile wider than its base", `read l; echo '{"reply_to": 1, "ok": true, "result": {"name": "x", "version": "1", "protocol": 1, "profile": {"name": "robfig-cron-v3", "overlaps": ["buffer_one"]}}}'`,
+			`init: profile: cannot narrow the profile: robfig-cron-v3 offers no overlap policy "buffer_one"`, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w, err := sim.New(sim.Config{Factory: protocol.Factory(protocol.Options{Command: tc.program, Timeout: tc.timeout})})
@@ -99,6 +103,29 @@ func TestBrokenPrograms(t *testing.T) {
 			assert.ErrorIs(t, err, sim.ErrFatal)
 			assert.Contains(t, err.Error(), tc.want)
 		})
+	}
+}
+
+// TestDeclaredProfile: a program's init reply names its profile, narrowed to
+// what it implements; the harness judges and generates within it.
+func TestDeclaredProfile(t *testing.T) {
+	for _, tc := range []struct {
+		decl     string
+		name     string
+		overlaps []evaluator.OverlapPolicy
+	}{
+		{``, "schedsim", evaluator.OverlapPolicies()},
+		{`, "profile": {"name": "schedsim", "overlaps": ["skip", "allow_all"], "faults": ["crash"]}`, "schedsim", []evaluator.OverlapPolicy{evaluator.OverlapSkip, evaluator.OverlapAllowAll}},
+		{`, "profile": {"name": "gocron-v2"}`, "gocron-v2", profile.GocronV2().OverlapPolicies()},
+	} {
+		// It answers init and recover, then waits.
+		program := `read l; echo '{"reply_to": 1, "ok": true, "result": {"name": "x", "version": "1", "protocol": 1` + tc.decl + `}}'; read l; echo '{"reply_to": 2, "ok": true}'; read l`
+		w, err := sim.New(sim.Config{Factory: protocol.Factory(protocol.Options{Command: program})})
+		require.NoError(t, err, tc.decl)
+		got := w.Process().(*protocol.Process).Profile()
+		w.Close()
+		assert.Equal(t, tc.name, got.Name, tc.decl)
+		assert.Equal(t, tc.overlaps, got.OverlapPolicies(), tc.decl)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/schedsim/schedsim/profile"
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
@@ -81,6 +82,29 @@ type Hello struct {
 	Version  string   `json:"version"`
 	Protocol int      `json:"protocol"`
 	Features []string `json:"features,omitempty"`
+	// Profile is the dialect the program speaks (docs/profiles.md): a
+	// built-in profile, perhaps narrowed to the policies and fault kinds the
+	// program implements. None: schedsim's, whole.
+	Profile *ProfileDecl `json:"profile,omitempty"`
+}
+
+// ProfileDecl is a program's declaration of its profile: a built-in one by
+// name, and optionally the subsets of its overlap policies, catch-up
+// policies and fault kinds the program implements (empty: all of them).
+type ProfileDecl struct {
+	Name     string   `json:"name"`
+	Overlaps []string `json:"overlaps,omitempty"`
+	CatchUps []string `json:"catch_ups,omitempty"`
+	Faults   []string `json:"faults,omitempty"`
+}
+
+// Resolve returns the profile a declaration names, narrowed as it says.
+func (d ProfileDecl) Resolve() (profile.Profile, error) {
+	p, err := profile.Lookup(d.Name)
+	if err != nil {
+		return profile.Profile{}, err
+	}
+	return p.Narrow(d.Overlaps, d.CatchUps, d.Faults)
 }
 
 // Timer is a durable timer on the wire.

@@ -10,7 +10,7 @@ import (
 
 // Applies reports why a scenario cannot run under a profile ("" when it
 // can): a config with a policy, window or interval the implementation does
-// not offer, a fault kind the profile leaves out, or seeded fault rates.
+// not offer, or a fault kind the profile leaves out (scripted or seeded).
 // Configs a scenario expects to be refused are exempt: refusing them is
 // what it tests.
 func Applies(s *Scenario, p profile.Profile) string {
@@ -30,8 +30,14 @@ func Applies(s *Scenario, p profile.Profile) string {
 		}
 	}
 	cfg := s.Config(nil)
-	if r := cfg.Plan.Rates; r.Crash > 0 || r.Error > 0 || r.Late > 0 || r.Duplicate > 0 {
-		return "seeded fault rates"
+	r := cfg.Plan.Rates
+	for _, rate := range []struct {
+		p    float64
+		kind string
+	}{{r.Crash, "crash_at_call"}, {r.Error, "error"}, {r.Late, "late"}, {r.Duplicate, "duplicate_delivery"}} {
+		if rate.p > 0 && !slices.Contains(p.Faults, rate.kind) {
+			return fmt.Sprintf("seeded %s faults are outside %s's faults (%v)", rate.kind, p.Name, p.Faults)
+		}
 	}
 	for _, f := range cfg.Plan.Faults {
 		kind := f.Kind.String()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/schedsim/schedsim/invariants"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/properties"
 	"github.com/schedsim/schedsim/sim"
 )
@@ -27,6 +28,7 @@ type checkReport struct {
 	Nondeterministic bool           `json:"nondeterministic"`
 	Incomplete       bool           `json:"incomplete"`
 	Evaluator        string         `json:"evaluator"`
+	Profile          string         `json:"profile"` // the dialect judged and generated in
 	FirstSeed        int64          `json:"first_seed"`
 	Seeds            int            `json:"seeds"`
 	Shard            string         `json:"shard"` // i/n; 0/1 unsharded; "" merged
@@ -52,7 +54,7 @@ type checkFailure struct {
 	Command    string   `json:"command"`
 	File       string   `json:"file,omitempty"`
 	Steps      int      `json:"steps"`
-	Profile    string   `json:"profile"`
+	Mix        string   `json:"mix"` // the case's fault kinds and policies
 	Violations []string `json:"violations"`
 }
 
@@ -87,6 +89,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	jsonOut := fset.String("json", "", "JSON report file")
 	noShrink := fset.Bool("no-shrink", false, "write failing cases as generated")
 	expectFailFile := fset.String("expect-fail", "", "file of invariants known to fail: their violations are shown as XFAIL, not failures (a listed one never seen fails the run)")
+	profileName := profileFlag(fset)
 	verbose := fset.Bool("v", false, "print every case: its seed, profile and verdict")
 	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "cases run in parallel (the results do not depend on it)")
 	rest, code := parse(fset, args, stdout, stderr)
@@ -132,23 +135,21 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		name, o.Evaluator = *mutant, "the mutant "+*mutant
 	case *impl != "":
 		name, o.Evaluator = *impl, "the program "+*impl
-		// A program that cannot even start and recover is a usage error, not a violation.
-		w, err := sim.New(sim.Config{Factory: factory})
-		if err != nil {
-			fmt.Fprintf(stderr, "simrun: --impl %q: %v\n", *impl, err)
-			return exitUsage
-		}
-		w.Close()
 	default:
 		factory = sim.Reference(0)
 	}
+	prof, code := chooseProfile(*profileName, *impl, "check", factory, stderr)
+	if code >= 0 {
+		return code
+	}
+	o.Profile = &prof
 	files, err := openReports(*jsonOut, *junit)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrun: check: %v\n", err)
 		return exitUsage
 	}
 	defer files.close()
-	rep := checkReport{Kind: reportKind, Valid: true, Evaluator: name, FirstSeed: *seed, Seeds: *seeds, Shard: sh.String(),
+	rep := checkReport{Kind: reportKind, Valid: true, Evaluator: name, Profile: prof.Name, FirstSeed: *seed, Seeds: *seeds, Shard: sh.String(),
 		Determinism: *determinism, Faults: *faults, Horizon: horizon.String(), Schedules: *schedules, Steps: *steps,
 		ExpectedFailures: []checkFailure{}, Failures: []checkFailure{}, NotApplicable: map[string]int{}}
 	cases := sh.Cases(*seeds)
@@ -189,7 +190,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			progress.clear()
 			fmt.Fprintf(stdout, "XFAIL %s at seed %d (listed in %s)\n", strings.Join(uniqueInvariants(vs), ", "), r.Seed, xfail.file)
 			rep.ExpectedFailures = append(rep.ExpectedFailures, checkFailure{Invariant: vs[0].Invariant, Seed: r.Seed, Command: command,
-				Steps: r.History.Size(), Profile: r.History.Mix.String(), Violations: violationTexts(vs)})
+				Steps: r.History.Size(), Mix: r.History.Mix.String(), Violations: violationTexts(vs)})
 			return true
 		}
 		rep.Valid = false
@@ -202,7 +203,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		co.Seed = r.Seed
 		f := properties.Minimize(factory, co, 0, r.History, vs, r.Rechecked)
 		cf := checkFailure{Invariant: f.Invariant, Seed: r.Seed, Command: command, Steps: f.History.Size(),
-			Profile: r.History.Mix.String(), Violations: f.Violations}
+			Mix: r.History.Mix.String(), Violations: f.Violations}
 		cf.File = filepath.Join(*out, fmt.Sprintf("%s-%d.yaml", f.Invariant, r.Seed))
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			fatal = err
@@ -213,9 +214,13 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return false
 		}
 		runCmd := "simrun run " + cf.File
-		if *mutant != "" {
+		switch {
+		case *mutant != "":
 			runCmd += " --mutant " + *mutant
+		case *impl != "":
+			runCmd += fmt.Sprintf(" --impl %q", *impl)
 		}
+		runCmd += profileArg(o)
 		fmt.Fprintf(stdout, "  shrunk to %d steps: %s (%s)\n", cf.Steps, cf.File, runCmd)
 		for _, v := range f.Violations {
 			fmt.Fprintf(stdout, "  %s\n", strings.ReplaceAll(v, "\n", "\n  "))
@@ -282,7 +287,15 @@ func replayCommand(seed int64, o properties.Options, mutant, impl string, horizo
 	if mutant != "" {
 		cmd += " --mutant " + mutant
 	}
-	return cmd + impl
+	return cmd + impl + profileArg(o)
+}
+
+// profileArg is the --profile flag a replay needs ("" for schedsim's).
+func profileArg(o properties.Options) string {
+	if o.Profile == nil || o.Profile.Name == profile.Default {
+		return ""
+	}
+	return " --profile " + o.Profile.Name
 }
 
 // finish prints the verdict, writes the reports and picks the exit code.
@@ -301,8 +314,12 @@ func finish(rep checkReport, files *reportFiles, stdout, stderr io.Writer) int {
 	case rep.Shard != "0/1":
 		shard = " (shard " + rep.Shard + ")"
 	}
+	evaluator := rep.Evaluator
+	if rep.Profile != "" && rep.Profile != profile.Default {
+		evaluator += " (profile " + rep.Profile + ")"
+	}
 	fmt.Fprintf(stdout, "%s: %s, %s from seed %d%s, %d rechecked for determinism, %s",
-		verdict, rep.Evaluator, plural(rep.Cases, "case"), rep.FirstSeed, shard, rep.Rechecked, plural(len(rep.Failures), "violation"))
+		verdict, evaluator, plural(rep.Cases, "case"), rep.FirstSeed, shard, rep.Rechecked, plural(len(rep.Failures), "violation"))
 	if n := len(rep.ExpectedFailures); n > 0 {
 		fmt.Fprintf(stdout, ", %s", plural(n, "expected failure"))
 	}

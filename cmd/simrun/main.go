@@ -50,6 +50,10 @@ reference, a mutant or a program; shrink a violation to a
 scenario in --out`, checkCmd},
 		{"merge", "[flags] REPORT...", `combine the --json reports of the shards of one sharded
 check into one verdict`, mergeCmd},
+		{"profiles", "[--markdown] [NAME...]", `list the built-in profiles (the dialects of schedsim,
+gocron v2 and robfig/cron's runner), or document them`, func(_ context.Context, args []string, stdout, stderr io.Writer) int {
+			return showProfiles(args, stdout, stderr)
+		}},
 		{"explain", "[INVARIANT...]", `say what an invariant (S1, M1, ...) means and what breaks
 it; with no argument, list them all`, explainCmd},
 		{"properties", "[flags]", `run the property suite against the reference evaluator; a
@@ -85,7 +89,7 @@ func usage() string {
 	}
 	b.WriteString("\n'simrun help COMMAND' or 'simrun COMMAND -h' lists a command's flags.\n\n")
 	b.WriteString(exitStatus)
-	b.WriteString("\nscenario format: docs/scenarios.md; invariants: docs/invariants.md\n")
+	b.WriteString("\nscenario format: docs/scenarios.md; invariants: docs/invariants.md; profiles: docs/profiles.md\n")
 	return b.String()
 }
 

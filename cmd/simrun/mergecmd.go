@@ -81,8 +81,8 @@ func merge(paths []string, reports []checkReport) (checkReport, error) {
 	n := sh.N
 	seen := make([]string, n) // shard i → its file
 	same := func(r checkReport) string {
-		return fmt.Sprintf("evaluator %q, --seed %d, --seeds %d, --faults %s, --horizon %s, --schedules %d, --steps %d, --determinism %v",
-			r.Evaluator, r.FirstSeed, r.Seeds, r.Faults, r.Horizon, r.Schedules, r.Steps, r.Determinism)
+		return fmt.Sprintf("evaluator %q, --profile %s, --seed %d, --seeds %d, --faults %s, --horizon %s, --schedules %d, --steps %d, --determinism %v",
+			r.Evaluator, r.Profile, r.FirstSeed, r.Seeds, r.Faults, r.Horizon, r.Schedules, r.Steps, r.Determinism)
 	}
 	merged := first
 	merged.Shard, merged.Shards = "", n

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/schedsim/schedsim/mutants"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/protocol"
 	"github.com/schedsim/schedsim/scenarios"
 	"github.com/schedsim/schedsim/sim"
@@ -39,7 +40,7 @@ func sourceOf(paths []string) source {
 type report struct {
 	Name     string          `json:"name"`
 	File     string          `json:"file"`
-	Status   string          `json:"status"` // pass, fail or xfail (failed, and listed in --expect-fail)
+	Status   string          `json:"status"` // pass, fail, xfail (failed, and listed in --expect-fail) or n/a (the profile cannot run it)
 	Passed   bool            `json:"passed"`
 	Seconds  float64         `json:"seconds"`
 	Failures []failureReport `json:"failures,omitempty"`
@@ -54,14 +55,17 @@ type failureReport struct {
 
 // runSummary is what `simrun run --json` writes.
 type runSummary struct {
-	Passed     int      `json:"passed"`
-	Failed     int      `json:"failed"`
-	XFail      int      `json:"xfail"`
-	Stale      []string `json:"stale"`   // listed as failing, ran, passed: a failure of the run
-	NotRun     []string `json:"not_run"` // listed as failing, not among the scenarios run
-	Incomplete bool     `json:"incomplete"`
-	LoadErrors []string `json:"load_errors"`
-	Scenarios  []report `json:"scenarios"`
+	Passed int `json:"passed"`
+	Failed int `json:"failed"`
+	XFail  int `json:"xfail"`
+	// NotApplicable counts the scenarios the profile cannot run.
+	NotApplicable int      `json:"not_applicable"`
+	Profile       string   `json:"profile"`
+	Stale         []string `json:"stale"`   // listed as failing, ran, passed: a failure of the run
+	NotRun        []string `json:"not_run"` // listed as failing, not among the scenarios run
+	Incomplete    bool     `json:"incomplete"`
+	LoadErrors    []string `json:"load_errors"`
+	Scenarios     []report `json:"scenarios"`
 }
 
 // Verdicts of a scenario.
@@ -69,6 +73,7 @@ const (
 	statusPass  = "pass"
 	statusFail  = "fail"
 	statusXFail = "xfail"
+	statusNA    = "n/a" // the scenario cannot run under the profile: neither passed nor failed
 )
 
 func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -80,6 +85,7 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	mutant := fset.String("mutant", "", "replay against a built-in mutant instead of the reference (goldens are not compared)")
 	impl := fset.String("impl", "", "replay against an external program speaking docs/protocol.md, run with sh -c (goldens are not compared)")
 	expectFailFile := fset.String("expect-fail", "", "file of scenario names known to fail, one a line: shown as XFAIL; a listed one that passes fails the run")
+	profileName := profileFlag(fset)
 	paths, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -95,6 +101,14 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	case *update && src.embedded:
 		return usageError(stderr, "run: --update rewrites files: give the scenario paths (for the bundled library: simrun run --update scenarios/library)")
 	}
+	prof, code := chooseProfile(*profileName, *impl, "run", factory, stderr)
+	if code >= 0 {
+		return code
+	}
+	var profOpt *profile.Profile
+	if prof.Name != profile.Default || *profileName != "" {
+		profOpt = &prof
+	}
 	xfail, err := loadExpectFail(*expectFailFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrun: %v\n", err)
@@ -106,7 +120,7 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return exitUsage
 	}
 	defer files.close()
-	sum := runSummary{Stale: []string{}, NotRun: []string{}, LoadErrors: []string{}, Scenarios: []report{}}
+	sum := runSummary{Stale: []string{}, NotRun: []string{}, LoadErrors: []string{}, Scenarios: []report{}, Profile: prof.Name}
 	all, err := src.load()
 	if err == nil && len(all) == 0 {
 		err = fmt.Errorf("no scenario files (*.yaml) in %s", strings.Join(paths, " "))
@@ -130,8 +144,15 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if *update {
 			s.Golden = "" // not compared: rewritten below when the rest holds
 		}
+		if why := scenarios.Applies(s, prof); why != "" {
+			sum.NotApplicable++
+			sum.Scenarios = append(sum.Scenarios, report{Name: s.Name, File: s.File, Status: statusNA, Notes: []string{"not applicable under " + prof.Name + ": " + why}})
+			fmt.Fprintf(stdout, "%-5s %-44s %s\n", "N/A", s.Name, s.File)
+			fmt.Fprint(stdout, indent("not applicable under "+prof.Name+": "+why))
+			continue
+		}
 		began := time.Now()
-		res, err := scenarios.Run(s, scenarios.Options{Factory: factory})
+		res, err := scenarios.Run(s, scenarios.Options{Factory: factory, Profile: profOpt})
 		if err != nil {
 			fmt.Fprintf(stderr, "simrun: %v\n", err)
 			return exitUsage
@@ -224,6 +245,9 @@ func (sum runSummary) line(total int) string {
 	if sum.XFail > 0 {
 		out += fmt.Sprintf(", %d xfail", sum.XFail)
 	}
+	if sum.NotApplicable > 0 {
+		out += fmt.Sprintf(", %d not applicable under %s", sum.NotApplicable, sum.Profile)
+	}
 	if n := len(sum.Stale); n > 0 {
 		out += fmt.Sprintf(", %d stale", n)
 	}
@@ -248,6 +272,8 @@ func (sum runSummary) junit() junitRun {
 			c.Failure = &junitMessage{Message: r.Failures[0].Pos + ": " + r.Failures[0].What, Body: failuresBody(r.Failures)}
 		case statusXFail:
 			c.Skipped = &junitMessage{Message: "xfail", Body: failuresBody(r.Failures)}
+		case statusNA:
+			c.Skipped = &junitMessage{Message: r.Notes[0]}
 		}
 		suite.add(c)
 	}

@@ -1280,7 +1280,10 @@ def handle(link, state, m):
             except ValueError as e:
                 raise invalid("invalid request: retry_delay: %s" % e)
         state["ev"] = Evaluator(link, now, retry)
-        return {"name": "schedsim-python-example", "version": "1", "protocol": 1, "features": []}
+        # The dialect this program speaks (docs/profiles.md): schedsim's,
+        # with every policy and fault kind, so nothing narrows it.
+        return {"name": "schedsim-python-example", "version": "1", "protocol": 1, "features": [],
+                "profile": {"name": "schedsim"}}
     evr = state.get("ev")
     if evr is None:
         raise invalid("invalid request: %s before init" % typ)
