@@ -363,15 +363,20 @@ func (h *History) sweep(visit func(idx int, r fakes.Run, l *life, open []fakes.R
 		}
 		if l := h.lifeAt(r.Request.ScheduleID, r.StartedAt); l != nil {
 			open = append(append(open[:0], o.forever...), o.closing.idx...)
-			from := l.created.First
+			from, startsBefore := l.created.First, 0
 			if h.Reregisters {
 				for _, v := range l.versions {
 					if !v.since.After(r.StartedAt) {
-						from = v.since
+						from, startsBefore = v.since, v.startsBefore
 					}
 				}
 			}
-			open = slices.DeleteFunc(open, func(i int) bool { return h.Runs[i].StartedAt.Before(from) })
+			// Runs from before the registration: started earlier, or at its
+			// instant but before it took effect.
+			open = slices.DeleteFunc(open, func(i int) bool {
+				at := h.Runs[i].StartedAt
+				return at.Before(from) || h.Reregisters && at.Equal(from) && i < startsBefore
+			})
 			slices.Sort(open)
 			runs := make([]fakes.Run, len(open))
 			for i, j := range open {

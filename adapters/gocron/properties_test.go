@@ -1,7 +1,9 @@
 package gocron
 
 import (
+	"os"
 	"regexp"
+	"strconv"
 	"slices"
 	"testing"
 	"testing/synctest"
@@ -55,11 +57,15 @@ func TestProperties(t *testing.T) {
 // extra start on a buffer_all schedule, gocron-1's past next run.
 func TestPropertiesBufferAll(t *testing.T) {
 	prof := withOverlaps(evaluator.OverlapBufferAll, evaluator.OverlapAllowAll)
-	cases := 400
+	cases, seed, horizon := 400, int64(properties.DefaultSeed+1), time.Duration(0)
 	if testing.Short() {
 		cases = 50
 	}
-	o := properties.Options{Seed: properties.DefaultSeed + 1, Cases: cases, Profile: &prof, Evaluator: "gocron v2.21.2", Faults: properties.ModeSwarm, Isolate: isolate(t)}
+	if s, err := strconv.ParseInt(os.Getenv("SCHEDSIM_EXPLORE"), 10, 64); err == nil { // hunt further, as TestExplore
+		cases, seed, horizon = 1000, s, 6*time.Hour
+	}
+	o := properties.Options{Seed: seed, Cases: cases, Profile: &prof, Evaluator: "gocron v2.21.2", Faults: properties.ModeSwarm, Isolate: isolate(t),
+		Horizon: horizon, MaxSchedules: 6, MaxSteps: 40}
 	extra, past, buffered := 0, 0, 0
 	for i := range cases {
 		h, vs, err := properties.Case(Factory(), o, i, false)
@@ -109,10 +115,17 @@ func extraStart(v invariants.Violation) bool {
 	return err == nil && got.Before(want)
 }
 
+// bufferAll: the schedule was buffer_all at some point (created so, or
+// updated to it).
 func bufferAll(h properties.History, id string) bool {
 	for _, s := range h.Schedules {
-		if s.ID == id {
-			return s.Overlap == evaluator.OverlapBufferAll
+		if s.ID == id && s.Overlap == evaluator.OverlapBufferAll {
+			return true
+		}
+	}
+	for _, st := range h.Steps {
+		if st.Kind == properties.StepUpdate && st.Schedule == id && st.Overlap == evaluator.OverlapBufferAll {
+			return true
 		}
 	}
 	return false

@@ -2,7 +2,6 @@ package robfigcron
 
 import (
 	"testing"
-	"testing/synctest"
 
 	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/properties"
@@ -17,7 +16,7 @@ func TestProperties(t *testing.T) {
 		cases = 100
 	}
 	err := properties.Check(Factory(), properties.Options{Cases: cases, Profile: &prof, Evaluator: "robfig/cron v3.0.1", Faults: properties.ModeSwarm,
-		Isolate: func(f func()) { synctest.Test(t, func(*testing.T) { f() }) }})
+		Isolate: isolate(t)})
 	t.Logf("%d cases", cases)
 	if err != nil {
 		t.Fatal(err)

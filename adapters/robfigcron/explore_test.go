@@ -1,0 +1,37 @@
+package robfigcron
+
+import (
+	"os"
+	"strconv"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/schedsim/schedsim/invariants"
+	"github.com/schedsim/schedsim/profile"
+	"github.com/schedsim/schedsim/properties"
+)
+
+// TestExplore hunts further than CI: SCHEDSIM_EXPLORE=SEED runs 1,000
+// longer, denser swarm histories from that seed (go test -run TestExplore).
+func TestExplore(t *testing.T) {
+	seed, err := strconv.ParseInt(os.Getenv("SCHEDSIM_EXPLORE"), 10, 64)
+	if err != nil {
+		t.Skip("SCHEDSIM_EXPLORE=SEED not set: exploration is not part of go test")
+	}
+	prof := exploreProfile()
+	horizon, _ := time.ParseDuration(os.Getenv("SCHEDSIM_HORIZON"))
+	err = properties.Check(Factory(), properties.Options{Seed: seed, Cases: 1000, Profile: &prof, Horizon: max(horizon, 3*time.Hour), MaxSteps: 40,
+		MaxSchedules: 6, Faults: properties.ModeSwarm, Isolate: isolate(t), Known: knownFinding})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func exploreProfile() profile.Profile { return profile.RobfigCronV3() }
+
+func isolate(t *testing.T) func(func()) {
+	return func(f func()) { synctest.Test(t, func(*testing.T) { f() }) }
+}
+
+var knownFinding func(invariants.Violation) bool // none yet

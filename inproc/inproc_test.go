@@ -1,0 +1,102 @@
+package inproc_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/schedsim/schedsim/inproc"
+	"github.com/schedsim/schedsim/profile"
+	"github.com/schedsim/schedsim/properties"
+	"github.com/schedsim/schedsim/scenarios"
+	"github.com/schedsim/schedsim/sim"
+)
+
+// toyProfile is the toy's dialect: gocron's (no durability, re-registration,
+// start-instant identity), with skip and allow_all only.
+func toyProfile(t *testing.T) profile.Profile {
+	p, err := profile.GocronV2().Narrow([]string{"skip", "allow_all"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Name = "toy"
+	return p
+}
+
+func isolate(t *testing.T) func(func()) {
+	return func(f func()) { synctest.Test(t, func(*testing.T) { f() }) }
+}
+
+// TestToyPassesTheSuite: a correct goroutine scheduler, driven through
+// inproc, passes the property suite in its profile, twice per case (R3: the
+// bubble makes it deterministic).
+func TestToyPassesTheSuite(t *testing.T) {
+	prof := toyProfile(t)
+	cases := 200
+	if testing.Short() {
+		cases = 40
+	}
+	if err := properties.Check(inproc.Factory(prof, newToy(false)), properties.Options{Cases: cases, Profile: &prof, Isolate: isolate(t)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrokenToyIsCaught: the same scheduler ignoring skip is caught, and the
+// shrunk case names an overlap.
+func TestBrokenToyIsCaught(t *testing.T) {
+	prof := toyProfile(t)
+	err := properties.Check(inproc.Factory(prof, newToy(true)), properties.Options{Cases: 200, Profile: &prof, Isolate: isolate(t)})
+	f, ok := err.(*properties.Failure)
+	if !ok {
+		t.Fatalf("want a failure, got %v", err)
+	}
+	if f.Invariant != "S1" && f.Invariant != "M1" {
+		t.Errorf("want S1 or M1 for a skip that starts anyway, got %s", f.Invariant)
+	}
+}
+
+// TestToyLibrary: the library scenarios the toy can run pass, judged by the
+// invariants in its dialect, and enough of them apply to mean something.
+func TestToyLibrary(t *testing.T) {
+	prof := toyProfile(t)
+	ss, err := scenarios.LoadAll(scenarios.Library(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, s := range ss {
+		if scenarios.Applies(s, prof) != "" {
+			continue
+		}
+		ran++
+		synctest.Test(t, func(t *testing.T) {
+			res, err := scenarios.Run(s, scenarios.Options{Factory: inproc.Factory(prof, newToy(false)), Profile: &prof})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range res.Failures {
+				t.Errorf("%s: %s", s.File, f)
+			}
+		})
+	}
+	if ran < 30 {
+		t.Errorf("only %d library scenarios apply to the toy", ran)
+	}
+}
+
+// TestWorldBeforeTheBubbleIsRefused: a world that starts before the bubble's
+// clock (2000-01-01) cannot be followed, and says so.
+func TestWorldBeforeTheBubbleIsRefused(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		prof := toyProfile(t)
+		seams := sim.Seams{Clock: clockwork.NewFakeClockAt(time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC))}
+		_, err := inproc.Factory(prof, newToy(false))(seams)
+		if !errors.Is(err, sim.ErrFatal) || !strings.Contains(err.Error(), "past the world's") {
+			t.Fatalf("want a fatal error naming the clocks, got %v", err)
+		}
+	})
+}
