@@ -213,7 +213,12 @@ func (p *Process) jobFunc(id string) func() {
 	}
 }
 
-// Kill is the crash: the jobs return, the scheduler stops, the executions go on.
+// Kill is the crash: the jobs return, the scheduler stops, the executions go
+// on. The jobs return first, and the scheduler settles (a queue of waiting
+// runs drains, each returning at once) before it is stopped: a real crash
+// ends every goroutine, but stopping a scheduler with runs still queued can
+// leave its goroutines blocked for ever (gocron-3 in docs/findings.md), which
+// would outlive the simulated world.
 func (p *Process) Kill() {
 	select {
 	case <-p.dead:
@@ -221,6 +226,7 @@ func (p *Process) Kill() {
 	default:
 	}
 	close(p.dead)
+	synctest.Wait()
 	p.sched.Stop()
 	synctest.Wait()
 }

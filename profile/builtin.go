@@ -69,7 +69,7 @@ func GocronV2() Profile {
 		DST:          "robfig/cron v3's walk (no DST option set). The model applies the wall-clock rule, which that walk follows except in zones whose change is at midnight or of 30 minutes (scenarios/findings); the generator's zoned crons (New York, Berlin) are not among those",
 		CatchUpRule:  "none: a run whose time passed while the process was down or asleep is skipped; a restart registers the jobs again from the present",
 		Cancel:       "not offered",
-		Buffer:       "LimitModeWait queues every run that comes while one runs (buffer_all), up to 1,000 (a channel); each starts as the previous returns, named by the instant it starts; removing the job (pause, update, delete) drops the queue",
+		Buffer:       "LimitModeWait queues every run that comes while one runs (buffer_all) in a channel of 1,000; each starts as the previous returns, named by the instant it starts; removing the job (pause, update, delete) drops the queue. Past 1,000 the next run waits to get in and later ticks are not scheduled until it does; the model drops them instead, so histories that queue more than 1,000 runs are beyond it (CI's queue at most 60)",
 		Pause:        "no pause: the adapter removes the job (RemoveJob) and registers it again at resume (NewJob), which re-anchors an interval; update removes and re-registers too",
 		SameInstant:  "undefined: a run that ends exactly at a tick races with the tick's timer; the adapter makes closures and removals take effect just before the instant's ticks, and registrations just after",
 		Observes:     "no identity is passed to the job (the adapter names a start by the instant it began), the running set is the adapter's jobs still in their function, the next run is Job.NextRuns",

@@ -68,6 +68,9 @@ func TestLibrary(t *testing.T) {
 // TestFindings replays the findings' scenarios: each fails as the
 // known-failing list says, or the list is stale.
 func TestFindings(t *testing.T) {
+	if raceEnabled {
+		t.Skip("skipped under -race: the findings replay up to 60 times each; the plain go test runs them")
+	}
 	files, err := filepath.Glob("testdata/findings/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no findings in testdata/findings (%v)", err)

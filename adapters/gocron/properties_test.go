@@ -3,8 +3,8 @@ package gocron
 import (
 	"os"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"

@@ -1,0 +1,5 @@
+//go:build !race
+
+package gocron
+
+const raceEnabled = false

@@ -1,0 +1,5 @@
+//go:build !race
+
+package robfigcron
+
+const raceEnabled = false
