@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -189,4 +190,25 @@ func (m *model) start(s *mSched, t time.Time) {
 	m.closeAt(r)
 	s.running = append(s.running, r)
 	m.out.Starts = append(m.out.Starts, Predicted{ScheduleID: s.id, Nominal: t, At: m.now})
+}
+
+// startWaiting starts the buffered tick, or buffer_all's oldest queued one,
+// once s's running set is empty. A queued tick is named by the instant it
+// starts when the profile's starts carry no tick (profile.IdentityStartInstant).
+func (m *model) startWaiting(s *mSched) {
+	if s.paused || s.deleted || len(s.running) > 0 {
+		return
+	}
+	switch {
+	case !s.buffered.IsZero():
+		m.start(s, s.buffered)
+		s.buffered = time.Time{}
+	case len(s.queued) > 0:
+		t := s.queued[0]
+		s.queued = s.queued[1:]
+		if m.prof.Identity == profile.IdentityStartInstant {
+			t = m.now
+		}
+		m.start(s, t)
+	}
 }

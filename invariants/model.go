@@ -243,27 +243,6 @@ func (m *model) restart() {
 	}
 }
 
-// startWaiting starts the buffered tick, or buffer_all's oldest queued one,
-// once s's running set is empty. A queued tick is named by the instant it
-// starts when the profile's starts carry no tick (profile.IdentityStartInstant).
-func (m *model) startWaiting(s *mSched) {
-	if s.paused || s.deleted || len(s.running) > 0 {
-		return
-	}
-	switch {
-	case !s.buffered.IsZero():
-		m.start(s, s.buffered)
-		s.buffered = time.Time{}
-	case len(s.queued) > 0:
-		t := s.queued[0]
-		s.queued = s.queued[1:]
-		if m.prof.Identity == profile.IdentityStartInstant {
-			t = m.now
-		}
-		m.start(s, t)
-	}
-}
-
 // closeDue closes executions whose time came, and applies scripted actions.
 func (m *model) closeDue() {
 	for len(m.acts) > 0 && !m.acts[0].At.After(m.now) {

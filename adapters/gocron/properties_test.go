@@ -6,18 +6,14 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/inproc/inproctest"
 	"github.com/schedsim/schedsim/invariants"
 	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/properties"
 )
-
-func isolate(t *testing.T) func(func()) {
-	return func(f func()) { synctest.Test(t, func(*testing.T) { f() }) }
-}
 
 // withOverlaps is the gocron-v2 profile offering only the given policies.
 func withOverlaps(keep ...evaluator.OverlapPolicy) profile.Profile {
@@ -37,7 +33,7 @@ func TestProperties(t *testing.T) {
 	}
 	known := 0
 	err := properties.Check(Factory(), properties.Options{Cases: cases, Profile: &prof, Evaluator: "gocron v2.21.2", Faults: properties.ModeSwarm,
-		Isolate: isolate(t),
+		Isolate: inproctest.Isolate(t),
 		Known: func(v invariants.Violation) bool {
 			if nextRunInThePast(v) {
 				known++
@@ -64,7 +60,7 @@ func TestPropertiesBufferAll(t *testing.T) {
 	if s, err := strconv.ParseInt(os.Getenv("SCHEDSIM_EXPLORE"), 10, 64); err == nil { // hunt further, as TestExplore
 		cases, seed, horizon = 1000, s, 6*time.Hour
 	}
-	o := properties.Options{Seed: seed, Cases: cases, Profile: &prof, Evaluator: "gocron v2.21.2", Faults: properties.ModeSwarm, Isolate: isolate(t),
+	o := properties.Options{Seed: seed, Cases: cases, Profile: &prof, Evaluator: "gocron v2.21.2", Faults: properties.ModeSwarm, Isolate: inproctest.Isolate(t),
 		Horizon: horizon, MaxSchedules: 6, MaxSteps: 40}
 	extra, past, buffered := 0, 0, 0
 	for i := range cases {

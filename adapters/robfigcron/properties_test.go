@@ -3,6 +3,7 @@ package robfigcron
 import (
 	"testing"
 
+	"github.com/schedsim/schedsim/inproc/inproctest"
 	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/properties"
 )
@@ -16,7 +17,7 @@ func TestProperties(t *testing.T) {
 		cases = 100
 	}
 	err := properties.Check(Factory(), properties.Options{Cases: cases, Profile: &prof, Evaluator: "robfig/cron v3.0.1", Faults: properties.ModeSwarm,
-		Isolate: isolate(t)})
+		Isolate: inproctest.Isolate(t)})
 	t.Logf("%d cases", cases)
 	if err != nil {
 		t.Fatal(err)
