@@ -365,8 +365,8 @@ func (h *History) sweep(visit func(idx int, r fakes.Run, l *life, open []fakes.R
 			open = append(append(open[:0], o.forever...), o.closing.idx...)
 			from, startsBefore := l.created.First, 0
 			if h.Reregisters {
-				for _, v := range l.versions {
-					if !v.since.After(r.StartedAt) {
+				for _, v := range l.versions { // the registration r started under
+					if v.since.Before(r.StartedAt) || v.since.Equal(r.StartedAt) && idx >= v.startsBefore {
 						from, startsBefore = v.since, v.startsBefore
 					}
 				}

@@ -145,8 +145,12 @@ func inapplicable(prof profile.Profile, h *History) []profile.Inapplicable {
 	out := slices.Clone(prof.Inapplicable)
 	if h.Reanchor && len(h.Restarts) > 0 {
 		why := fmt.Sprintf("no durability: a restart (%d in this run) forgets the running executions, which go on", len(h.Restarts))
-		out = append(out, profile.Inapplicable{Invariant: "S1", Why: why}, profile.Inapplicable{Invariant: "S2", Why: why},
-			profile.Inapplicable{Invariant: "C1", Why: "no durability: the ticks of a restart's downtime are never started"})
+		for _, x := range []profile.Inapplicable{{Invariant: "S1", Why: why}, {Invariant: "S2", Why: why},
+			{Invariant: "C1", Why: "no durability: the ticks of a restart's downtime are never started"}} {
+			if prof.InapplicableWhy(x.Invariant) == "" { // else the profile's own reason stands
+				out = append(out, x)
+			}
+		}
 	}
 	return out
 }
