@@ -32,7 +32,7 @@ func TestUpstreamGocron1(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Start()
-		time.Sleep(150 * time.Second) // the 1m run goes on until 3m30s; the 2m tick was skipped
+		pass(150 * time.Second) // the 1m run goes on until 3m30s; the 2m tick was skipped
 		synctest.Wait()
 		next, err := j.NextRun()
 		if err != nil {
@@ -73,7 +73,7 @@ func TestUpstreamGocron2(t *testing.T) {
 				}
 			}
 			s.Start()
-			time.Sleep(time.Hour + 15*time.Second) // 120 ticks, the last one's run over
+			pass(time.Hour + 15*time.Second) // 120 ticks, the last one's run over
 			synctest.Wait()
 			if n := runs.Load(); n > 120 {
 				extra++
@@ -87,13 +87,18 @@ func TestUpstreamGocron2(t *testing.T) {
 	}
 }
 
+// pass lets d of the bubble's fake time go by (every test here runs inside
+// synctest.Test, where timers fire as soon as every goroutine is blocked:
+// no real time passes).
+func pass(d time.Duration) { <-time.After(d) }
+
 // stopping makes every job return at once; stop sets it.
 var stopping atomic.Bool
 
 // sleep is a job's work: time passing, unless the test is stopping.
 func sleep(d time.Duration) {
 	if !stopping.Load() {
-		time.Sleep(d)
+		pass(d)
 	}
 }
 
@@ -104,7 +109,7 @@ func sleep(d time.Duration) {
 func stop(t *testing.T, s gocron.Scheduler) {
 	stopping.Store(true)
 	defer stopping.Store(false)
-	time.Sleep(5 * time.Minute)
+	pass(5 * time.Minute)
 	if err := s.Shutdown(); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +143,7 @@ func TestUpstreamGocron3(t *testing.T) {
 					t.Fatal(err)
 				}
 				s.Start()
-				time.Sleep(1010 * time.Second)
+				pass(1010 * time.Second)
 				synctest.Wait()
 				go close(release)
 				if err := s.Shutdown(); err != nil {
