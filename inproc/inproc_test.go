@@ -9,6 +9,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/inproc"
 	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/properties"
@@ -97,6 +98,36 @@ func TestWorldBeforeTheBubbleIsRefused(t *testing.T) {
 		_, err := inproc.Factory(prof, newToy(false))(seams)
 		if !errors.Is(err, sim.ErrFatal) || !strings.Contains(err.Error(), "past the world's") {
 			t.Fatalf("want a fatal error naming the clocks, got %v", err)
+		}
+	})
+}
+
+// sleepy is an adapter whose Add waits on a timer on the world's goroutine:
+// the bubble's clock moves on its own, past the world's.
+type sleepy struct{ *toy }
+
+func (s sleepy) Add(id string, c evaluator.Config, job func()) error {
+	<-time.After(time.Hour)
+	return s.toy.Add(id, c, job)
+}
+
+// TestClockRunningAheadIsFatal: when the bubble's clock gets ahead of the
+// world's, what the scheduler does happens at instants the world never had;
+// the run ends with a fatal error instead of a verdict.
+func TestClockRunningAheadIsFatal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		prof := toyProfile(t)
+		f := inproc.Factory(prof, func() (inproc.Scheduler, error) { return sleepy{&toy{jobs: map[string]*toyJob{}}}, nil })
+		create := sim.Op{At: sim.DefaultStart, Kind: sim.OpCreate, ScheduleID: "s", RequestID: "c", Config: evaluator.Config{
+			Trigger: evaluator.TriggerSpec{Interval: evaluator.Duration(time.Minute)}, Overlap: evaluator.OverlapSkip, CatchUp: evaluator.CatchUpSkip, WorkflowType: "w"}}
+		w, err := sim.New(sim.Config{Factory: f, Ops: []sim.Op{create}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		err = w.Run(sim.DefaultStart.Add(10 * time.Minute))
+		if !errors.Is(err, sim.ErrFatal) || !strings.Contains(err.Error(), "ran ahead of the world's") {
+			t.Fatalf("want a fatal error, got %v", err)
 		}
 	})
 }

@@ -234,6 +234,14 @@ func (p *Process) Kill() {
 // arm puts each schedule's world timer at its next run, or at a pending
 // registration, or disarms it.
 func (p *Process) arm(ctx context.Context) error {
+	if bubble := time.Now(); bubble.After(p.now()) {
+		// The bubble's clock moved on its own: some goroutine of the
+		// scheduler waited on a timer (a time-out) while nothing else could
+		// run. What the scheduler did since happened at instants the world
+		// never had: no verdict can follow.
+		return fmt.Errorf("%w: inproc: the scheduler's clock ran ahead of the world's (%s after %s)", sim.ErrFatal,
+			bubble.UTC().Format(time.RFC3339Nano), p.now().UTC().Format(time.RFC3339Nano))
+	}
 	var errs []error
 	for _, id := range sortedKeys(p.app) {
 		s := p.app[id]
