@@ -69,7 +69,7 @@ func TestReregistrationForgetsRunningRuns(t *testing.T) {
 // interval, so S6 accepts the new grid; without the flag it does not.
 func TestReanchorAtRestart(t *testing.T) {
 	h := &invariants.History{Now: at(10 * time.Minute), Applied: []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapAllowAll))},
-		Runs: []fakes.Run{run(time.Minute, time.Minute, 70*time.Second), run(150*time.Second, 150*time.Second, 160*time.Second)},
+		Runs:     []fakes.Run{run(time.Minute, time.Minute, 70*time.Second), run(150*time.Second, 150*time.Second, 160*time.Second)},
 		Restarts: []time.Time{at(90 * time.Second)}}
 	assert.Len(t, invariants.S6(h), 1, "schedsim: 2m30s is off the grid")
 	h = &invariants.History{Now: h.Now, Applied: h.Applied, Runs: h.Runs, Restarts: h.Restarts, Reanchor: true} // lives are built once per History
