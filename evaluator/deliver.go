@@ -88,7 +88,7 @@ func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.
 		if err := ev.decide(ctx, en, now); err != nil {
 			en.unsure = true
 			if ev.mut.Has(mutation.FailedStartUnarms) {
-				_ = ev.timers.Disarm(ctx, TimerID(en.id)) // the schedule stalls until a restart
+				_ = ev.timers.Disarm(ctx, en.timer()) // the schedule stalls until a restart
 				return Decided, nil
 			}
 			return 0, err
@@ -108,7 +108,9 @@ func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error
 	if ev.mut.Has(mutation.LoneLateTickIsLate) && st.Next.Before(now) {
 		in.Now = now.Add(time.Nanosecond) // every due tick, even a lone one, is late
 	}
-	plan := PlanDelivery(st.Grid(), in)
+	en.grid, in.ranges = st.Grid(), en.ranges[:0]
+	plan := PlanDelivery(&en.grid, in)
+	en.ranges = plan.Ranges[:0] // the log and the state copy what they keep
 	if ev.mut.Has(mutation.IntervalFromActual) && st.trigger.IsInterval() {
 		plan.Next = now.Add(st.trigger.Period()) // re-anchored at the delivery, not the tick
 	}

@@ -65,6 +65,19 @@ type entry struct {
 	buf []Event
 	// lastDecided is the tick the last delivery decided (for a mutant only).
 	lastDecided time.Time
+	// Reused at every delivery so that a steady tick allocates only its
+	// workflow id: the timer id, the plan's ranges, the grid (boxed once).
+	timerID string
+	ranges  []TickRange
+	grid    Grid
+}
+
+// timer returns the schedule's timer id, built once.
+func (en *entry) timer() string {
+	if en.timerID == "" {
+		en.timerID = TimerID(en.id)
+	}
+	return en.timerID
 }
 
 // New returns an evaluator over the given seams.
@@ -193,13 +206,13 @@ func (ev *Evaluator) arm(ctx context.Context, en *entry) error {
 		if ev.mut.Has(mutation.TimersStayArmed) && st != nil && !st.Next.IsZero() {
 			return nil
 		}
-		return seamErr("timers.disarm", en.id, ev.timers.Disarm(ctx, TimerID(en.id)))
+		return seamErr("timers.disarm", en.id, ev.timers.Disarm(ctx, en.timer()))
 	}
 	return ev.armAt(ctx, en, st.Next)
 }
 
 func (ev *Evaluator) armAt(ctx context.Context, en *entry, at time.Time) error {
-	return seamErr("timers.arm", en.id, ev.timers.Arm(ctx, Timer{ID: TimerID(en.id), ScheduleID: en.id, At: at}))
+	return seamErr("timers.arm", en.id, ev.timers.Arm(ctx, Timer{ID: en.timer(), ScheduleID: en.id, At: at}))
 }
 
 // armRetry arms the timer at now+RetryDelay (or at Next, if that is sooner

@@ -35,7 +35,8 @@ type PlanInput struct {
 	Running  bool          // the running set is not empty
 	Buffered bool          // a tick is buffered
 
-	mut mutation.Set // the evaluator's mutants, if any
+	mut    mutation.Set // the evaluator's mutants, if any
+	ranges []TickRange  // a buffer for Plan.Ranges, reused by the evaluator
 }
 
 // Plan is a delivery's decision: a disposition for every due tick, as
@@ -53,7 +54,7 @@ type Plan struct {
 // catch-up one and skip it calls seq.Next a constant number of times whatever
 // the length of the outage; for all it also counts start ranges with CountIn.
 func PlanDelivery(seq Sequence, in PlanInput) Plan {
-	b := planBuilder{seq: seq, policy: in.Overlap, running: in.Running, buffered: in.Buffered, mut: in.mut}
+	b := planBuilder{seq: seq, policy: in.Overlap, running: in.Running, buffered: in.Buffered, mut: in.mut, ranges: in.ranges}
 	missed := func(t time.Time) bool { return t.Before(in.Now.Add(-in.Window)) }
 	if in.mut.Has(mutation.WindowInclusive) {
 		missed = func(t time.Time) bool { return !t.After(in.Now.Add(-in.Window)) }

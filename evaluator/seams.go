@@ -61,7 +61,8 @@ type Engine interface {
 type EventLog interface {
 	// Append appends the events as one atomic batch. An error may still mean
 	// the batch was made durable; the evaluator then reloads from Read.
-	// Append must not retain the slice: the evaluator reuses it.
+	// Append must not retain the slice nor an event's Ranges: the evaluator
+	// reuses both.
 	Append(ctx context.Context, events []Event) error
 	// Read returns the latest snapshot (nil if none) and every event after it.
 	Read(ctx context.Context) (*Snapshot, []Event, error)

@@ -3,6 +3,7 @@ package evaluator
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // zones resolve even on machines without a tz database
 
@@ -37,7 +38,7 @@ func (s TriggerSpec) String() string {
 // Trigger is a parsed, validated TriggerSpec. It is immutable and safe for concurrent use.
 type Trigger struct {
 	spec     TriggerSpec
-	cron     cron.Schedule // nil for an interval
+	cron     *calendar // nil for an interval
 	interval time.Duration
 	zone     *time.Location
 }
@@ -99,16 +100,15 @@ func parseTrigger(spec TriggerSpec) (*Trigger, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Never rely on robfig's default of time.Local: pin the zone explicitly.
-	if s, ok := sched.(*cron.SpecSchedule); ok {
-		s.Location = zone
-	} else {
+	// robfig parses; our calendar computes the ticks (calendar.go).
+	s, ok := sched.(*cron.SpecSchedule)
+	if !ok {
 		return nil, fmt.Errorf("%w: %q is not a calendar expression", ErrInvalidTrigger, expr)
 	}
-	t := &Trigger{spec: spec, cron: sched, zone: zone}
-	// robfig returns the zero time when nothing matches within five years;
+	t := &Trigger{spec: spec, cron: newCalendar(s, zone), zone: zone}
+	// Nothing within five years of 2000 (the calendar's limit, and robfig's):
 	// a cron expression has no year field, so that means "never".
-	if t.cron.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+	if t.cron.next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
 		return nil, fmt.Errorf("%w: %q matches no date", ErrNeverFires, expr)
 	}
 	return t, nil
@@ -140,12 +140,20 @@ func loadZone(name string) (*time.Location, error) {
 	case "Local":
 		return nil, fmt.Errorf("%w: %q is the machine's zone; name an IANA zone", ErrUnknownZone, name)
 	}
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q: %v", ErrUnknownZone, name, err)
 	}
+	zones.Store(name, loc)
 	return loc, nil
 }
+
+// zones caches loaded zones: time.LoadLocation reads and parses the zone file
+// at every call, and a recovery parses every schedule's trigger.
+var zones sync.Map // name → *time.Location
 
 // parseCron calls robfig's parser, turning a panic on malformed input into an error.
 func parseCron(expr string) (s cron.Schedule, err error) {
@@ -199,7 +207,7 @@ func (g Grid) Next(after time.Time) time.Time {
 		return time.Time{}
 	}
 	if g.t.cron != nil {
-		return g.t.cron.Next(after).UTC()
+		return g.t.cron.next(after)
 	}
 	p := g.t.interval
 	first := g.ref.Add(p)

@@ -1,7 +1,6 @@
 package fakes
 
 import (
-	"container/heap"
 	"context"
 	"slices"
 	"strconv"
@@ -57,23 +56,33 @@ type Engine struct {
 	forgotten int
 	started   int
 	closing   closeQueue // open runs by closing time
-	closed    []*Run     // in closing order, for Retain
-	notices   []Notice
+	closed    fifo[*Run] // in closing order, for Retain
+	notices   fifo[Notice]
 	cancels   int
+	slab      []Run // runs are allocated 256 at a time
+}
+
+// newRun returns a zero Run from the slab. A slab stays alive while one of its
+// runs is known, which Retain bounds.
+func (g *Engine) newRun() *Run {
+	if len(g.slab) == 0 {
+		g.slab = make([]Run, 256)
+	}
+	r := &g.slab[0]
+	g.slab = g.slab[1:]
+	return r
 }
 
 // closeQueue orders closings by time, schedule id, nominal time. Entries go
 // stale when a run closes or its closing time moves; they are skipped.
-type closeQueue []closing
+type closeQueue = minHeap[closing]
 
 type closing struct {
 	at  time.Time
 	run *Run
 }
 
-func (q closeQueue) Len() int { return len(q) }
-func (q closeQueue) Less(i, j int) bool {
-	a, b := q[i], q[j]
+func closesFirst(a, b closing) bool {
 	if c := a.at.Compare(b.at); c != 0 {
 		return c < 0
 	}
@@ -82,22 +91,21 @@ func (q closeQueue) Less(i, j int) bool {
 	}
 	return a.run.Request.Nominal.Before(b.run.Request.Nominal)
 }
-func (q closeQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *closeQueue) Push(x any)   { *q = append(*q, x.(closing)) }
-func (q *closeQueue) Pop() any {
-	old := *q
-	c := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return c
-}
 
 func (c closing) stale() bool { return c.run.Closed || !c.run.ClosesAt.Equal(c.at) }
 
 // dropStale removes stale entries from the top of the queue.
 func (g *Engine) dropStale() {
-	for len(g.closing) > 0 && g.closing[0].stale() {
-		heap.Pop(&g.closing)
+	for len(g.closing.items) > 0 && g.closing.items[0].stale() {
+		g.closing.pop()
 	}
+}
+
+func (g *Engine) pushClosing(at time.Time, r *Run) {
+	if g.closing.less == nil {
+		g.closing.less = closesFirst
+	}
+	g.closing.push(closing{at, r})
 }
 
 var _ evaluator.Engine = (*Engine)(nil)
@@ -127,12 +135,13 @@ func (g *Engine) start(_ context.Context, gate *Gate, req evaluator.StartRequest
 	if r, ok := g.runs[req.WorkflowID]; ok {
 		res = evaluator.StartResult{Execution: r.Execution, AlreadyStarted: true}
 	} else {
-		r := &Run{Request: req, StartedAt: g.now(),
+		r := g.newRun()
+		*r = Run{Request: req, StartedAt: g.now(),
 			Execution: evaluator.Execution{WorkflowID: req.WorkflowID, RunID: "run-" + strconv.Itoa(len(g.order)+1)}}
 		if g.Clock != nil && g.Duration != nil {
 			if d := g.Duration(req); d > 0 {
 				r.ClosesAt = r.StartedAt.Add(d)
-				heap.Push(&g.closing, closing{r.ClosesAt, r})
+				g.pushClosing(r.ClosesAt, r)
 			}
 		}
 		g.runs[req.WorkflowID] = r
@@ -168,7 +177,7 @@ func (g *Engine) cancel(_ context.Context, gate *Gate, x evaluator.Execution) er
 		if g.Clock != nil {
 			if at := g.now().Add(g.CancelDelay); r.ClosesAt.IsZero() || at.Before(r.ClosesAt) {
 				r.ClosesAt = at
-				heap.Push(&g.closing, closing{at, r})
+				g.pushClosing(at, r)
 			}
 		}
 	}
@@ -265,22 +274,21 @@ func (g *Engine) Extend(workflowID string, at time.Time) bool {
 	}
 	r.ClosesAt = at
 	if !at.IsZero() {
-		heap.Push(&g.closing, closing{at, r})
+		g.pushClosing(at, r)
 	}
 	return true
 }
 
 func (g *Engine) closeLocked(r *Run, at time.Time) {
 	r.Closed, r.ClosedAt = true, at
-	g.notices = append(g.notices, Notice{ScheduleID: r.Request.ScheduleID, Execution: r.Execution})
+	g.notices.push(Notice{ScheduleID: r.Request.ScheduleID, Execution: r.Execution})
 	if g.Retain <= 0 {
 		return
 	}
-	g.closed = append(g.closed, r)
-	for len(g.closed) > 0 && g.closed[0].ClosedAt.Before(at.Add(-g.Retain)) {
-		delete(g.runs, g.closed[0].Execution.WorkflowID)
-		g.closed[0] = nil
-		g.closed = g.closed[1:]
+	g.closed.push(r)
+	for g.closed.len() > 0 && g.closed.live()[0].ClosedAt.Before(at.Add(-g.Retain)) {
+		delete(g.runs, g.closed.live()[0].Execution.WorkflowID)
+		g.closed.remove(0)
 		g.forgotten++
 	}
 	if g.forgotten > len(g.order)/2 {
@@ -294,49 +302,63 @@ func (g *Engine) NextClose() (time.Time, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.dropStale()
-	if len(g.closing) == 0 {
+	if len(g.closing.items) == 0 {
 		return time.Time{}, false
 	}
-	return g.closing[0].at, true
+	return g.closing.items[0].at, true
 }
 
 // CloseDue closes every open execution whose time has come, oldest closing
 // time first, then by schedule id and nominal time, and returns them.
 func (g *Engine) CloseDue(now time.Time) []Run {
+	var out []Run
+	g.CloseDueFunc(now, func(r *Run) { out = append(out, *r) })
+	return out
+}
+
+// CloseDueFunc is CloseDue without the copies: it calls fn (if not nil) with
+// each execution it closes, in the same order. fn must not call the engine
+// and must not keep r.
+func (g *Engine) CloseDueFunc(now time.Time, fn func(r *Run)) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var out []Run
 	for {
 		g.dropStale()
-		if len(g.closing) == 0 || g.closing[0].at.After(now) {
-			return out
+		if len(g.closing.items) == 0 || g.closing.items[0].at.After(now) {
+			return
 		}
-		c := heap.Pop(&g.closing).(closing)
+		c := g.closing.pop()
 		g.closeLocked(c.run, c.at)
-		out = append(out, *c.run)
+		if fn != nil {
+			fn(c.run)
+		}
 	}
 }
 
 // Notices returns the closure notices not yet acknowledged, in closing order.
-func (g *Engine) Notices() []Notice {
+func (g *Engine) Notices() []Notice { return g.AppendNotices(nil) }
+
+// AppendNotices appends the notices not yet acknowledged to dst, in closing
+// order, so that a caller polling every instant can reuse one buffer.
+func (g *Engine) AppendNotices(dst []Notice) []Notice {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return slices.Clone(g.notices)
+	return append(dst, g.notices.live()...)
 }
 
 // PendingNotices returns how many notices are not yet acknowledged.
 func (g *Engine) PendingNotices() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return len(g.notices)
+	return g.notices.len()
 }
 
 // AckNotice removes a delivered notice.
 func (g *Engine) AckNotice(n Notice) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if i := slices.Index(g.notices, n); i >= 0 {
-		g.notices = slices.Delete(g.notices, i, i+1)
+	if i := slices.Index(g.notices.live(), n); i >= 0 {
+		g.notices.remove(i)
 	}
 }
 

@@ -141,23 +141,34 @@ func (s *Timers) remove(id string) {
 
 // Due returns the timers whose delivery time is not after now, in delivery
 // order: by schedule id, then time (the order within one instant, docs/semantics.md).
-func (s *Timers) Due(now time.Time) []evaluator.Timer {
+func (s *Timers) Due(now time.Time) []evaluator.Timer { return s.AppendDue(nil, now) }
+
+// AppendDue is Due appending to dst, so that a caller polling every instant
+// can reuse one buffer.
+func (s *Timers) AppendDue(dst []evaluator.Timer, now time.Time) []evaluator.Timer {
 	s.mu.Lock()
-	var out []evaluator.Timer
-	for len(s.queue) > 0 && !s.queue[0].deliverAt.After(now) {
-		out = append(out, heap.Pop(&s.queue).(*armedTimer).Timer)
-	}
-	for _, t := range out {
-		heap.Push(&s.queue, s.timers[t.ID])
-	}
+	n := len(dst)
+	dst = s.queue.appendDue(dst, 0, now)
 	s.mu.Unlock()
-	slices.SortFunc(out, func(a, b evaluator.Timer) int {
-		if c := strings.Compare(a.ScheduleID, b.ScheduleID); c != 0 {
-			return c
-		}
-		return a.At.Compare(b.At)
-	})
-	return out
+	if due := dst[n:]; len(due) > 1 {
+		slices.SortFunc(due, func(a, b evaluator.Timer) int {
+			if c := strings.Compare(a.ScheduleID, b.ScheduleID); c != 0 {
+				return c
+			}
+			return a.At.Compare(b.At)
+		})
+	}
+	return dst
+}
+
+// appendDue walks the heap below node i, pruning every subtree whose root is
+// not due: O(due) without popping and pushing back.
+func (q timerQueue) appendDue(dst []evaluator.Timer, i int, now time.Time) []evaluator.Timer {
+	if i >= len(q) || q[i].deliverAt.After(now) {
+		return dst
+	}
+	dst = append(dst, q[i].Timer)
+	return q.appendDue(q.appendDue(dst, 2*i+1, now), 2*i+2, now)
 }
 
 // IsDue reports whether t is still armed at its time and due at now (a

@@ -238,7 +238,7 @@ func violations(factory sim.Factory, h History, o Options, rerun bool) []invaria
 // checkHistory is violations, with the stats and the report of the first
 // run (what it could not judge, how far M1 judged).
 func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]invariants.Violation, sim.Stats, invariants.Report) {
-	a := judge(factory, h, o, true)
+	a := judge(factory, h, o, true, rerun)
 	if !a.built {
 		return []invariants.Violation{{Invariant: "harness", Detail: a.err.Error()}}, sim.Stats{}, invariants.Report{}
 	}
@@ -251,12 +251,12 @@ func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]inva
 	}
 	out := a.rep.Violations
 	if rerun { // R3; `simrun check` does it for a share of the cases only
-		if b := judge(factory, h, o, false); !b.built || b.trace != a.trace {
+		if b := judge(factory, h, o, false, true); !b.built || b.trace != a.trace {
 			out = append(out, invariants.Violation{Invariant: "R3", Detail: "two runs of the same history gave different traces"})
 		}
 	}
 	if plain, ok := withoutTransparentCrashes(h); ok && o.profile().InapplicableWhy("R2") == "" {
-		if c := judge(factory, plain, o, false); c.built && c.err == nil && !slices.Equal(c.execs, a.execs) {
+		if c := judge(factory, plain, o, false, false); c.built && c.err == nil && !slices.Equal(c.execs, a.execs) {
 			out = append(out, invariants.Violation{Invariant: "R2",
 				Detail: fmt.Sprintf("crashes with zero downtime changed the executions: %s", firstDiff(c.execs, a.execs))})
 		}
@@ -278,8 +278,10 @@ type judged struct {
 }
 
 // judge runs a history once, inside Options.Isolate, and takes what the
-// checks need before the world closes; report asks for the invariants.
-func judge(factory sim.Factory, h History, o Options, report bool) (j judged) {
+// checks need before the world closes; report asks for the invariants, trace
+// for the rendered trace (R3 compares two; rendering costs as much as judging,
+// so it is done only then).
+func judge(factory sim.Factory, h History, o Options, report, trace bool) (j judged) {
 	o.isolate(func() {
 		a := run(factory, h, o)
 		if a.world == nil {
@@ -291,7 +293,9 @@ func judge(factory sim.Factory, h History, o Options, report bool) (j judged) {
 		if a.err != nil {
 			return
 		}
-		j.trace = a.world.Trace() // before observing: describing may make the process read its log
+		if trace {
+			j.trace = a.world.Trace() // before observing: describing may make the process read its log
+		}
 		j.execs = executions(a.world)
 		if report {
 			j.rep = invariants.RunIn(o.profile(), a.world, a.cfg)

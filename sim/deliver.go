@@ -98,11 +98,11 @@ func (w *World) runOps(now time.Time) bool {
 // re-armed into the past meanwhile are delivered by the next pass.
 func (w *World) deliver(now time.Time) bool {
 	for {
-		due := w.timers.Due(now)
-		if len(due) == 0 {
+		w.dueBuf = w.timers.AppendDue(w.dueBuf[:0], now)
+		if len(w.dueBuf) == 0 {
 			return true
 		}
-		for _, t := range due {
+		for _, t := range w.dueBuf {
 			if !w.timers.IsDue(t, now) {
 				continue
 			}

@@ -127,14 +127,20 @@ func (w *World) closing(now time.Time) bool {
 
 func (w *World) closeDue(now time.Time) {
 	w.act(now)
-	for _, r := range w.engine.CloseDue(now) {
-		detail := "completed"
-		if r.CancelRequested {
-			detail = "cancelled"
-		}
-		w.record(Record{Kind: KindClose, ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal,
-			WorkflowID: r.Execution.WorkflowID, RunID: r.Execution.RunID, Detail: detail})
+	if w.cfg.Lean { // nothing to record
+		w.engine.CloseDueFunc(now, nil)
+		return
 	}
+	w.engine.CloseDueFunc(now, w.recordClose)
+}
+
+func (w *World) recordClose(r *fakes.Run) {
+	detail := "completed"
+	if r.CancelRequested {
+		detail = "cancelled"
+	}
+	w.record(Record{Kind: KindClose, ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal,
+		WorkflowID: r.Execution.WorkflowID, RunID: r.Execution.RunID, Detail: detail})
 }
 
 // notices delivers the owed closure notices; false if the process crashed.
@@ -142,7 +148,8 @@ func (w *World) notices(now time.Time) bool {
 	if now.Before(w.noticeHold) {
 		return true
 	}
-	for _, n := range w.engine.Notices() {
+	w.noticeBuf = w.engine.AppendNotices(w.noticeBuf[:0])
+	for _, n := range w.noticeBuf {
 		err := w.notify(n)
 		if w.down {
 			return false
@@ -172,8 +179,8 @@ func (w *World) notify(n fakes.Notice) error {
 
 // crashAt fires a timed crash (a Crash fault with At and no seam call) due now.
 func (w *World) crashAt(now time.Time) bool {
-	for _, i := range w.timed {
-		if f := w.plan.Faults[i]; f.Kind == Crash && !w.fired[i] && !f.At.After(now) {
+	for _, i := range w.dueTimed(now) {
+		if f := w.plan.Faults[i]; f.Kind == Crash && !w.fired[i] {
 			w.fired[i] = true
 			w.record(Record{Kind: KindCrash, Detail: fmt.Sprintf("crash at %s downtime=%s", f.At.Format(time.RFC3339), f.Downtime)})
 			w.crash(f.Downtime)
@@ -200,8 +207,8 @@ func (w *World) compact(now time.Time) bool {
 // restart, when down past until). A due clock jump moves time at once.
 func (w *World) next(now, until time.Time) time.Time {
 	if !w.down {
-		for _, i := range w.timed {
-			if f := w.plan.Faults[i]; f.Kind == Jump && !w.fired[i] && !f.At.After(now) {
+		for _, i := range w.dueTimed(now) {
+			if f := w.plan.Faults[i]; f.Kind == Jump && !w.fired[i] {
 				w.fired[i] = true
 				w.record(Record{Kind: KindJump, Detail: "+" + f.Jump.String()})
 				w.disturb(f.Jump) // the process sleeps through it
@@ -244,12 +251,28 @@ func (w *World) next(now, until time.Time) time.Time {
 	if w.cfg.CompactEvery > 0 {
 		earlier(w.nextCompact)
 	}
-	for _, i := range w.timed {
-		if !w.fired[i] {
-			earlier(w.plan.Faults[i].At)
+	if w.timedAt < len(w.timed) {
+		// Unfired timed faults due by now wait for the process (a jump) or
+		// were just handled; the first one not due yet is the next.
+		if j := w.timedAt + len(w.dueTimed(now)); j < len(w.timed) {
+			earlier(w.plan.Faults[w.timed[j]].At)
 		}
 	}
 	return next
+}
+
+// dueTimed returns the unfired timed faults due by now, in time order. The
+// timed faults are sorted by time and a cursor skips the fired ones, so an
+// instant costs O(due), not O(faults).
+func (w *World) dueTimed(now time.Time) []int {
+	for w.timedAt < len(w.timed) && w.fired[w.timed[w.timedAt]] {
+		w.timedAt++
+	}
+	j := w.timedAt
+	for j < len(w.timed) && !w.plan.Faults[w.timed[j]].At.After(now) {
+		j++
+	}
+	return w.timed[w.timedAt:j]
 }
 
 func maxTime(a, b time.Time) time.Time {

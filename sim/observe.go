@@ -2,18 +2,39 @@ package sim
 
 import (
 	"slices"
+
 	"strings"
 	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
 )
 
 // Records returns everything recorded so far.
-func (w *World) Records() []Record { return slices.Clone(w.records) }
+func (w *World) Records() []Record {
+	w.render()
+	return slices.Clone(w.records)
+}
 
 // Trace renders the records, one line each.
 func (w *World) Trace() string {
+	w.render()
 	var b strings.Builder
 	_ = WriteTrace(&b, w.records)
 	return b.String()
+}
+
+// unrendered is an append record whose Detail is rendered from its event
+// only when the records are read.
+type unrendered struct {
+	index int // in records
+	event evaluator.Event
+}
+
+func (w *World) render() {
+	for _, u := range w.unrendered {
+		w.records[u.index].Detail = describeEvent(u.event)
+	}
+	w.unrendered = w.unrendered[:0]
 }
 
 // Quiet reports whether nothing is owed to the process about a schedule: the

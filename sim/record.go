@@ -2,7 +2,6 @@ package sim
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -49,32 +48,49 @@ type Record struct {
 }
 
 // String renders the record as one trace line.
-func (r Record) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %-9s", r.At.UTC().Format(time.RFC3339Nano), r.Kind)
+func (r Record) String() string { return string(r.appendLine(nil)) }
+
+// appendLine appends the trace line of r (without a newline) to b.
+func (r Record) appendLine(b []byte) []byte {
+	b = r.At.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, ' ')
+	n := len(b)
+	b = append(b, r.Kind...)
+	for len(b)-n < 9 { // %-9s
+		b = append(b, ' ')
+	}
 	if r.ScheduleID != "" {
-		b.WriteString(" " + r.ScheduleID)
+		b = append(append(b, ' '), r.ScheduleID...)
 	}
 	if !r.Nominal.IsZero() {
-		b.WriteString(" @" + r.Nominal.UTC().Format(time.RFC3339Nano))
+		b = r.Nominal.UTC().AppendFormat(append(b, " @"...), time.RFC3339Nano)
 	}
 	if r.RunID != "" {
-		b.WriteString(" run=" + r.RunID)
+		b = append(append(b, " run="...), r.RunID...)
 	}
 	if r.Detail != "" {
-		b.WriteString(" " + r.Detail)
+		b = append(append(b, ' '), r.Detail...)
 	}
 	if r.Err != "" {
-		b.WriteString(" error=" + strings.ReplaceAll(r.Err, "\n", "; "))
+		b = append(b, " error="...)
+		b = append(b, strings.ReplaceAll(r.Err, "\n", "; ")...)
 	}
-	return strings.TrimRight(b.String(), " ")
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // WriteTrace writes one line per record.
 func WriteTrace(w io.Writer, records []Record) error {
-	for _, r := range records {
-		if _, err := fmt.Fprintln(w, r.String()); err != nil {
-			return err
+	var buf []byte
+	for i, r := range records {
+		buf = append(r.appendLine(buf), '\n')
+		if len(buf) >= 64<<10 || i == len(records)-1 {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
 		}
 	}
 	return nil

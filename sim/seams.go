@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -165,8 +166,11 @@ func (r recorder) Append(ctx context.Context, events []evaluator.Event) error {
 		return err
 	}
 	for _, e := range events {
-		r.w.record(Record{Kind: KindAppend, ScheduleID: e.ScheduleID, Nominal: e.Nominal, RunID: e.Execution.RunID,
-			Detail: describeEvent(e), Err: errText(err)})
+		// The detail is rendered when the records are read (most runs are
+		// only judged, and judging does not read it).
+		e.Ranges = slices.Clone(e.Ranges) // the process reuses its buffer
+		r.w.unrendered = append(r.w.unrendered, unrendered{len(r.w.records), e})
+		r.w.record(Record{Kind: KindAppend, ScheduleID: e.ScheduleID, Nominal: e.Nominal, RunID: e.Execution.RunID, Err: errText(err)})
 	}
 	return err
 }

@@ -38,8 +38,21 @@ type Config struct {
 	CompactEvery time.Duration
 	// Lean is for long runs: no records are kept (Stats still count), the log
 	// drops events a snapshot covers, and the engine forgets executions closed
-	// more than a day ago (their dedup included).
+	// more than an hour ago, plus the longest downtime and lateness the plan
+	// allows (their dedup included): a start retried after a crash still
+	// finds the execution it started.
 	Lean bool
+}
+
+// leanRetain is how long a lean world's engine remembers closed executions:
+// long enough that a start made just before a crash, retried after the
+// longest downtime and delivery delay of the plan, is still deduplicated.
+func leanRetain(cfg Config) time.Duration {
+	d := time.Hour + cfg.Plan.Rates.MaxDowntime + cfg.Plan.Rates.MaxLate + cfg.RetryDelay
+	for _, f := range cfg.Plan.Faults {
+		d += f.Downtime + f.Late + f.Jump
+	}
+	return d
 }
 
 // Compacter is a process that can snapshot its log.
@@ -79,10 +92,13 @@ type World struct {
 	fired      []bool
 	callFaults []int             // faults that match seam calls
 	tickFaults map[tickKey][]int // late and duplicate faults, by tick
-	timed      []int             // timed crashes and jumps
+	timed      []int             // timed crashes and jumps, by time
+	timedAt    int               // timed[:timedAt] have fired
 	calls      map[string]int
 	totalCalls int
 	faulted    bool
+	noticeBuf  []fakes.Notice    // reused every instant
+	dueBuf     []evaluator.Timer // reused every instant
 	// disturbed lists the instants the world disturbed the process (see
 	// Disturbances), and seamFault is the first seam error or crash at a seam
 	// call; both are kept in lean mode too.
@@ -96,6 +112,7 @@ type World struct {
 	actions     []Action
 	nextCompact time.Time
 	records     []Record
+	unrendered  []unrendered // append records whose Detail is not rendered yet
 	stats       Stats
 	fatal       error
 	observing   bool // a Fresh incarnation is at work
@@ -141,6 +158,7 @@ func New(cfg Config) (*World, error) {
 			w.tickFaults[k] = append(w.tickFaults[k], i)
 		}
 	}
+	slices.SortStableFunc(w.timed, func(a, b int) int { return cfg.Plan.Faults[a].At.Compare(cfg.Plan.Faults[b].At) })
 	for i, op := range cfg.Ops {
 		if err := op.validate(cfg.Start); err != nil {
 			return nil, fmt.Errorf("%w: ops[%d]: %v", ErrInvalidConfig, i, err)
@@ -162,7 +180,7 @@ func New(cfg Config) (*World, error) {
 	w.engine = &fakes.Engine{Hook: w.hook, Clock: w.clock, Duration: cfg.Duration, CancelDelay: cfg.CancelDelay}
 	w.log = &fakes.Log{Hook: w.hook, Truncate: cfg.Lean}
 	if cfg.Lean {
-		w.engine.Retain = 24 * time.Hour
+		w.engine.Retain = leanRetain(cfg)
 	}
 	if cfg.CompactEvery < 0 {
 		return nil, fmt.Errorf("%w: negative compaction period", ErrInvalidConfig)
