@@ -147,35 +147,46 @@ func (c *calendar) nextWall(w, end int64, limit int) (at int64, found, never boo
 			w = (days + 1) * 86400
 			continue
 		}
-		h, mi, s := sod/3600, sod/60%60, sod%60
-		nh := nextBit(c.hour, h)
-		switch {
-		case nh < 0:
+		tod := c.timeOfDay(sod)
+		if tod < 0 {
 			w = (days + 1) * 86400
 			continue
-		case nh > h:
-			w = days*86400 + nh*3600
-			continue
 		}
-		nm := nextBit(c.min, mi)
-		switch {
-		case nm < 0:
-			w = days*86400 + (h+1)*3600
-			continue
-		case nm > mi:
-			w = days*86400 + h*3600 + nm*60
-			continue
-		}
-		ns := nextBit(c.sec, s)
-		if ns < 0 {
-			w = days*86400 + h*3600 + (mi+1)*60
-			continue
-		}
-		if w = days*86400 + h*3600 + mi*60 + ns; w < end {
+		if w = days*86400 + tod; w < end {
 			return w, true, false
 		}
 	}
 	return 0, false, false
+}
+
+// timeOfDay returns the first matching second of the day at or after sod,
+// or -1.
+func (c *calendar) timeOfDay(sod int64) int64 {
+	h, mi, s := sod/3600, sod/60%60, sod%60
+	for h < 24 {
+		nh := nextBit(c.hour, h)
+		if nh < 0 {
+			return -1
+		}
+		if nh > h {
+			h, mi, s = nh, 0, 0
+		}
+		nm := nextBit(c.min, mi)
+		if nm < 0 {
+			h, mi, s = h+1, 0, 0
+			continue
+		}
+		if nm > mi {
+			mi, s = nm, 0
+		}
+		if ns := nextBit(c.sec, s); ns >= 0 {
+			return h*3600 + mi*60 + ns
+		}
+		if mi, s = mi+1, 0; mi == 60 {
+			h, mi = h+1, 0
+		}
+	}
+	return -1
 }
 
 // dayMatches: with either day field * (or ?) both must match, else either

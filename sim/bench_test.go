@@ -2,9 +2,11 @@ package sim_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,6 +25,28 @@ func BenchmarkWorld30Days(b *testing.B) { benchWorld(b, 1000, 30*24*time.Hour) }
 
 // BenchmarkWorld1Day is the same fleet over one day, for quicker comparisons.
 func BenchmarkWorld1Day(b *testing.B) { benchWorld(b, 1000, 24*time.Hour) }
+
+// BenchmarkWorldHorizon: 100 schedules over 1, 30 and 365 days with the same
+// crash every 6 hours: the cost of a tick must not grow with the horizon.
+func BenchmarkWorldHorizon(b *testing.B) {
+	for _, days := range []int{1, 30, 365} {
+		b.Run(fmt.Sprintf("100x%dd", days), func(b *testing.B) { benchWorld(b, 100, time.Duration(days)*24*time.Hour) })
+	}
+}
+
+// BenchmarkWorldScale: 1 to 10,000 schedules over one day. peak-RSS-MB is the
+// process's peak, so run one size per process (-bench 'Scale/10000') to read it.
+func BenchmarkWorldScale(b *testing.B) {
+	for _, n := range []int{1, 100, 1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			benchWorld(b, n, 24*time.Hour)
+			var ru syscall.Rusage
+			if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+				b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+			}
+		})
+	}
+}
 
 func benchWorld(b *testing.B, n int, horizon time.Duration) {
 	ops, durations := fleet.New(n)
@@ -48,6 +72,7 @@ func benchWorld(b *testing.B, n int, horizon time.Duration) {
 	b.ReportMetric(horizon.Seconds()/elapsed, "sim-s/s")
 	b.ReportMetric(float64(st.Decided), "ticks")
 	b.ReportMetric(float64(st.Crashes), "crashes")
+	b.ReportMetric(elapsed*1e9/float64(st.Decided), "ns/tick")
 }
 
 // BenchmarkRecover1000 measures one recovery of 1,000 schedules from a

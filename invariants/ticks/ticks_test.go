@@ -196,8 +196,8 @@ func TestFollowsTheRule(t *testing.T) {
 // robfig/cron v3.0.1's Next fires on the wrong weekday where clocks change
 // at midnight and skips ticks where they change by 30 minutes or off the
 // hour. Each case is checked by hand against the wall clock in the comment.
-// The reference evaluator computes ticks with robfig, so it inherits these
-// (docs/semantics.md, "DST"); the checkers follow the rule.
+// The checkers and the reference evaluator (since it stopped using robfig's
+// Next) follow the rule; docs/findings.md, robfig-1 to robfig-4.
 func TestRobfigDepartsFromTheRule(t *testing.T) {
 	for _, c := range []struct {
 		expr, zone      string
