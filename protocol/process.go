@@ -42,6 +42,9 @@ type Options struct {
 	RetryDelay time.Duration // passed in init
 	Mutant     string        // passed in init (the reference adapter serves it)
 	Timeout    time.Duration // per message; DefaultTimeout when zero
+	// MaxCalls bounds the seam calls made while handling one request
+	// (MaxCalls when zero).
+	MaxCalls int
 	// MaxBytes bounds what one incarnation exchanges with the harness, both
 	// ways (DefaultMaxBytes when zero): a program that, say, re-reads its whole
 	// log on every delivery gets a verdict instead of crawling for hours.
@@ -59,6 +62,9 @@ func Factory(o Options) sim.Factory {
 	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.MaxCalls <= 0 {
+		o.MaxCalls = MaxCalls
 	}
 	return func(s sim.Seams) (sim.Process, error) {
 		return start(o, s)
@@ -254,9 +260,9 @@ func (p *Process) request(ctx context.Context, m Message) (json.RawMessage, erro
 		return nil, err
 	}
 	for calls := 0; ; calls++ {
-		if calls > MaxCalls {
+		if calls > p.o.MaxCalls {
 			p.Kill()
-			return nil, p.fatal(p.lineNo, fmt.Sprintf("more than %d seam calls while handling %s (id %d)", MaxCalls, m.Type, m.ID))
+			return nil, p.fatal(p.lineNo, fmt.Sprintf("more than %d seam calls while handling %s (id %d)", p.o.MaxCalls, m.Type, m.ID))
 		}
 		// The watchdog kills a program silent for longer than the timeout,
 		// which ends the read.

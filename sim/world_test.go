@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -116,17 +117,15 @@ func TestSameSeedSameTrace(t *testing.T) {
 
 // The acceptance test: a crash with zero downtime at every seam call
 // of the day, before or after it takes effect, one per run, yields exactly the
-// executions of the crash-free run.
+// executions of the crash-free run. Every call with SCHEDSIM_LONG=1 (CI);
+// every fifth by default.
 func TestCrashAtEverySeamCallOfADay(t *testing.T) {
 	base := runDay(t, dayConfig())
 	want := started(base)
 	total := base.SeamCalls()
 	t.Logf("%d executions, %d seam calls, %d crash points", len(want), total, 2*total)
 	require.Greater(t, total, 500)
-	step := 1
-	if testing.Short() || raceEnabled {
-		step = 17
-	}
+	step := sweepStep(5, 17)
 	for _, phase := range []fakes.Phase{fakes.Before, fakes.After} {
 		t.Run(phase.String(), func(t *testing.T) {
 			t.Parallel() // the worlds share nothing
@@ -141,6 +140,19 @@ func TestCrashAtEverySeamCallOfADay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sweepStep is the stride of a crash sweep over seam calls: every call with
+// SCHEDSIM_LONG=1 (CI runs it once), every normal-th by default, every
+// short-th under -short or -race.
+func sweepStep(normal, short int) int {
+	switch {
+	case os.Getenv("SCHEDSIM_LONG") == "1":
+		return 1
+	case testing.Short() || raceEnabled:
+		return short
+	}
+	return normal
 }
 
 func firstDiff(want, got []string) string {
@@ -301,10 +313,7 @@ func TestCrashWithDowntimeKeepsSafety(t *testing.T) {
 	base, err := sim.New(cfg())
 	require.NoError(t, err)
 	require.NoError(t, base.Run(end))
-	step := 1
-	if testing.Short() || raceEnabled {
-		step = 29
-	}
+	step := sweepStep(7, 29)
 	for _, downtime := range []time.Duration{50 * time.Second, 4 * time.Minute, 12 * time.Minute} {
 		t.Run(downtime.String(), func(t *testing.T) {
 			t.Parallel()
