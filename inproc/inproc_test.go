@@ -68,6 +68,14 @@ func TestToyLibrary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The toy ticks by robfig's Next, so it has robfig's DST defects.
+	known, err := scenarios.ParseKnown(strings.NewReader(`
+library:dst/lord-howe-half-hour-change.yaml  M1     robfig-1
+library:dst/santiago-midnight-change.yaml    S6,M1  robfig-2
+`), "toy")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ran := 0
 	for _, s := range ss {
 		if scenarios.Applies(s, prof) != "" {
@@ -79,8 +87,8 @@ func TestToyLibrary(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range res.Failures {
-				t.Errorf("%s: %s", s.File, f)
+			if err := known.Judge("library:"+s.File, res); err != nil {
+				t.Error(err)
 			}
 		})
 	}
