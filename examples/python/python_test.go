@@ -58,7 +58,7 @@ func TestLibrary(t *testing.T) {
 	require.NoError(t, err)
 	switch {
 	case testing.Short():
-		all = all[:10]
+		all = all[:6]
 	case !long:
 		all = everyThird(all)
 	}
@@ -106,7 +106,7 @@ func TestPropertySuite(t *testing.T) {
 	cases := 20
 	switch {
 	case testing.Short():
-		cases = 10
+		cases = 4
 	case long:
 		cases = 60
 	}
