@@ -129,20 +129,24 @@ func TestAgreesWithRobfig(t *testing.T) {
 		require.NoError(t, oerr, expr)
 		sched.(*cron.SpecSchedule).Location = loc
 		from := randomFrom(r, loc)
-		a, b := from, from
-		for k := 0; k < 30; k++ {
-			a, b = sched.Next(a).UTC(), ours.Next(b)
-			if !assert.Equal(t, a, b, "%q in %s, tick %d after %s", expr, zone, k+1, from) {
-				break
-			}
-			compared++
-			if a.IsZero() {
-				break
-			}
-		}
+		theirs := func(t time.Time) time.Time { return sched.Next(t).UTC() }
+		compared += sameTicks(t, theirs, ours.Next, from, fmt.Sprintf("%q in %s", expr, zone))
 	}
 	t.Logf("%d ticks compared", compared)
 	assert.Greater(t, compared, n)
+}
+
+// sameTicks walks 30 ticks of a and b from `from` and asserts they are the
+// same; it returns how many it compared.
+func sameTicks(t *testing.T, a, b func(time.Time) time.Time, from time.Time, what string) int {
+	x, y := from, from
+	for k := 0; k < 30; k++ {
+		x, y = a(x), b(y)
+		if !assert.Equal(t, x, y, "%s, tick %d after %s", what, k+1, from) || x.IsZero() {
+			return k + 1
+		}
+	}
+	return 30
 }
 
 // bruteNext is the rule itself, for 5-field expressions: the first whole
