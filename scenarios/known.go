@@ -17,9 +17,7 @@ import (
 // otherwise than listed is a new failure.
 //
 // The text form has one entry per line, fields separated by blanks: the
-// scenario's path, its invariants (comma-separated; "starts" also lets the
-// scenario's starts expectation differ, for an implementation judged in the
-// schedsim profile, where expectations count), the finding's id in
+// scenario's path, its invariants (comma-separated), the finding's id in
 // docs/findings.md, and for a finding that shows only in some runs (a race
 // in the implementation) runs=N: replay N times; it is known while at least
 // one run fails as listed. '#' starts a comment.
@@ -120,12 +118,8 @@ func (k Known) Judge(path string, results ...*Result) error {
 }
 
 // onlyInvariants reports whether a failure is an invariants expectation
-// whose every violation is of one of invs, or a starts expectation when invs
-// has "starts".
+// whose every violation is of one of invs.
 func onlyInvariants(f Failure, invs []string) bool {
-	if strings.HasSuffix(f.What, "starts differ") {
-		return slices.Contains(invs, "starts")
-	}
 	if !strings.HasSuffix(f.What, "invariants differ") {
 		return false
 	}

@@ -183,10 +183,10 @@ def parse_duration(orig):
     return d
 
 
-# ---------------------------------------------------------------- zones and cron (robfig/cron v3)
+# ---------------------------------------------------------------- zones and cron
 
 class Zone:
-    """A time zone, with Go's rules for turning a wall clock into an instant."""
+    """A time zone: the UTC offset and the wall-clock fields of an instant."""
 
     def __init__(self, name):
         self.zi = None if name in ("", "UTC") else ZoneInfo(name)
@@ -201,13 +201,6 @@ class Zone:
         days, rem = divmod(u + self.offset(u), 86400)
         y, mo, d = civil_from_days(days)
         return y, mo, d, rem // 3600, rem // 60 % 60, rem % 60, (days + 4) % 7
-
-    def date(self, y, mo, d, h, mi, s):
-        """Go's time.Date: normalises overflowing fields; a wall clock in a gap
-        or an overlap gets the offset Go's lookup picks."""
-        y, m0 = y + (mo - 1) // 12, (mo - 1) % 12
-        wall = (days_from_civil(y, m0 + 1, 1) + d - 1) * 86400 + h * 3600 + mi * 60 + s
-        return wall - self.offset(wall - self.offset(wall))
 
 
 STAR = 1 << 63
@@ -308,69 +301,97 @@ def parse_cron(expr):
 
 
 def cron_next(spec, zone, after):
-    """robfig/cron v3's SpecSchedule.Next, step for step (its DST behaviour is
-    part of the semantics: a wall clock in a gap is skipped, one in a repeated
-    hour fires twice). after and the result are nanoseconds; None: none within
-    five years."""
+    """The first tick strictly after `after` by the wall-clock rule of
+    docs/semantics.md: an instant is a tick when its wall-clock reading in the
+    zone matches the expression. While the UTC offset stays the same, the wall
+    clock is the instant plus a constant, so the first match is a search in a
+    plain calendar (next_wall); when the offset changes before that match, the
+    search starts again where it changed. after and the result are
+    nanoseconds; None: none within five years."""
     u = after // NS + 1
-    added = False
-    year_limit = zone.fields(u)[0] + 5
-    while True:  # robfig's WRAP label
-        y, mo, d, h, mi, s, wd = zone.fields(u)
+    off = zone.offset(u)
+    year_limit = civil_from_days((u + off) // 86400)[0] + 5
+    while True:
+        w = next_wall(spec, u + off, year_limit)
+        if w is None:
+            return None
+        change = offset_change(zone, u, off, w - off)
+        if change is None:
+            return (w - off) * NS
+        u, off = change, zone.offset(change)
+
+
+def offset_change(zone, u, off, until):
+    """The first instant in (u, until] whose offset is not off, or None. It
+    probes hourly, then daily, and bisects: offsets change weeks apart."""
+    if zone.zi is None:
+        return None
+    t, step = u, 3600
+    while t < until:
+        nt = min(t + step, until)
+        if zone.offset(nt) != off:
+            lo, hi = t, nt
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if zone.offset(mid) == off else (lo, mid)
+            return hi
+        t, step = nt, min(step * 2, 86400)
+    return None
+
+
+def next_wall(spec, w, year_limit):
+    """The first matching wall-clock second at or after w (seconds since
+    1970-01-01T00:00 wall time), or None past year_limit."""
+    while True:
+        days, sod = divmod(w, 86400)
+        y, mo, d = civil_from_days(days)
         if y > year_limit:
             return None
-        wrapped = False
-        while not (1 << mo) & spec["month"]:
-            if not added:
-                added = True
-                u = zone.date(y, mo, 1, 0, 0, 0)
-                y, mo, d, h, mi, s, wd = zone.fields(u)
-            u = zone.date(y, mo + 1, d, h, mi, s)
-            y, mo, d, h, mi, s, wd = zone.fields(u)
-            if mo == 1:
-                wrapped = True
-                break
-        if wrapped:
+        if not (1 << mo) & spec["month"]:
+            y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
+            w = days_from_civil(y, mo, 1) * 86400
             continue
-        while not day_matches(spec, d, wd):
-            if not added:
-                added = True
-                u = zone.date(y, mo, d, 0, 0, 0)
-                y, mo, d, h, mi, s, wd = zone.fields(u)
-            u = zone.date(y, mo, d + 1, h, mi, s)
-            h = zone.fields(u)[3]
-            if h != 0:  # midnight moved by a DST change
-                u += (24 - h) * 3600 if h > 12 else -h * 3600
-            y, mo, d, h, mi, s, wd = zone.fields(u)
-            if d == 1:
-                wrapped = True
-                break
-        if wrapped:
+        if not day_matches(spec, d, (days + 4) % 7):  # 1970-01-01 was a Thursday
+            w = (days + 1) * 86400
             continue
-        # Hours, minutes, seconds: the same step, each truncating the smaller
-        # fields on the first increment (added) and starting over on a wrap.
-        for i, name, step, reset in TIME_FIELDS:
-            f = zone.fields(u)
-            while not (1 << f[i]) & spec[name]:
-                if not added:
-                    added, u = True, reset(zone, u, f)
-                u += step
-                f = zone.fields(u)
-                if f[i] == 0:
-                    wrapped = True
-                    break
-            if wrapped:
-                break
-        if wrapped:
+        tod = time_of_day(spec, sod)
+        if tod is None:
+            w = (days + 1) * 86400
             continue
-        return u * NS
+        return days * 86400 + tod
 
 
-TIME_FIELDS = (
-    (3, "hour", 3600, lambda zone, u, f: zone.date(f[0], f[1], f[2], f[3], 0, 0)),
-    (4, "minute", 60, lambda zone, u, f: u - u % 60),
-    (5, "second", 1, lambda zone, u, f: u),
-)
+def next_bit(set_, v, hi):
+    """The first value >= v in set_ (up to hi), or None."""
+    while v <= hi:
+        if (1 << v) & set_:
+            return v
+        v += 1
+    return None
+
+
+def time_of_day(spec, sod):
+    """The first matching second of the day at or after sod, or None."""
+    h, mi, s = sod // 3600, sod // 60 % 60, sod % 60
+    while h < 24:
+        nh = next_bit(spec["hour"], h, 23)
+        if nh is None:
+            return None
+        if nh > h:
+            h, mi, s = nh, 0, 0
+        nm = next_bit(spec["minute"], mi, 59)
+        if nm is None:
+            h, mi, s = h + 1, 0, 0
+            continue
+        if nm > mi:
+            mi, s = nm, 0
+        ns = next_bit(spec["second"], s, 59)
+        if ns is not None:
+            return h * 3600 + mi * 60 + ns
+        mi, s = mi + 1, 0
+        if mi == 60:
+            h, mi = h + 1, 0
+    return None
 
 
 def day_matches(spec, d, wd):
