@@ -59,7 +59,7 @@ func (s *benchSeams) Describe(_ context.Context, id string) (evaluator.WorkflowI
 // BenchmarkTick measures the steady state of one schedule: a timer delivery
 // that plans, starts an execution, records and re-arms, then the closure
 // notice of that execution (allow_all). Every 1,024 ticks the clock goes back
-// to T0 (so that cron ticks stay in the same years, as in BenchmarkRobfigNext)
+// to T0 (so that cron ticks stay in the same years, as in BenchmarkNext)
 // with a new evaluator over the same seams, emptied in place: the timer keeps
 // running, and that amortised restart (a few ns a tick) is included.
 func BenchmarkTick(b *testing.B) {

@@ -156,7 +156,8 @@ func TestDaylightSavingTime(t *testing.T) {
 	assert.True(t, got.Equal(parse("2012-03-12T02:30:00-0400")), "spring-forward day skipped, got %s", got)
 }
 
-// Our trigger agrees with robfig's Next for calendar specs: we only pin the zone.
+// Where robfig follows the rule (UTC, New York), our calendar gives its
+// answers; calendar_test.go compares the two everywhere.
 func TestCronAgreesWithRobfig(t *testing.T) {
 	for _, expr := range []string{"*/5 * * * *", "0 0 * * *", "CRON_TZ=America/New_York 30 2 * * *", "15 10 * * 1-5"} {
 		ours := mustTrigger(t, cronSpec(expr)).Grid(time.Time{})
