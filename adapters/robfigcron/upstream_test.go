@@ -3,7 +3,10 @@ package robfigcron
 import (
 	"os"
 	"os/exec"
+	"runtime"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -109,4 +112,36 @@ func TestUpstreamRobfig4(t *testing.T) {
 		<-done
 		t.Log("robfig-4: Next had not returned after 10 s; the child was killed")
 	}
+}
+
+// TestUpstreamRobfig3Runner: what robfig-3 does to the runner. An entry
+// added inside St John's repeated hour gets a Next in the past, so the runner
+// fires it at once, asks again, gets the same past instant, and fires again:
+// a tight loop of runs while the clock stands still (the schedsim replay hung
+// its bubble for that reason, so robfig-3 has no scenario). In a synctest
+// bubble the clock cannot move while the runner spins; the test counts 1,000
+// runs of a job due once a day at an unchanged instant, then stops the runner.
+func TestUpstreamRobfig3Runner(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		stJohns, err := time.LoadLocation("America/St_Johns")
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Date(2000, 10, 29, 2, 31, 0, 0, time.UTC).Sub(time.Now())) // 23:01 NST, just after 00:01 NDT went back
+		c := cron.New(cron.WithLocation(stJohns))
+		var runs atomic.Int64
+		if _, err := c.AddFunc("0 0 * * *", func() { runs.Add(1) }); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now()
+		c.Start()
+		for runs.Load() < 1000 {
+			runtime.Gosched()
+		}
+		if !time.Now().Equal(at) {
+			t.Errorf("robfig-3 no longer spins the runner: the clock moved from %s to %s", at, time.Now())
+		}
+		<-c.Stop().Done()
+		t.Logf("robfig-3: %d runs of a daily job at %s, the clock standing still", runs.Load(), at.In(stJohns))
+	})
 }
