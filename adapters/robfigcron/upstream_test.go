@@ -127,7 +127,8 @@ func TestUpstreamRobfig3Runner(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Date(2000, 10, 29, 2, 31, 0, 0, time.UTC).Sub(time.Now())) // 23:01 NST, just after 00:01 NDT went back
+		// The bubble's fake clock moves to 23:01 NST, just after 00:01 NDT went back.
+		<-time.After(time.Date(2000, 10, 29, 2, 31, 0, 0, time.UTC).Sub(time.Now()))
 		c := cron.New(cron.WithLocation(stJohns))
 		var runs atomic.Int64
 		if _, err := c.AddFunc("0 0 * * *", func() { runs.Add(1) }); err != nil {
