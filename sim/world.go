@@ -46,13 +46,15 @@ type Config struct {
 
 // leanRetain is how long a lean world's engine remembers closed executions:
 // long enough that a start made just before a crash, retried after the
-// longest downtime and delivery delay of the plan, is still deduplicated.
+// longest downtime or delay of the plan, is still deduplicated (the hour is
+// the margin; the longest, not the sum, so that a year of crashes does not
+// make a lean world keep months of runs).
 func leanRetain(cfg Config) time.Duration {
-	d := time.Hour + cfg.Plan.Rates.MaxDowntime + cfg.Plan.Rates.MaxLate + cfg.RetryDelay
+	longest := cfg.Plan.Rates.MaxDowntime + cfg.Plan.Rates.MaxLate
 	for _, f := range cfg.Plan.Faults {
-		d += f.Downtime + f.Late + f.Jump
+		longest = max(longest, f.Downtime+f.Late+f.Jump)
 	}
-	return d
+	return time.Hour + cfg.RetryDelay + longest
 }
 
 // Compacter is a process that can snapshot its log.
