@@ -13,7 +13,9 @@
 // clock reading in the zone matches the expression, so a wall time inside a
 // spring-forward gap does not fire that day and one inside a repeated
 // fall-back hour fires at each occurrence. It is differential-tested against
-// robfig/cron across zones and DST changes (ticks_test.go).
+// robfig/cron across zones and DST changes (ticks_test.go), and against the
+// reference evaluator's own calendar (evaluator_test.go): the two implement
+// the rule independently.
 //
 // It imports only types from the evaluator package.
 package ticks
