@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"os/exec"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,7 +44,7 @@ func BenchmarkTicksThroughAdapter(b *testing.B) {
 }
 
 // BenchmarkPipeRoundTrip is the floor under the protocol's cost: one line to
-// cat and back through the same pipes and polling reader, no JSON, no world.
+// cat and back through blocking pipes like the harness's, no JSON, no world.
 // A handled tick is six round trips (delivery, start, append, arm; closure
 // notice, append), so 1/(6·this) bounds the ticks/s of a program that, like
 // cat, sleeps in read(2) between messages.
@@ -53,17 +54,18 @@ func BenchmarkPipeRoundTrip(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, w, err := os.Pipe()
-	if err != nil {
+	var fds [2]int // blocking, as the harness's pipes
+	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC); err != nil {
 		b.Fatal(err)
 	}
+	r, w := os.NewFile(uintptr(fds[0]), "r"), os.NewFile(uintptr(fds[1]), "w")
 	cmd.Stdout = w
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
 	w.Close()
 	defer func() { in.Close(); _ = cmd.Wait(); r.Close() }()
-	out := bufio.NewReader(protocol.NewReader(r))
+	out := bufio.NewReader(r)
 	line := []byte(`{"id":12,"type":"call","seam":"timers.arm","timer":{"id":"schedule:a","schedule_id":"a","at":"2026-06-07T00:01:00Z"}}` + "\n")
 	for b.Loop() {
 		if _, err := in.Write(line); err != nil {

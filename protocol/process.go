@@ -104,11 +104,11 @@ func start(o Options, s sim.Seams) (*Process, error) {
 	// Its own process group, so a crash kills a pipeline, not just the shell.
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	p.cmd.Stderr = &lockedWriter{w: p.stderr, mu: &p.mu}
-	childIn, stdin, err := os.Pipe()
+	childIn, stdin, err := blockingPipe()
 	if err != nil {
 		return nil, err
 	}
-	stdout, childOut, err := os.Pipe()
+	stdout, childOut, err := blockingPipe()
 	if err != nil {
 		childIn.Close()
 		stdin.Close()
@@ -124,7 +124,7 @@ func start(o Options, s sim.Seams) (*Process, error) {
 		return nil, fmt.Errorf("%w: %w: starting %q: %v", sim.ErrFatal, ErrProtocol, o.Command, err)
 	}
 	p.stdin, p.stdoutFile = stdin, stdout
-	p.stdout = bufio.NewReaderSize(NewReader(stdout), 64<<10)
+	p.stdout = bufio.NewReaderSize(stdout, 64<<10)
 	p.stop = make(chan struct{})
 	go p.watch()
 	opts := &InitOptions{Mutant: o.Mutant}
@@ -415,4 +415,19 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(b)
+}
+
+// blockingPipe is os.Pipe with blocking ends, outside the runtime's poller:
+// a read blocks its thread in read(2) and the peer's write wakes it directly.
+// Through the poller each message cost an extra hand-off between threads
+// (epoll, then a futex), which on the CI's virtual machine is most of a round
+// trip: blocking pipes made the reference adapter 1.2× faster, where polling
+// the pipe for up to 200 µs before sleeping had made no difference (measured
+// 2026-11-29, docs/protocol.md). The program inherits blocking descriptors.
+func blockingPipe() (*os.File, *os.File, error) {
+	var fds [2]int
+	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC); err != nil {
+		return nil, nil, err
+	}
+	return os.NewFile(uintptr(fds[0]), "|0"), os.NewFile(uintptr(fds[1]), "|1"), nil
 }
