@@ -256,3 +256,27 @@ func FuzzCalendarNext(f *testing.F) {
 		}
 	})
 }
+
+// TestCalendarWhereZoneBoundsIsWrong: in the last UTC day of a leap year after
+// a zone's last listed change, Go's ZoneBounds ends the zone before the
+// instant asked about (golang/go#81583); the calendar then probes the offset.
+// Warsaw is at +01:00 from late October 2040 to late March 2041.
+func TestCalendarWhereZoneBoundsIsWrong(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Warsaw")
+	require.NoError(t, err)
+	at := time.Date(2040, 12, 31, 12, 0, 0, 0, time.UTC).In(loc)
+	if _, end := at.ZoneBounds(); end.After(at) {
+		t.Log("ZoneBounds is right here now (golang/go#81583 fixed?); the calendar's probe is not exercised")
+	}
+	for _, c := range []struct{ expr, after, want string }{
+		{"0 12 31 12 *", "2040-12-30T00:00:00Z", "2040-12-31T12:00:00+01:00"},
+		{"0 0 1 1 *", "2040-12-31T12:00:00Z", "2041-01-01T00:00:00+01:00"},
+		{"*/30 * * * *", "2040-12-31T05:10:00Z", "2040-12-31T06:30:00+01:00"},
+	} {
+		trig := mustTrigger(t, evaluator.TriggerSpec{Cron: c.expr, Timezone: "Europe/Warsaw"})
+		after, err := time.Parse(time.RFC3339, c.after)
+		require.NoError(t, err)
+		got := trig.Grid(time.Time{}).Next(after)
+		require.Equal(t, c.want, got.In(loc).Format(time.RFC3339), "%q after %s", c.expr, c.after)
+	}
+}
