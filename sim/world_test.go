@@ -383,3 +383,44 @@ func checkSafety(w *sim.World) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A lean world forgets closed executions, but not before a start made just
+// before a crash is retried after the plan's longest downtime: the retry must
+// find it (deduplicated), so the lean world starts exactly what a full one does.
+func TestLeanWorldStillDeduplicatesAfterALongDowntime(t *testing.T) {
+	cfg := func(lean bool) sim.Config {
+		// "long" runs for 4h30m from 1h: its closure during the downtime is
+		// when the engine forgets what closed more than its retention ago.
+		runs := func(r evaluator.StartRequest) time.Duration {
+			if r.ScheduleID == "long" {
+				return 4*time.Hour + 30*time.Minute
+			}
+			return time.Minute
+		}
+		return sim.Config{Lean: lean, Duration: runs,
+			Ops: []sim.Op{{At: t0, Kind: sim.OpCreate, ScheduleID: "s", Config: interval(time.Hour, evaluator.OverlapSkip, evaluator.CatchUpAll)},
+				{At: t0, Kind: sim.OpCreate, ScheduleID: "long", Config: interval(time.Hour, evaluator.OverlapSkip, evaluator.CatchUpSkip)}},
+			// Crash just after s's 2:00 start took effect (the third start),
+			// before it was recorded; down for 5 hours. Recovery must find
+			// that start (engine.describe), long after it closed at 2:01.
+			Plan: sim.Plan{Faults: []sim.Fault{{Kind: sim.Crash, Call: "engine.start", Schedule: "s", Nth: 3, Phase: fakes.After, Downtime: 5 * time.Hour}}}}
+	}
+	// Half an hour after the restart at 7:00: every run the lean engine
+	// still knows must have started when the full world's did (a retention
+	// of one hour, without the downtime, starts s@02:00 again at 7:00).
+	started := map[bool]map[string]time.Time{}
+	for _, lean := range []bool{false, true} {
+		w, err := sim.New(cfg(lean))
+		require.NoError(t, err)
+		require.NoError(t, w.Run(t0.Add(7*time.Hour+30*time.Minute)))
+		require.Equal(t, 1, w.Stats().Crashes)
+		started[lean] = map[string]time.Time{}
+		for _, r := range w.Engine().Runs() {
+			started[lean][r.Execution.WorkflowID] = r.StartedAt
+		}
+	}
+	require.NotEmpty(t, started[true])
+	for id, at := range started[true] {
+		assert.Equal(t, started[false][id], at, "%s: the lean world started it again after the downtime", id)
+	}
+}
