@@ -32,7 +32,7 @@ func check(w *sim.World, cfg sim.Config, e *Expect, prof *profile.Profile) (out 
 	}
 	compare := func(what string, want, got []string) {
 		if !slices.Equal(want, got) {
-			out = append(out, Failure{Pos: e.Pos, What: fmt.Sprintf("at %s: %s differ", stamp(e.At), what),
+			out = append(out, Failure{Pos: e.Pos, At: e.At, What: fmt.Sprintf("at %s: %s differ", stamp(e.At), what),
 				Diff: diff(lines(want), lines(got), "expected", "actual")})
 		}
 	}
@@ -102,6 +102,9 @@ func check(w *sim.World, cfg sim.Config, e *Expect, prof *profile.Profile) (out 
 			got = append(got, v.String())
 		}
 		compare("invariants", nil, got)
+		if len(got) > 0 {
+			out[len(out)-1].Violations = rep.Violations
+		}
 		for _, n := range rep.NotApplicable {
 			notes = append(notes, Note{Pos: e.Pos, At: e.At, NotApplicable: n})
 		}

@@ -52,8 +52,11 @@ func (n Note) String() string {
 // Failure is one expectation that did not hold.
 type Failure struct {
 	Pos  Pos
-	What string // "starts differ", "update s failed: ...", ...
-	Diff string // unified diff of expected against actual, when there is one
+	At   time.Time // the instant of the expectation that failed (zero: none)
+	What string    // "starts differ", "update s failed: ...", ...
+	Diff string    // unified diff of expected against actual, when there is one
+	// Violations are the broken invariants of a failed `invariants: hold`.
+	Violations []invariants.Violation
 }
 
 func (f Failure) String() string {

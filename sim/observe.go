@@ -31,7 +31,8 @@ type unrendered struct {
 
 func (w *World) render() {
 	for _, u := range w.unrendered {
-		w.records[u.index].Detail = describeEvent(u.event)
+		e := u.event
+		w.records[u.index].Detail, w.records[u.index].Event = describeEvent(e), &e
 	}
 	w.unrendered = w.unrendered[:0]
 }

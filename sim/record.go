@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
 )
 
 // Kind names what a record observed.
@@ -45,6 +47,9 @@ type Record struct {
 	RunID      string    `json:"run_id,omitempty"`
 	Detail     string    `json:"detail,omitempty"`
 	Err        string    `json:"error,omitempty"`
+	// Event is the event an append record wrote (nil for other kinds), for
+	// readers that draw what was decided; the trace shows it as Detail.
+	Event *evaluator.Event `json:"-"`
 }
 
 // String renders the record as one trace line.

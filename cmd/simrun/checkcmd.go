@@ -53,6 +53,7 @@ type checkFailure struct {
 	Seed       int64    `json:"seed"`
 	Command    string   `json:"command"`
 	File       string   `json:"file,omitempty"`
+	Page       string   `json:"page,omitempty"` // the shrunk scenario's HTML timeline
 	Steps      int      `json:"steps"`
 	Mix        string   `json:"mix"` // the case's fault kinds and policies
 	Violations []string `json:"violations"`
@@ -213,6 +214,12 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fatal = err
 			return false
 		}
+		page, err := failurePage(cf.File, factory, o.Profile, implName(*mutant, *impl))
+		if err != nil {
+			fatal = err
+			return false
+		}
+		cf.Page = page
 		runCmd := "simrun run " + cf.File
 		switch {
 		case *mutant != "":
@@ -221,7 +228,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			runCmd += fmt.Sprintf(" --impl %q", *impl)
 		}
 		runCmd += profileArg(o)
-		fmt.Fprintf(stdout, "  shrunk to %d steps: %s (%s)\n", cf.Steps, cf.File, runCmd)
+		fmt.Fprintf(stdout, "  shrunk to %d steps: %s (%s)\n  timeline: %s\n", cf.Steps, cf.File, runCmd, cf.Page)
 		for _, v := range f.Violations {
 			fmt.Fprintf(stdout, "  %s\n", strings.ReplaceAll(v, "\n", "\n  "))
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/schedsim/schedsim/protocol"
 	"github.com/schedsim/schedsim/scenarios"
 	"github.com/schedsim/schedsim/sim"
+	"github.com/schedsim/schedsim/timeline"
 )
 
 // source is where scenarios come from: the embedded library or the paths given.
@@ -85,6 +87,7 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	mutant := fset.String("mutant", "", "replay against a built-in mutant instead of the reference (goldens are not compared)")
 	impl := fset.String("impl", "", "replay against an external program speaking docs/protocol.md, run with sh -c (goldens are not compared)")
 	expectFailFile := fset.String("expect-fail", "", "file of scenario names known to fail, one a line: shown as XFAIL; a listed one that passes fails the run")
+	htmlDir := fset.String("html", "", "write each scenario's run as an HTML timeline into this directory, with an index.html")
 	profileName := profileFlag(fset)
 	paths, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
@@ -136,6 +139,7 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return exitUsage
 	}
 	var notRewritten []string
+	var pages []timeline.Entry
 	for _, s := range all {
 		if ctx.Err() != nil {
 			sum.Incomplete = true
@@ -149,6 +153,7 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			sum.Scenarios = append(sum.Scenarios, report{Name: s.Name, File: s.File, Status: statusNA, Notes: []string{"not applicable under " + prof.Name + ": " + why}})
 			fmt.Fprintf(stdout, "%-5s %-44s %s\n", "N/A", s.Name, s.File)
 			fmt.Fprint(stdout, indent("not applicable under "+prof.Name+": "+why))
+			pages = append(pages, timeline.Entry{Title: s.Name, Verdict: statusNA, File: s.File})
 			continue
 		}
 		began := time.Now()
@@ -191,6 +196,16 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if *verbose {
 			fmt.Fprint(stdout, indent(res.Trace))
 		}
+		if *htmlDir != "" {
+			e := timeline.Entry{Title: s.Name, Verdict: rep.Status, File: s.File, Page: timeline.PageName(s.File)}
+			t, err := writeTimeline(filepath.Join(*htmlDir, e.Page), res, implName(*mutant, *impl), false)
+			if err != nil {
+				fmt.Fprintf(stderr, "simrun: run: %v\n", err)
+				return exitUsage
+			}
+			e.Violations, e.Failures = len(t.Violations), len(t.Failures)
+			pages = append(pages, e)
+		}
 		sum.Scenarios = append(sum.Scenarios, rep)
 	}
 	if !sum.Incomplete {
@@ -203,6 +218,14 @@ func runScenarios(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stdout, "NOT RUN "+s)
 	}
 	fmt.Fprintln(stdout, sum.line(len(all)))
+	if *htmlDir != "" {
+		index := filepath.Join(*htmlDir, "index.html")
+		if err := writeIndex(index, "simrun run: "+implName(*mutant, *impl), pages); err != nil {
+			fmt.Fprintf(stderr, "simrun: run: %v\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(stdout, "timelines: %s\n", index)
+	}
 	if *update {
 		fmt.Fprintf(stdout, "rewrote %s\n", plural(len(sum.Scenarios)-len(notRewritten), "golden file"))
 		for _, f := range notRewritten {

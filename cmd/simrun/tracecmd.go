@@ -18,6 +18,8 @@ func traceScenario(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fset := flag.NewFlagSet("trace", flag.ContinueOnError)
 	mutant := fset.String("mutant", "", "replay against a built-in mutant instead of the reference")
 	impl := fset.String("impl", "", "replay against an external program speaking docs/protocol.md, run with sh -c")
+	htmlOut := fset.String("html", "", "write the run as a self-contained HTML timeline to this file instead of printing the trace")
+	jsonOut := fset.String("json", "", "write the run's timeline as JSON (the data the page draws, docs/timeline.md) to this file instead of printing the trace")
 	paths, code := parse(fset, args, stdout, stderr)
 	if code >= 0 {
 		return code
@@ -40,6 +42,9 @@ func traceScenario(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrun: %v\n", err)
 		return 2
+	}
+	if *htmlOut != "" || *jsonOut != "" {
+		return traceFiles(res, implName(*mutant, *impl), *htmlOut, *jsonOut, stdout, stderr)
 	}
 	fmt.Fprintf(stdout, "scenario %s (%s)\n", s.Name, s.File)
 	if d := strings.TrimSpace(s.Description); d != "" {
@@ -94,3 +99,30 @@ func traceScenario(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // stamp is an instant as traces print it: UTC, ending in Z.
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// traceFiles writes a replay's page and JSON instead of its trace, then the
+// verdict.
+func traceFiles(res *scenarios.Result, implementation, htmlOut, jsonOut string, stdout, stderr io.Writer) int {
+	for _, out := range []struct {
+		path   string
+		asJSON bool
+	}{{htmlOut, false}, {jsonOut, true}} {
+		if out.path == "" {
+			continue
+		}
+		if _, err := writeTimeline(out.path, res, implementation, out.asJSON); err != nil {
+			fmt.Fprintf(stderr, "simrun: trace: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", out.path)
+	}
+	for _, f := range res.Failures {
+		fmt.Fprintln(stdout, "FAIL", f)
+	}
+	if !res.Passed() {
+		fmt.Fprintf(stdout, "FAIL %s: %s\n", res.Scenario.Name, plural(len(res.Failures), "failure"))
+		return 1
+	}
+	fmt.Fprintf(stdout, "PASS %s\n", res.Scenario.Name)
+	return 0
+}
