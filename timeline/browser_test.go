@@ -26,15 +26,18 @@ type browserPage struct {
 	mutant string
 	// zoom, when set, is a span (offsets) the test zooms to and checks.
 	zoom [2]int64
-	// shot is the screenshot's window (the README's shows the failure whole).
+	// shot is the screenshot's window, view the span it shows (zero: as
+	// the checks leave it).
 	shot [2]int
+	view [2]int64
 }
 
 var browserPages = []browserPage{
 	{name: "crash-downtime", file: "faults/crash-after-start-with-downtime.yaml"},
 	{name: "ten-year-outage", file: "defects/defect-06-ten-year-outage-one.yaml"},
 	{name: "dst-gap", file: "dst/berlin-spring-gap.yaml"},
-	{name: "timeline-s1", file: "testdata/s1-shrunk.yaml", mutant: "recovery-clears-running", shot: [2]int{1280, 760}},
+	{name: "timeline-s1", file: "testdata/s1-shrunk.yaml", mutant: "recovery-clears-running",
+		shot: [2]int{1280, 700}, view: [2]int64{40 * 60e3, 61 * 60e3}},
 	{name: "dense-week", file: "testdata/dense-week.yaml", zoom: [2]int64{99.5 * 3600e3, 100.5 * 3600e3}},
 }
 
@@ -139,6 +142,12 @@ func openPage(t *testing.T, browser context.Context, bp browserPage, dir string)
 	pointAt(t, ctx, tl)
 	if bp.zoom[1] > 0 {
 		zoomTo(t, ctx, tl, bp.zoom)
+	}
+	if bp.view[1] > 0 {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("schedsimTimeline.setView(%d, %d)", bp.view[0], bp.view[1]))); err != nil {
+			t.Fatal(err)
+		}
+		pointAt(t, ctx, tl)
 	}
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`)); err != nil {
 		t.Fatal(err)

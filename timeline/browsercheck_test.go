@@ -135,19 +135,27 @@ func expected(tl *timeline.Timeline, from, to int64) map[string]int64 {
 
 var utcInstant = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`)
 
-// pointAt moves the pointer over the middle of the plot: the readout must
-// give the instant in UTC and in every zone a schedule ticks in, and the
-// cursor line must follow.
+// pointAt moves the pointer over the first violation in view, else over
+// the plot at 60%: the readout must give the instant in UTC and in every
+// zone a schedule ticks in, and the cursor line must follow.
 func pointAt(t *testing.T, ctx context.Context, tl *timeline.Timeline) {
 	t.Helper()
 	box, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]float64](`(() => {
   const r = document.querySelector('#chart svg').getBoundingClientRect();
-  return {left: r.left, top: r.top, width: r.width};
+  return {left: r.left, top: r.top, width: r.width, from: schedsimTimeline.view.from, to: schedsimTimeline.view.to};
 })()`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, y := box["left"]+box["width"]*0.6, box["top"]+40
+	frac := 0.6
+	for _, v := range tl.Violations {
+		if f := float64(v.At-int64(box["from"])) / (box["to"] - box["from"]); f >= 0 && f <= 1 {
+			frac = f
+			break
+		}
+	}
+	// The plot is 980 of the picture's 1200 units, from 190.
+	x, y := box["left"]+box["width"]*(190+980*frac)/1200, box["top"]+40
 	if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y)); err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,9 @@ const (
 	rowH    = 12.0
 	marksH  = 18.0
 	lanePad = 8.0
-	// violationsH: the strip under the lanes that labels violations.
-	violationsH = 40.0
+	// violationsH: the strip under the lanes that labels violations, four
+	// labels deep (a fifth at one place overlaps the fourth).
+	violationsH = 56.0
 	// mergePx: marks of one kind closer than this are drawn as one range.
 	mergePx = 3.0
 )
@@ -110,19 +111,20 @@ func Draw(t *Timeline) Picture {
 			continue
 		}
 		x := p.x(v.At)
-		stacked := 0
-		for _, lx := range labelled {
-			if x-lx < 40 && lx-x < 40 {
-				stacked++
-			}
-		}
-		labelled = append(labelled, x)
-		add(Glyph{Shape: "line", X: x, Y: axisH, H: lanesEnd + 6 + float64(stacked)*11 - axisH, Class: "violation", Count: 1,
-			Title: fmt.Sprintf("#%d %s %s at %s: %s", i+1, v.Invariant, v.Name, t.when(v.At), v.Detail)})
 		lx := x + 3
 		if x > width-margin-20 {
 			lx = x - 36 // keep the label inside the picture
 		}
+		stacked := 0
+		for _, other := range labelled {
+			if lx-other < 40 && other-lx < 40 {
+				stacked++
+			}
+		}
+		labelled = append(labelled, lx)
+		stacked = min(stacked, 3)
+		add(Glyph{Shape: "line", X: x, Y: axisH, H: lanesEnd + 6 + float64(stacked)*11 - axisH, Class: "violation", Count: 1,
+			Title: fmt.Sprintf("#%d %s %s at %s: %s", i+1, v.Invariant, v.Name, t.when(v.At), v.Detail)})
 		add(Glyph{Shape: "text", X: lx, Y: lanesEnd + 14 + float64(stacked)*11, Class: "violation-label", Text: fmt.Sprintf("%d %s", i+1, v.Invariant)})
 	}
 	return Picture{Width: width, Height: height, Glyphs: gs}

@@ -10,7 +10,7 @@
   var data = JSON.parse(source.textContent);
   document.documentElement.classList.add('js');
 
-  var W = 1200, GUTTER = 190, MARGIN = 30, AXIS = 30, WORLD = 26, TICK = 18, ROW = 12, MARKS = 18, PAD = 8, MERGE = 3, VIOLATIONS = 40;
+  var W = 1200, GUTTER = 190, MARGIN = 30, AXIS = 30, WORLD = 26, TICK = 18, ROW = 12, MARKS = 18, PAD = 8, MERGE = 3, VIOLATIONS = 56;
   var PLOT = W - GUTTER - MARGIN;
   var start = Date.parse(data.start);
   var full = { from: 0, to: Math.max(data.end, 1) };
@@ -249,11 +249,12 @@
     var labelled = [];
     data.violations.forEach(function (v, i) {
       if (v.at < view.from || v.at > view.to) { return; }
-      var vx = x(v.at), stacked = 0;
-      labelled.forEach(function (lx) { if (Math.abs(vx - lx) < 40) { stacked++; } });
-      labelled.push(vx);
+      var vx = x(v.at), lx = vx > W - MARGIN - 20 ? vx - 36 : vx + 3, stacked = 0;
+      labelled.forEach(function (other) { if (Math.abs(lx - other) < 40) { stacked++; } });
+      labelled.push(lx);
+      stacked = Math.min(stacked, 3);
       line('violation', vx, AXIS, lanesEnd + 6 + stacked * 11 - AXIS, '#' + (i + 1) + ' ' + v.invariant + ' ' + v.name + ' at ' + when(v.at) + ': ' + v.detail, 1);
-      text('violation-label', vx > W - MARGIN - 20 ? vx - 36 : vx + 3, lanesEnd + 14 + stacked * 11, (i + 1) + ' ' + v.invariant, '');
+      text('violation-label', lx, lanesEnd + 14 + stacked * 11, (i + 1) + ' ' + v.invariant, '');
     });
     out.push('<line class="cursor" id="cursor" x1="-10" y1="' + AXIS + '" x2="-10" y2="' + f(height) + '"></line>');
     chart.innerHTML = '<svg id="timeline" xmlns="http://www.w3.org/2000/svg" data-from="' + view.from + '" data-to="' + view.to +

@@ -39,6 +39,13 @@ func TestCheckFindsShrinksAndWritesAMutant(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(dir, "S2-*.yaml"))
 	require.NoError(t, err)
 	require.Len(t, files, 1)
+	// Its timeline is beside it, with the violation on it.
+	page := strings.TrimSuffix(files[0], ".yaml") + ".html"
+	assert.Contains(t, out, "timeline: "+page)
+	html, err := os.ReadFile(page)
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "S2 Cancel-previous")
+	assert.Contains(t, string(html), `"verdict":"fail"`)
 	// The scenario fails the same way against the mutant, and passes the reference.
 	code, out, _ = runArgs("run", files[0], "--mutant", "cancel-previous-without-cancel")
 	assert.Equal(t, 1, code)

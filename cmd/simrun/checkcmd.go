@@ -214,12 +214,14 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fatal = err
 			return false
 		}
+		// The page is an aid: when it cannot be drawn the violation stands,
+		// and the output says why there is no page.
 		page, err := failurePage(cf.File, factory, o.Profile, implName(*mutant, *impl))
 		if err != nil {
-			fatal = err
-			return false
+			page = "none (" + err.Error() + ")"
+		} else {
+			cf.Page = page
 		}
-		cf.Page = page
 		runCmd := "simrun run " + cf.File
 		switch {
 		case *mutant != "":
@@ -228,7 +230,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			runCmd += fmt.Sprintf(" --impl %q", *impl)
 		}
 		runCmd += profileArg(o)
-		fmt.Fprintf(stdout, "  shrunk to %d steps: %s (%s)\n  timeline: %s\n", cf.Steps, cf.File, runCmd, cf.Page)
+		fmt.Fprintf(stdout, "  shrunk to %d steps: %s (%s)\n  timeline: %s\n", cf.Steps, cf.File, runCmd, page)
 		for _, v := range f.Violations {
 			fmt.Fprintf(stdout, "  %s\n", strings.ReplaceAll(v, "\n", "\n  "))
 		}

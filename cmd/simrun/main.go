@@ -44,10 +44,11 @@ func init() { // here, not in the declaration: help refers to commands
 library) and check their expectations and golden traces
 (the default command)`, runScenarios},
 		{"trace", "[flags] FILE", `replay one scenario and print its timeline: each step and
-everything that happened, in order`, traceScenario},
+everything that happened, in order; --html draws it as a
+page (docs/timeline.md)`, traceScenario},
 		{"check", "[flags]", `explore random histories (seeded swarm testing) against the
 reference, a mutant or a program; shrink a violation to a
-scenario in --out`, checkCmd},
+scenario in --out, with its HTML timeline beside it`, checkCmd},
 		{"merge", "[flags] REPORT...", `combine the --json reports of the shards of one sharded
 check into one verdict`, mergeCmd},
 		{"profiles", "[--markdown] [NAME...]", `list the built-in profiles (the dialects of schedsim,
@@ -89,7 +90,7 @@ func usage() string {
 	}
 	b.WriteString("\n'simrun help COMMAND' or 'simrun COMMAND -h' lists a command's flags.\n\n")
 	b.WriteString(exitStatus)
-	b.WriteString("\nscenario format: docs/scenarios.md; invariants: docs/invariants.md; profiles: docs/profiles.md\n")
+	b.WriteString("\nscenario format: docs/scenarios.md; invariants: docs/invariants.md; profiles: docs/profiles.md;\nHTML timelines: docs/timeline.md\n")
 	return b.String()
 }
 
