@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/schedsim/schedsim/timeline"
@@ -84,6 +86,40 @@ func TestBrowser(t *testing.T) {
 		t.Run(bp.name, func(t *testing.T) { openPage(t, browser, bp, dir) })
 	}
 	t.Run("offsets-agree", func(t *testing.T) { offsetsAgree(t, browser, dir) })
+	t.Run("without-javascript", func(t *testing.T) { withoutScript(t, browser, dir) })
+}
+
+// withoutScript opens a page with scripts disabled: the static picture
+// holds what the data holds, and the controls that need the script are
+// hidden.
+func withoutScript(t *testing.T, browser context.Context, dir string) {
+	res, impl := replayAny(t, "testdata/s1-shrunk.yaml", "recovery-clears-running")
+	tl := timeline.Build(res, impl)
+	path := filepath.Join(dir, "no-script.html")
+	writePage(t, path, tl)
+	ctx, cancel := chromedp.NewContext(browser)
+	defer cancel()
+	disable := func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, target, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	}
+	if err := chromedp.Do(ctx, disable, chromedp.Navigate("file://"+path), chromedp.WaitReady("#chart svg")); err != nil {
+		t.Fatal(err)
+	}
+	state, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`({js: String(document.documentElement.classList.contains('js')),
+  controls: getComputedStyle(document.querySelector('nav.controls')).display})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state["js"] != "false" || state["controls"] != "none" {
+		t.Errorf("with scripts disabled: %v, want the page as drawn by Go and the controls hidden", state)
+	}
+	got, want := count(t, ctx), expected(tl, 0, tl.End)
+	for _, k := range []string{"lanes", "ticks", "runs", "marks", "world", "violations", "down", "zones"} {
+		if got[k] != want[k] {
+			t.Errorf("static picture: %s: %d in the DOM, the data has %d", k, got[k], want[k])
+		}
+	}
 }
 
 func openPage(t *testing.T, browser context.Context, bp browserPage, dir string) {

@@ -185,6 +185,16 @@ func pointAt(t *testing.T, ctx context.Context, tl *timeline.Timeline) {
 // span, and the zoom-out button doubles it.
 func zoomTo(t *testing.T, ctx context.Context, tl *timeline.Timeline, span [2]int64) {
 	t.Helper()
+	// How long a redraw takes, logged for the record (never asserted: the
+	// machine is shared).
+	ms, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(`(() => {
+  const time = f => { const t0 = performance.now(); f(); return performance.now() - t0; };
+  return [time(() => schedsimTimeline.setView(0, %d)), time(() => schedsimTimeline.setView(%d, %d))];
+})()`, tl.End, span[0], span[1])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("redraw: the whole run %.1f ms, %v of it %.1f ms", ms[0], span, ms[1])
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("schedsimTimeline.setView(%d, %d)", span[0], span[1]))); err != nil {
 		t.Fatal(err)
 	}
