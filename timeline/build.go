@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -11,7 +12,7 @@ import (
 )
 
 // Build lays out what a scenario's replay did. implementation names what
-// ran it ("reference", "mutant NAME", "program CMD"). It reads only the
+// ran it, for the page ("the reference evaluator", "the mutant NAME"). It reads only the
 // result, so any implementation's run can be drawn.
 func Build(res *scenarios.Result, implementation string) *Timeline {
 	s := res.Scenario
@@ -28,7 +29,7 @@ func Build(res *scenarios.Result, implementation string) *Timeline {
 	b.records(res.Records, t)
 	for i := range b.order {
 		l := b.lanes[b.order[i]]
-		slices.SortStableFunc(l.Ticks, func(x, y Tick) int { return cmpInt(x.Nominal, y.Nominal) })
+		slices.SortStableFunc(l.Ticks, func(x, y Tick) int { return cmp.Compare(x.Nominal, y.Nominal) })
 		l.Rows = stack(l.Executions)
 		l.Offsets = b.offsets(l.Zone, s.Start, s.Until)
 		t.Schedules = append(t.Schedules, *l)

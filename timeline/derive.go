@@ -82,16 +82,6 @@ func (b *builder) unstarted() {
 	}
 }
 
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // maxRows bounds a lane's execution rows: a catch-up of a hundred
 // overlapping starts would otherwise make a lane a hundred rows tall. Bars
 // beyond it share the last row.

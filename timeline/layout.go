@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -97,7 +98,7 @@ func Draw(t *Timeline) Picture {
 			world = append(world, point{at: *f.At, n: 1, class: "expectation", title: fmt.Sprintf("%s: line %d: %s", t.when(*f.At), f.Line, f.What)})
 		}
 	}
-	slices.SortStableFunc(world, func(a, b point) int { return cmpInt(a.at, b.at) })
+	slices.SortStableFunc(world, func(a, b point) int { return cmp.Compare(a.at, b.at) })
 	gs = append(gs, points(p, world, axisH+4, worldH-8, "marks")...)
 	y = axisH + worldH
 	for _, l := range t.Schedules {
@@ -196,7 +197,7 @@ func (t *Timeline) lane(p plot, l Lane, y float64) []Glyph {
 	for _, tm := range l.Timers {
 		marks = append(marks, point{at: tm.Due, n: 1, class: "timer", title: fmt.Sprintf("timer for %s, armed %s", t.when(tm.Due), t.offsetOnly(tm.Armed))})
 	}
-	slices.SortStableFunc(marks, func(a, b point) int { return cmpInt(a.at, b.at) })
+	slices.SortStableFunc(marks, func(a, b point) int { return cmp.Compare(a.at, b.at) })
 	gs = append(gs, points(p, marks, y+2, marksH-6, "marks")...)
 	return gs
 }
@@ -297,7 +298,7 @@ func merged(ps []point, what string) (class, title string, n int64) {
 // underneath draws merged ranges first, so that the rarer marks they
 // cross stay visible on top.
 func underneath(gs []Glyph) []Glyph {
-	slices.SortStableFunc(gs, func(a, b Glyph) int { return cmpInt(b.Count, a.Count) })
+	slices.SortStableFunc(gs, func(a, b Glyph) int { return cmp.Compare(b.Count, a.Count) })
 	return gs
 }
 
