@@ -36,7 +36,11 @@ type Config struct {
 	CatchUp CatchUpPolicy `json:"catch_up"`
 	// CatchUpWindow, when set, makes every due tick older than now-window
 	// missed. Nil means no window; zero or negative is rejected.
-	CatchUpWindow    *Duration         `json:"catch_up_window,omitempty"`
+	CatchUpWindow *Duration `json:"catch_up_window,omitempty"`
+	// BufferLimit bounds buffer_all's queue: ticks that come while it is
+	// full are skipped (and counted as overflowed). Zero means
+	// DefaultBufferLimit; it may be set only with buffer_all.
+	BufferLimit      int               `json:"buffer_limit,omitempty"`
 	WorkflowType     string            `json:"workflow_type"`
 	Input            json.RawMessage   `json:"input,omitempty"`
 	SearchAttributes map[string]string `json:"search_attributes,omitempty"`
@@ -58,6 +62,12 @@ func (c Config) compile() (*Trigger, Config, error) {
 	if c.CatchUpWindow != nil && *c.CatchUpWindow <= 0 {
 		return nil, c, &ConfigError{Field: "catch_up_window", Err: fmt.Errorf("%w: must be positive, got %s", ErrInvalidConfig, *c.CatchUpWindow)}
 	}
+	if c.BufferLimit < 0 {
+		return nil, c, &ConfigError{Field: "buffer_limit", Err: fmt.Errorf("%w: must be positive, got %d", ErrInvalidConfig, c.BufferLimit)}
+	}
+	if c.BufferLimit > 0 && c.Overlap != OverlapBufferAll {
+		return nil, c, &ConfigError{Field: "buffer_limit", Err: fmt.Errorf("%w: applies only to overlap buffer_all, not %s", ErrInvalidConfig, c.Overlap)}
+	}
 	if c.WorkflowType == "" {
 		return nil, c, &ConfigError{Field: "workflow_type", Err: fmt.Errorf("%w: empty", ErrInvalidConfig)}
 	}
@@ -75,6 +85,18 @@ func (c Config) compile() (*Trigger, Config, error) {
 		out.CatchUpWindow = &w
 	}
 	return trig, out, nil
+}
+
+// DefaultBufferLimit is buffer_all's bound when the config gives none: as
+// Temporal's BUFFER_ALL.
+const DefaultBufferLimit = 1000
+
+// Limit is buffer_all's bound in force.
+func (c Config) Limit() int64 {
+	if c.BufferLimit > 0 {
+		return int64(c.BufferLimit)
+	}
+	return DefaultBufferLimit
 }
 
 // Validate reports whether c would be accepted by Create or Update.

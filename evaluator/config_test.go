@@ -67,18 +67,34 @@ func TestIntervalRange(t *testing.T) {
 	assert.Equal(t, T0.AddDate(200, 0, 0).Add(time.Hour), hourly.Next(T0.AddDate(200, 0, 0)))
 }
 
-// TestBufferAllIsRefused: buffer_all has a name (for other implementations'
-// profiles) but the reference evaluator does not implement it, so Create
-// refuses it as an invalid overlap policy rather than running it as another.
-func TestBufferAllIsRefused(t *testing.T) {
+// TestBufferLimit: buffer_all's bound defaults to 1,000; it must be
+// positive, and only buffer_all takes one.
+func TestBufferLimit(t *testing.T) {
 	c := evaluator.Config{Trigger: evaluator.TriggerSpec{Interval: evaluator.Duration(time.Minute)}, Overlap: evaluator.OverlapBufferAll,
 		CatchUp: evaluator.CatchUpSkip, WorkflowType: "w"}
-	err := c.Validate()
-	var ce *evaluator.ConfigError
-	if !errors.As(err, &ce) || ce.Field != "overlap" || !errors.Is(err, evaluator.ErrInvalidConfig) {
-		t.Fatalf("want an overlap ConfigError, got %v", err)
+	if err := c.Validate(); err != nil || c.Limit() != 1000 || !slices.Contains(evaluator.OverlapPolicies(), evaluator.OverlapBufferAll) {
+		t.Fatalf("buffer_all: %v, limit %d", err, c.Limit())
 	}
-	if slices.Contains(evaluator.OverlapPolicies(), evaluator.OverlapBufferAll) || !slices.Contains(evaluator.NamedOverlapPolicies(), evaluator.OverlapBufferAll) {
-		t.Fatal("buffer_all must be named but not listed as implemented")
+	c.BufferLimit = 3
+	if err := c.Validate(); err != nil || c.Limit() != 3 {
+		t.Fatalf("buffer_limit 3: %v, limit %d", err, c.Limit())
+	}
+	for _, bad := range []struct {
+		limit   int
+		overlap evaluator.OverlapPolicy
+		msg     string
+	}{
+		{-1, evaluator.OverlapBufferAll, "config.buffer_limit: invalid config: must be positive, got -1"},
+		{5, evaluator.OverlapBufferOne, "config.buffer_limit: invalid config: applies only to overlap buffer_all, not buffer_one"},
+	} {
+		c.BufferLimit, c.Overlap = bad.limit, bad.overlap
+		err := c.Validate()
+		var ce *evaluator.ConfigError
+		if !errors.As(err, &ce) || ce.Field != "buffer_limit" || !errors.Is(err, evaluator.ErrInvalidConfig) {
+			t.Fatalf("limit %d with %s: want a buffer_limit ConfigError, got %v", bad.limit, bad.overlap, err)
+		}
+		if err.Error() != bad.msg {
+			t.Errorf("got %q, want %q", err.Error(), bad.msg)
+		}
 	}
 }

@@ -101,7 +101,10 @@ func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.
 func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error {
 	st := en.st
 	in := PlanInput{Next: st.Next, Now: now, Overlap: st.Config.Overlap, CatchUp: st.Config.CatchUp,
-		Running: len(st.Running) > 0, Buffered: !st.Buffered.IsZero(), mut: ev.mut}
+		Running: len(st.Running) > 0, Buffered: !st.Buffered.IsZero(), Queued: st.queued(), Limit: st.Config.Limit(), mut: ev.mut}
+	if ev.mut.Has(mutation.BufferAllUnbounded) {
+		in.Limit = 1 << 62 // the bound is never reached
+	}
 	if w := st.Config.CatchUpWindow; w != nil {
 		in.Window = time.Duration(*w)
 	}
@@ -122,10 +125,14 @@ func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error
 		case Start:
 			return ev.start(ctx, en, r.From, CauseTick, plan.Next)
 		case Skip:
-			if ev.mut.Has(mutation.SkipsNotRecorded) {
-				return ev.remember(en, Event{Type: Skipped, Nominal: r.From, Next: plan.Next})
+			e := Event{Type: Skipped, Nominal: r.From, Next: plan.Next}
+			if st.Config.Overlap == OverlapBufferAll {
+				e.Cause = CauseOverflow // buffer_all skips only when its queue is full
 			}
-			return ev.record(ctx, en, Event{Type: Skipped, Nominal: r.From, Next: plan.Next})
+			if ev.mut.Has(mutation.SkipsNotRecorded) {
+				return ev.remember(en, e)
+			}
+			return ev.record(ctx, en, e)
 		case Buffer:
 			if ev.mut.Has(mutation.BufferInMemory) {
 				return ev.remember(en, Event{Type: Buffered, Nominal: r.From, Next: plan.Next})
@@ -149,6 +156,7 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 		}
 		en.refresh = false
 	}
+	draining := false
 	for {
 		st := en.st
 		if !st.Active() {
@@ -166,6 +174,14 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 			err = ev.start(ctx, en, t, CauseCatchUp, time.Time{})
 		case !st.Buffered.IsZero() && len(st.Running) == 0:
 			err = ev.start(ctx, en, st.Buffered, CauseBuffer, time.Time{})
+		case len(st.Queued) > 0 && (len(st.Running) == 0 || draining):
+			t, qerr := st.firstQueued()
+			if qerr != nil {
+				return qerr
+			}
+			err = ev.start(ctx, en, t, CauseBuffer, time.Time{})
+			// The mutant empties the whole queue once it may start one.
+			draining = ev.mut.Has(mutation.BufferAllDrainsAtOnce)
 		default:
 			return nil
 		}

@@ -22,10 +22,12 @@ const (
 	Triggered
 	// Skipped: the tick at Nominal was skipped by the overlap policy (Next).
 	Skipped
-	// Buffered: the tick at Nominal was buffered by buffer_one (Next).
+	// Buffered: the tick at Nominal was buffered by buffer_one, or queued by
+	// buffer_all (Next).
 	Buffered
-	// Dropped: a buffered tick (Nominal) or owed starts (Ranges) were discarded
-	// by a pause, update or delete (Cause).
+	// Dropped: a buffered tick (Nominal), owed starts (Start ranges) or
+	// buffer_all's queue (Buffer ranges) were discarded by a pause, update or
+	// delete (Cause).
 	Dropped
 	// CatchUpDecided: a delivery found several due ticks, or a lone one outside
 	// the window; Ranges give every due tick's disposition, Next the new next time.
@@ -52,11 +54,13 @@ func (t *EventType) UnmarshalText(b []byte) error { return eventEnum.unmarshal(b
 const (
 	CauseTick    = "tick"     // a lone due tick decided by its delivery
 	CauseCatchUp = "catch_up" // a start owed by a CatchUpDecided event
-	CauseBuffer  = "buffer"   // the buffered tick, started when the running set emptied
-	CauseAdopt   = "adopt"    // recovery found the next tick already started
-	CausePause   = "pause"
-	CauseUpdate  = "update"
-	CauseDelete  = "delete"
+	CauseBuffer  = "buffer"   // the buffered (or buffer_all's oldest queued) tick, started when the running set emptied
+	// CauseOverflow: a Skipped tick that found buffer_all's queue full.
+	CauseOverflow = "overflow"
+	CauseAdopt    = "adopt" // recovery found the next tick already started
+	CausePause    = "pause"
+	CauseUpdate   = "update"
+	CauseDelete   = "delete"
 )
 
 // Execution identifies a workflow run.

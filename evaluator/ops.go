@@ -211,6 +211,9 @@ func drops(st *State, requestID, cause string) []Event {
 	if !st.Buffered.IsZero() {
 		out = append(out, Event{Type: Dropped, RequestID: requestID, Cause: cause, Nominal: st.Buffered})
 	}
+	if len(st.Queued) > 0 {
+		out = append(out, Event{Type: Dropped, RequestID: requestID, Cause: cause, Ranges: slices.Clone(st.Queued)})
+	}
 	if len(st.Pending) > 0 {
 		out = append(out, Event{Type: Dropped, RequestID: requestID, Cause: cause, Ranges: slices.Clone(st.Pending)})
 	}

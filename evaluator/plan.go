@@ -17,7 +17,9 @@ type Sequence interface {
 
 // TickRange is a run of consecutive ticks in [From, Until) that share one
 // disposition. Count is the number of ticks of a Start range (the starts still
-// owed); other ranges leave it 0, because counting cron ticks is O(length).
+// owed) and, under buffer_all, of a Buffer range (the ticks queued) and of a
+// Skip range (the ticks that found the queue full); other ranges leave it 0,
+// because counting cron ticks is O(length).
 type TickRange struct {
 	Disposition Disposition `json:"disposition"`
 	From        time.Time   `json:"from"`
@@ -33,7 +35,9 @@ type PlanInput struct {
 	CatchUp  CatchUpPolicy
 	Window   time.Duration // 0: no catch-up window
 	Running  bool          // the running set is not empty
-	Buffered bool          // a tick is buffered
+	Buffered bool          // a tick is buffered (buffer_one)
+	Queued   int64         // ticks queued (buffer_all)
+	Limit    int64         // buffer_all's bound (Config.Limit)
 
 	mut    mutation.Set // the evaluator's mutants, if any
 	ranges []TickRange  // a buffer for Plan.Ranges, reused by the evaluator
@@ -54,7 +58,11 @@ type Plan struct {
 // catch-up one and skip it calls seq.Next a constant number of times whatever
 // the length of the outage; for all it also counts start ranges with CountIn.
 func PlanDelivery(seq Sequence, in PlanInput) Plan {
-	b := planBuilder{seq: seq, policy: in.Overlap, running: in.Running, buffered: in.Buffered, mut: in.mut, ranges: in.ranges}
+	b := planBuilder{seq: seq, policy: in.Overlap, running: in.Running, buffered: in.Buffered, mut: in.mut, ranges: in.ranges,
+		queued: in.Queued, limit: in.Limit}
+	if in.Overlap == OverlapBufferAll {
+		b.buffered = b.queued >= b.limit // full: the disposition is skip
+	}
 	missed := func(t time.Time) bool { return t.Before(in.Now.Add(-in.Window)) }
 	if in.mut.Has(mutation.WindowInclusive) {
 		missed = func(t time.Time) bool { return !t.After(in.Now.Add(-in.Window)) }
@@ -136,9 +144,12 @@ func clip(t, end time.Time) time.Time {
 }
 
 type planBuilder struct {
-	seq               Sequence
-	policy            OverlapPolicy
+	seq    Sequence
+	policy OverlapPolicy
+	// running: the simulated running set is not empty; buffered: the buffer
+	// has no room (buffer_one's tick, or buffer_all's queue at its limit).
 	running, buffered bool
+	queued, limit     int64 // buffer_all's queue
 	ranges            []TickRange
 	mut               mutation.Set
 }
@@ -151,10 +162,17 @@ func (b *planBuilder) tick(at, until time.Time) {
 		d = Buffer // a newer tick replaces the buffered one
 	}
 	var n int64
-	switch d {
-	case Start:
+	switch {
+	case d == Start:
 		b.running, n = true, 1
-	case Buffer:
+	case b.policy == OverlapBufferAll:
+		// buffer_all counts what it queues, and what found the queue full.
+		n = 1
+		if d == Buffer {
+			b.queued++
+			b.buffered = b.queued >= b.limit
+		}
+	case d == Buffer:
 		b.buffered = true
 	}
 	b.add(d, at, until, n)
@@ -164,10 +182,14 @@ func (b *planBuilder) tick(at, until time.Time) {
 // the disposition can no longer change, so the rest is one range: O(1) events.
 func (b *planBuilder) stream(from, end time.Time) {
 	for from.Before(end) {
+		if b.running && b.policy == OverlapBufferAll && !b.buffered {
+			from = b.queue(from, end)
+			continue
+		}
 		if b.running && (b.policy != OverlapBufferOne || b.buffered) {
 			d := Overlap(b.policy, true, b.buffered)
 			var n int64
-			if d == Start {
+			if d == Start || b.policy == OverlapBufferAll {
 				n = b.seq.CountIn(from, end)
 			}
 			b.add(d, from, end, n)
@@ -177,6 +199,25 @@ func (b *planBuilder) stream(from, end time.Time) {
 		b.tick(from, s)
 		from = s
 	}
+}
+
+// queue queues the ticks of [from, end) that fit in buffer_all's queue, and
+// returns where the rest begins (end when all fit). Finding where the queue
+// fills takes one seq.Next per tick queued: at most the limit.
+func (b *planBuilder) queue(from, end time.Time) time.Time {
+	room := b.limit - b.queued
+	n := b.seq.CountIn(from, end)
+	rest := end
+	if n > room {
+		n, rest = room, from
+		for range room {
+			rest = b.seq.Next(rest)
+		}
+	}
+	b.add(Buffer, from, rest, n)
+	b.queued += n
+	b.buffered = b.queued >= b.limit
+	return rest
 }
 
 func (b *planBuilder) add(d Disposition, from, until time.Time, n int64) {

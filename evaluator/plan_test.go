@@ -224,7 +224,8 @@ func TestEnumText(t *testing.T) {
 // silently treat it as skip) fails here.
 func TestEveryPolicyHasABehaviour(t *testing.T) {
 	busy := map[evaluator.OverlapPolicy]evaluator.Disposition{evaluator.OverlapSkip: evaluator.Skip,
-		evaluator.OverlapBufferOne: evaluator.Buffer, evaluator.OverlapCancelPrevious: evaluator.Start, evaluator.OverlapAllowAll: evaluator.Start}
+		evaluator.OverlapBufferOne: evaluator.Buffer, evaluator.OverlapCancelPrevious: evaluator.Start, evaluator.OverlapAllowAll: evaluator.Start,
+		evaluator.OverlapBufferAll: evaluator.Buffer}
 	for _, p := range evaluator.OverlapPolicies() {
 		want, ok := busy[p]
 		require.True(t, ok, "overlap policy %s: no expected behaviour here, and likely no case in evaluator.Overlap", p)

@@ -1,7 +1,5 @@
 package evaluator
 
-import "slices"
-
 // OverlapPolicy says what a due tick does while executions of the schedule are running.
 type OverlapPolicy int
 
@@ -16,11 +14,10 @@ const (
 	OverlapCancelPrevious
 	// OverlapAllowAll starts regardless.
 	OverlapAllowAll
-	// OverlapBufferAll queues every tick that comes while an execution runs
-	// and starts them one at a time as executions close (gocron's
-	// LimitModeWait). The reference evaluator does not implement it yet:
-	// Create and Update refuse it. It has a name so that scenarios, profiles
-	// and the model can speak of other implementations that do.
+	// OverlapBufferAll queues every tick that comes while an execution runs,
+	// up to Config.BufferLimit (then skips), and starts them oldest first,
+	// one at a time, as the running set empties (Temporal's BUFFER_ALL,
+	// gocron's LimitModeWait).
 	OverlapBufferAll
 )
 
@@ -28,20 +25,16 @@ var overlapEnum = enum[OverlapPolicy]{"overlap policy", []string{"unset", "skip"
 
 // OverlapPolicies lists the overlap policies the reference evaluator
 // implements, in order: the table that the generators, the fault matrix and
-// selfcheck follow. NamedOverlapPolicies adds those only other
-// implementations offer.
-func OverlapPolicies() []OverlapPolicy {
-	return slices.DeleteFunc(overlapEnum.values(), OverlapPolicy.notImplemented)
-}
+// selfcheck follow.
+func OverlapPolicies() []OverlapPolicy { return overlapEnum.values() }
 
 // NamedOverlapPolicies lists every overlap policy that has a name, in order:
-// the table that the scenario loader and the schemas follow.
+// the table that the scenario loader and the schemas follow. Today the
+// reference implements every one (OverlapPolicies); a policy only other
+// implementations offer would be named here first.
 func NamedOverlapPolicies() []OverlapPolicy { return overlapEnum.values() }
 
-// notImplemented: a policy the reference evaluator refuses.
-func (p OverlapPolicy) notImplemented() bool { return p == OverlapBufferAll }
-
-func (p OverlapPolicy) valid() bool    { return overlapEnum.valid(p) && !p.notImplemented() }
+func (p OverlapPolicy) valid() bool    { return overlapEnum.valid(p) }
 func (p OverlapPolicy) String() string { return overlapEnum.String(p) }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -109,14 +102,17 @@ func (d Disposition) MarshalText() ([]byte, error) { return dispositionEnum.mars
 func (d *Disposition) UnmarshalText(b []byte) error { return dispositionEnum.unmarshal(b, d) }
 
 // Overlap decides a tick against the running set: running says whether any
-// execution is running, buffered whether a tick is already buffered. It is the
-// whole overlap rule (docs/semantics.md, Overlap policy); with nothing running every policy starts.
-func Overlap(p OverlapPolicy, running, buffered bool) Disposition {
+// execution is running, full whether the buffer has no room (buffer_one: a
+// tick is buffered; buffer_all: its queue holds its bound). It is the whole
+// overlap rule (docs/semantics.md, Overlap policy); with nothing running
+// every policy starts.
+func Overlap(p OverlapPolicy, running, full bool) Disposition {
 	if !running {
 		return Start
 	}
+	buffered := full
 	switch p {
-	case OverlapBufferOne:
+	case OverlapBufferOne, OverlapBufferAll:
 		if buffered {
 			return Skip
 		}

@@ -114,8 +114,9 @@ func (ev *Evaluator) resolve(ctx context.Context, en *entry) error {
 }
 
 // adopt records the starts that took effect before a crash but were not
-// recorded: only the first owed tick, the buffered tick and the next tick can
-// be such, because every start is recorded before the next one is made.
+// recorded: only the first owed tick, the buffered tick (or buffer_all's
+// oldest queued one) and the next tick can be such, because every start is
+// recorded before the next one is made.
 func (ev *Evaluator) adopt(ctx context.Context, en *entry) error {
 	if ev.mut.Has(mutation.NeverAdopts) {
 		return nil
@@ -134,6 +135,11 @@ func (ev *Evaluator) adopt(ctx context.Context, en *entry) error {
 	}
 	if !st.Buffered.IsZero() {
 		cands = append(cands, candidate{nominal: st.Buffered, cause: CauseBuffer})
+	}
+	if len(st.Queued) > 0 {
+		if t, err := st.firstQueued(); err == nil {
+			cands = append(cands, candidate{nominal: t, cause: CauseBuffer})
+		}
 	}
 	if st.Active() && !st.Next.IsZero() {
 		n := st.Next
@@ -197,6 +203,7 @@ type Description struct {
 	Upcoming      []time.Time `json:"upcoming"`
 	Running       []Running   `json:"running"`
 	Buffered      time.Time   `json:"buffered,omitzero"`
+	Queued        []TickRange `json:"queued,omitempty"` // buffer_all's waiting ticks, oldest first
 	Owed          []TickRange `json:"owed,omitempty"`
 	LastTriggered time.Time   `json:"last_triggered,omitzero"`
 	Counters      Counters    `json:"counters"`
@@ -208,7 +215,7 @@ const MaxUpcoming = 1000
 func describe(st *State, upcoming int) Description {
 	upcoming = min(upcoming, MaxUpcoming)
 	d := Description{ID: st.ID, Config: st.Config, Paused: st.Paused, Running: slices.Clone(st.Running),
-		Buffered: st.Buffered, Owed: slices.Clone(st.Pending), LastTriggered: st.LastTriggered, Counters: st.Counters}
+		Buffered: st.Buffered, Queued: slices.Clone(st.Queued), Owed: slices.Clone(st.Pending), LastTriggered: st.LastTriggered, Counters: st.Counters}
 	g := st.Grid()
 	for t := st.Next; !t.IsZero() && len(d.Upcoming) < upcoming; t = g.Next(t) {
 		d.Upcoming = append(d.Upcoming, t)

@@ -17,13 +17,16 @@ type Running struct {
 
 // Counters count what a schedule's ticks became. Skipped counts a catch-up skip
 // range once (counting cron ticks would cost O(outage)); MissedRanges counts
-// ranges for the same reason. Dropped counts ticks.
+// ranges for the same reason. Dropped counts ticks; so do Buffered and
+// Overflowed under buffer_all (its ranges are counted when decided), where
+// Overflowed are the ticks that found the queue full.
 type Counters struct {
 	Started      int64 `json:"started"`
 	Skipped      int64 `json:"skipped"`
 	Buffered     int64 `json:"buffered"`
 	Dropped      int64 `json:"dropped"`
 	MissedRanges int64 `json:"missed_ranges"`
+	Overflowed   int64 `json:"overflowed,omitempty"`
 }
 
 // State is a schedule's state: a pure projection of its events. The evaluator
@@ -41,6 +44,7 @@ type State struct {
 	Next          time.Time   `json:"next,omitzero"`
 	Running       []Running   `json:"running,omitempty"`
 	Buffered      time.Time   `json:"buffered,omitzero"`
+	Queued        []TickRange `json:"queued,omitempty"`  // buffer_all's waiting ticks, oldest first
 	Pending       []TickRange `json:"pending,omitempty"` // owed starts, oldest first
 	LastTriggered time.Time   `json:"last_triggered,omitzero"`
 	Counters      Counters    `json:"counters"`
@@ -66,7 +70,28 @@ func (s *State) Clone() *State {
 	c := *s
 	c.Running = slices.Clone(s.Running)
 	c.Pending = slices.Clone(s.Pending)
+	c.Queued = slices.Clone(s.Queued)
 	return &c
+}
+
+// queued is how many ticks buffer_all's queue holds.
+func (s *State) queued() int64 {
+	var n int64
+	for _, q := range s.Queued {
+		n += q.Count
+	}
+	return n
+}
+
+// firstQueued is the oldest tick of buffer_all's queue.
+func (s *State) firstQueued() (time.Time, error) {
+	q := s.Queued[0]
+	t := s.Grid().Next(q.From.Add(-time.Nanosecond))
+	if t.IsZero() || !t.Before(q.Until) {
+		return time.Time{}, fmt.Errorf("%w: schedule %q has %d ticks queued in [%s, %s) but its trigger has none",
+			ErrCorruptLog, s.ID, q.Count, stamp(q.From), stamp(q.Until))
+	}
+	return t, nil
 }
 
 func (s *State) runningIndex(x Execution) int {
@@ -111,23 +136,41 @@ func (s *State) apply(e Event) error {
 	case Resumed:
 		s.Paused, s.Reference, s.Next = false, e.At, e.Next
 	case Deleted:
-		s.Deleted, s.Buffered, s.Pending = true, time.Time{}, nil
+		s.Deleted, s.Buffered, s.Pending, s.Queued = true, time.Time{}, nil, nil
 	case Skipped:
-		s.Counters.Skipped++
+		if e.Cause == CauseOverflow {
+			s.Counters.Overflowed++
+		} else {
+			s.Counters.Skipped++
+		}
 		s.Next = e.Next
 	case Buffered:
 		s.Counters.Buffered++
-		s.Buffered, s.Next = e.Nominal, e.Next
+		s.Next = e.Next
+		if s.Config.Overlap == OverlapBufferAll {
+			s.Queued = append(s.Queued, TickRange{Disposition: Buffer, From: e.Nominal, Until: e.Nominal.Add(time.Nanosecond), Count: 1})
+		} else {
+			s.Buffered = e.Nominal
+		}
 	case CatchUpDecided:
 		for _, r := range e.Ranges {
 			switch r.Disposition {
 			case Start:
 				s.Pending = append(s.Pending, r)
 			case Skip:
-				s.Counters.Skipped++
+				if s.Config.Overlap == OverlapBufferAll {
+					s.Counters.Overflowed += r.Count
+				} else {
+					s.Counters.Skipped++
+				}
 			case Buffer:
-				s.Counters.Buffered++
-				s.Buffered = r.From
+				if s.Config.Overlap == OverlapBufferAll {
+					s.Counters.Buffered += r.Count
+					s.Queued = append(s.Queued, r)
+				} else {
+					s.Counters.Buffered++
+					s.Buffered = r.From
+				}
 			case Miss:
 				s.Counters.MissedRanges++
 			default:
@@ -147,9 +190,11 @@ func (s *State) apply(e Event) error {
 		}
 		for _, r := range e.Ranges {
 			s.Counters.Dropped += r.Count
-		}
-		if len(e.Ranges) > 0 {
-			s.Pending = nil
+			if r.Disposition == Buffer {
+				s.Queued = nil
+			} else {
+				s.Pending = nil
+			}
 		}
 	case CancelRequested, ExecutionClosed:
 		if e.Execution == (Execution{}) {
@@ -194,6 +239,18 @@ func (s *State) applyTriggered(e Event) error {
 			s.Pending = slices.Delete(s.Pending, 0, 1)
 		}
 	case CauseBuffer:
+		if len(s.Queued) > 0 {
+			// buffer_all: the oldest queued tick, as an owed start is paid.
+			if e.Nominal.Before(s.Queued[0].From) || !e.Nominal.Before(s.Queued[0].Until) {
+				return corrupt(e, "tick %s is not the oldest queued tick", stamp(e.Nominal))
+			}
+			q := &s.Queued[0]
+			q.From, q.Count = e.Nominal.Add(time.Nanosecond), q.Count-1
+			if q.Count <= 0 {
+				s.Queued = slices.Delete(s.Queued, 0, 1)
+			}
+			break
+		}
 		if !e.Nominal.Equal(s.Buffered) {
 			return corrupt(e, "tick %s is not the buffered tick", stamp(e.Nominal))
 		}

@@ -114,6 +114,9 @@ func TestEventJSONGolden(t *testing.T) {
 	b := seedConfig(evaluator.OverlapBufferOne, evaluator.CatchUpOne)
 	b.Trigger = evaluator.TriggerSpec{Cron: "*/2 * * * *", Timezone: "Europe/Paris"}
 	w.create("buffered", b)
+	q := seedConfig(evaluator.OverlapBufferAll, evaluator.CatchUpAll)
+	q.BufferLimit = 2
+	w.create("queue", q)
 	require.NoError(t, w.runUntil(at(2)))
 	w.setClock(at(5).Add(10 * time.Second))
 	w.restart()
@@ -125,6 +128,8 @@ func TestEventJSONGolden(t *testing.T) {
 	require.NoError(t, w.ev.Pause(w.ctx, w.req("golden")))
 	require.NoError(t, w.ev.Resume(w.ctx, w.req("golden")))
 	require.NoError(t, w.ev.Delete(w.ctx, w.req("golden")))
+	w.closeRun("queue", at(1))                             // starts the oldest queued tick
+	require.NoError(t, w.ev.Delete(w.ctx, w.req("queue"))) // drops the rest of the queue
 
 	var got []byte
 	for _, e := range w.log.Events() {

@@ -116,8 +116,8 @@ func (m *model) decide(s *mSched) error {
 
 // inert reports whether the overlap policy can do nothing more with further
 // ticks of this decision: skip with a run going, buffer_one with a run going
-// and a tick buffered (the running set changes only at a closure, never
-// inside a decision).
+// and a tick buffered, buffer_all with a run going and its queue full (the
+// running set changes only at a closure, never inside a decision).
 func (m *model) inert(s *mSched) bool {
 	busy := len(s.running) > 0
 	switch s.cfg.Overlap {
@@ -125,6 +125,8 @@ func (m *model) inert(s *mSched) bool {
 		return busy
 	case evaluator.OverlapBufferOne:
 		return busy && !s.buffered.IsZero()
+	case evaluator.OverlapBufferAll:
+		return busy && int64(len(s.queued)) >= bufferLimit(s.cfg)
 	}
 	return false
 }
@@ -134,8 +136,15 @@ func (m *model) catchUp(id string, from, until time.Time) {
 	m.out.catchUps[id] = append(m.out.catchUps[id], lateSpan{from, until})
 }
 
-// maxQueued bounds buffer_all's queue, as gocron's (a channel of 1,000).
-const maxQueued = 1000
+// bufferLimit is buffer_all's bound in force: the config's, else the
+// documented default of 1,000 (docs/semantics.md; the checkers read the rule,
+// they do not call the evaluator's Config.Limit).
+func bufferLimit(c evaluator.Config) int64 {
+	if c.BufferLimit > 0 {
+		return int64(c.BufferLimit)
+	}
+	return 1000
+}
 
 func (m *model) overlap(s *mSched, t time.Time) {
 	busy := len(s.running) > 0
@@ -157,7 +166,9 @@ func (m *model) overlap(s *mSched, t time.Time) {
 		}
 	case evaluator.OverlapBufferAll:
 		if busy {
-			if len(s.queued) < maxQueued {
+			// Past the bound (schedsim's buffer_limit, 1,000 by default as
+			// gocron's channel) the tick is skipped.
+			if int64(len(s.queued)) < bufferLimit(s.cfg) {
 				s.queued = append(s.queued, t)
 			}
 			return

@@ -195,7 +195,7 @@ func (l *life) pausedAt(t time.Time) bool {
 
 // quietDescription: the process owes no start for the schedule.
 func quietDescription(d evaluator.Description) bool {
-	return len(d.Owed) == 0 && (d.Buffered.IsZero() || len(d.Running) > 0)
+	return len(d.Owed) == 0 && (d.Buffered.IsZero() && len(d.Queued) == 0 || len(d.Running) > 0)
 }
 
 func (h *History) schedules() map[string]bool {

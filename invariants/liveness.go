@@ -91,7 +91,10 @@ func L1(h *History) []Violation {
 	logs := h.readLog()
 	for _, id := range slices.Sorted(mapKeys(logs)) {
 		runs := byID[id]
-		for _, b := range logs[id].buffers {
+		// buffer_all's ticks queued one by one wait like a buffered tick:
+		// a start before a later one's deadline fills the running set
+		// again, so the wait of the next begins anew at its close.
+		for _, b := range slices.Concat(logs[id].buffers, logs[id].waiting) {
 			empty, due, ok := h.bufferDue(runs, b)
 			if !ok {
 				continue // something still runs

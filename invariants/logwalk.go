@@ -17,8 +17,15 @@ type logTicks struct {
 	decidedUntil time.Time // every tick before it has a disposition
 	buffers      []logBuffer
 	owed         []logOwed
-	counts       evaluator.Counters // what the dispositions imply
-	twice        []Violation        // A1
+	// all: the policy in force is buffer_all, whose queue is ranges of
+	// ticks paid oldest first, as owed starts are.
+	all   bool
+	queue []logOwed
+	// waiting are buffer_all's ticks queued one by one (a lone tick's
+	// buffered event), for L1: each is a buffered tick that waits its turn.
+	waiting []logBuffer
+	counts  evaluator.Counters // what the dispositions imply
+	twice   []Violation        // A1
 }
 
 // logBuffer is a tick buffered at at, and when it left the buffer (zero:
@@ -98,13 +105,25 @@ func (lt *logTicks) apply(e evaluator.Event) {
 		// A new grid from now: its ticks are later than this event, the
 		// old one's last range may have reached beyond it.
 		lt.decidedUntil = e.At.Add(time.Nanosecond)
+		if e.Config != nil {
+			lt.all = e.Config.Overlap == evaluator.OverlapBufferAll
+		}
 	case evaluator.Skipped:
 		point(e.Nominal)
-		lt.counts.Skipped++
+		if e.Cause == evaluator.CauseOverflow {
+			lt.counts.Overflowed++
+		} else {
+			lt.counts.Skipped++
+		}
 	case evaluator.Buffered:
 		point(e.Nominal)
-		buffer(e.Nominal)
 		lt.counts.Buffered++
+		if lt.all {
+			lt.queue = append(lt.queue, logOwed{from: e.Nominal, until: e.Nominal.Add(time.Nanosecond), at: e.At, count: 1, next: e.Nominal})
+			lt.waiting = append(lt.waiting, logBuffer{nominal: e.Nominal, at: e.At})
+			break
+		}
+		buffer(e.Nominal)
 	case evaluator.CatchUpDecided:
 		for _, r := range e.Ranges {
 			lt.decide(e, r.From, r.Until)
@@ -112,8 +131,17 @@ func (lt *logTicks) apply(e evaluator.Event) {
 			case evaluator.Start:
 				lt.owed = append(lt.owed, logOwed{from: r.From, until: r.Until, at: e.At, count: r.Count, next: r.From})
 			case evaluator.Skip:
-				lt.counts.Skipped++
+				if lt.all {
+					lt.counts.Overflowed += r.Count
+				} else {
+					lt.counts.Skipped++
+				}
 			case evaluator.Buffer:
+				if lt.all {
+					lt.counts.Buffered += r.Count
+					lt.queue = append(lt.queue, logOwed{from: r.From, until: r.Until, at: e.At, count: r.Count, next: r.From})
+					break
+				}
 				buffer(r.From)
 				lt.counts.Buffered++
 			case evaluator.Miss:
@@ -124,6 +152,17 @@ func (lt *logTicks) apply(e evaluator.Event) {
 		lt.counts.Started++
 		switch e.Cause {
 		case evaluator.CauseBuffer:
+			if i := slices.IndexFunc(lt.queue, func(o logOwed) bool { return !o.dropped && o.paid < o.count }); i >= 0 {
+				// buffer_all: the oldest queued tick, and only it.
+				if q := &lt.queue[i]; !e.Nominal.Before(q.next) && e.Nominal.Before(q.until) {
+					q.paid++
+					q.next = e.Nominal.Add(time.Nanosecond)
+					lt.waited(e.Nominal, func(b *logBuffer) { b.startedAt = e.At })
+				} else {
+					lt.twiceAt(e, e.Nominal, "starts a queued tick that is not the oldest queued (%s)", stamp(q.next))
+				}
+				break
+			}
 			if b := lt.buffered(); b != nil && b.nominal.Equal(e.Nominal) {
 				b.startedAt = e.At
 			} else {
@@ -153,18 +192,36 @@ func (lt *logTicks) apply(e evaluator.Event) {
 		}
 		for _, r := range e.Ranges {
 			lt.counts.Dropped += r.Count
-		}
-		if len(e.Ranges) > 0 {
-			for i := range lt.owed {
-				lt.owed[i].dropped = true
+			drop := lt.owed
+			if r.Disposition == evaluator.Buffer {
+				drop = lt.queue
+				lt.waited(time.Time{}, func(b *logBuffer) { b.droppedAt = e.At })
+			}
+			for i := range drop {
+				drop[i].dropped = true
 			}
 		}
 	case evaluator.Deleted:
 		for i := range lt.owed {
 			lt.owed[i].dropped = true
 		}
+		for i := range lt.queue {
+			lt.queue[i].dropped = true
+		}
+		lt.waited(time.Time{}, func(b *logBuffer) { b.droppedAt = e.At })
 		if b := lt.buffered(); b != nil {
 			b.droppedAt = e.At
+		}
+	}
+}
+
+// waited applies f to the queued tick at nominal still waiting, or to every
+// one still waiting when nominal is zero.
+func (lt *logTicks) waited(nominal time.Time, f func(*logBuffer)) {
+	for i := range lt.waiting {
+		b := &lt.waiting[i]
+		if b.startedAt.IsZero() && b.droppedAt.IsZero() && (nominal.IsZero() || b.nominal.Equal(nominal)) {
+			f(b)
 		}
 	}
 }

@@ -162,14 +162,19 @@ func S7(h *History) []Violation {
 	return out
 }
 
-// S3 Buffer bound: at most one buffered tick per schedule; it starts as soon
-// as the running set empties, or is dropped by pause, update or delete —
-// never lost otherwise. Read from the log: a second tick buffered while one is,
-// or, at a quiet point, a buffered tick left waiting with nothing running.
+// S3 Buffer bound: at most one buffered tick per schedule (buffer_all: at
+// most its buffer_limit queued); it starts as soon as the running set
+// empties, or is dropped by pause, update or delete — never lost otherwise.
+// Read from the log: a second tick buffered while one is, a queue over its
+// bound, or, at a quiet point, a buffered or queued tick left waiting with
+// nothing running.
 func S3(h *History) []Violation {
 	var out []Violation
 	type buf struct {
 		pending time.Time
+		queued  int64 // buffer_all
+		all     bool  // the policy in force is buffer_all
+		limit   int64
 		running map[evaluator.Execution]bool
 		active  bool
 	}
@@ -182,7 +187,14 @@ func S3(h *History) []Violation {
 			bufs[e.ScheduleID] = b
 			ids = append(ids, e.ScheduleID)
 		}
-		buffer := func(t time.Time) {
+		buffer := func(t time.Time, n int64) {
+			if b.all {
+				if b.queued += n; b.queued > b.limit {
+					out = append(out, Violation{Invariant: "S3", ScheduleID: e.ScheduleID, Nominal: t,
+						Detail: fmt.Sprintf("buffer_all queues %d ticks, over its buffer_limit %d (event seq %d)", b.queued, b.limit, e.Seq)})
+				}
+				return
+			}
 			if !b.pending.IsZero() && !b.pending.Equal(t) {
 				out = append(out, Violation{Invariant: "S3", ScheduleID: e.ScheduleID, Nominal: t,
 					Detail: fmt.Sprintf("buffered while %s was buffered (event seq %d)", stamp(b.pending), e.Seq)})
@@ -190,23 +202,35 @@ func S3(h *History) []Violation {
 			b.pending = t
 		}
 		switch e.Type {
+		case evaluator.Created, evaluator.Updated:
+			if e.Config != nil {
+				b.all, b.limit = e.Config.Overlap == evaluator.OverlapBufferAll, bufferLimit(*e.Config)
+			}
 		case evaluator.Buffered:
-			buffer(e.Nominal)
+			buffer(e.Nominal, 1)
 		case evaluator.CatchUpDecided:
 			for _, r := range e.Ranges {
 				if r.Disposition == evaluator.Buffer {
-					buffer(r.From)
+					buffer(r.From, r.Count)
 				}
 			}
 		case evaluator.Triggered:
 			b.running[e.Execution] = true
-			if e.Nominal.Equal(b.pending) {
+			switch {
+			case b.all && e.Cause == evaluator.CauseBuffer && b.queued > 0:
+				b.queued--
+			case e.Nominal.Equal(b.pending):
 				b.pending = time.Time{}
 			}
 		case evaluator.ExecutionClosed:
 			delete(b.running, e.Execution)
 		case evaluator.Dropped:
 			b.pending = time.Time{}
+			for _, r := range e.Ranges {
+				if r.Disposition == evaluator.Buffer {
+					b.queued = 0
+				}
+			}
 		case evaluator.Paused, evaluator.Deleted:
 			b.active = false
 		case evaluator.Resumed:
@@ -214,9 +238,17 @@ func S3(h *History) []Violation {
 		}
 	}
 	for _, id := range ids {
-		if b := bufs[id]; h.Quiet[id] && b.active && !b.pending.IsZero() && len(b.running) == 0 {
+		b := bufs[id]
+		if !h.Quiet[id] || !b.active || len(b.running) > 0 {
+			continue
+		}
+		if !b.pending.IsZero() {
 			out = append(out, Violation{Invariant: "S3", ScheduleID: id, Nominal: b.pending,
 				Detail: "the buffered tick waits although nothing runs"})
+		}
+		if b.queued > 0 {
+			out = append(out, Violation{Invariant: "S3", ScheduleID: id,
+				Detail: fmt.Sprintf("%d queued ticks wait although nothing runs", b.queued)})
 		}
 	}
 	return out

@@ -58,6 +58,8 @@ var All = []Mutant{
 	{"buffered-start-waits-for-tick", "a buffered tick whose start fails is not reported: it is retried only at the next tick's delivery, not after the retry delay", 0, false, mutation.BufferedStartWaitsForTick},
 	{"tick-at-now-is-late", "when several ticks are due, the one at exactly now is treated as late (decided by the catch-up policy) instead of on time", 0, false, mutation.TickAtNowIsLate},
 	{"anchor-at-millisecond", "update and resume compute an interval's first tick from the operation's time cut to the millisecond (a timestamp kept as a JavaScript Date or by many databases)", 0, false, mutation.AnchorAtMillisecond},
+	{"buffer-all-drains-at-once", "when the running set empties, buffer_all starts every queued tick at once instead of one at a time", 0, false, mutation.BufferAllDrainsAtOnce},
+	{"buffer-all-unbounded", "buffer_all ignores its buffer_limit and queues every tick", 0, false, mutation.BufferAllUnbounded},
 	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 

@@ -44,10 +44,10 @@ func Schedsim() Profile {
 		DST:         "the wall-clock rule, in every zone: a wall time a spring-forward skips is not a tick, one a fall-back repeats fires at each occurrence",
 		CatchUpRule: "ticks missed while down or delivered late go through the catch-up policy (all, one, skip) and the window",
 		Cancel:      "cancel_previous asks every running execution to cancel and starts at once",
-		Buffer:      "buffer_one: at most one tick waits; it starts as soon as the running set is empty",
-		Pause:       "pause drops the buffered tick; resume and update re-anchor the grid at their instant",
+		Buffer:      "buffer_one: at most one tick waits; it starts as soon as the running set is empty. buffer_all: every tick waits in a queue of at most buffer_limit (1,000 by default; beyond it a tick is skipped and counted as overflowed), and the oldest starts, one at a time, as the running set empties; a queued tick keeps its nominal time as its identity",
+		Pause:       "pause, update and delete drop the buffered tick and buffer_all's queue; resume and update re-anchor the grid at their instant",
 		SameInstant: "closures, then operations, then timers",
-		Observes:    "the nominal time of each start (its workflow id), the running set, the buffered tick, owed starts, the next ticks, counters, and the event log",
+		Observes:    "the nominal time of each start (its workflow id), the running set, the buffered tick, buffer_all's queue, owed starts, the next ticks, counters, and the event log",
 		Sources:     []Source{{"every rule", "docs/semantics.md"}},
 	}
 }

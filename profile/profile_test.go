@@ -89,7 +89,8 @@ func TestSupports(t *testing.T) {
 		want bool
 	}{
 		{profile.Schedsim(), every(1500*time.Millisecond, evaluator.OverlapBufferOne), true},
-		{profile.Schedsim(), every(time.Minute, evaluator.OverlapBufferAll), false},
+		{profile.Schedsim(), every(time.Minute, evaluator.OverlapBufferAll), true},
+		{profile.RobfigCronV3(), every(time.Minute, evaluator.OverlapBufferAll), false},
 		{profile.GocronV2(), every(time.Minute, evaluator.OverlapBufferAll), true},
 		{profile.GocronV2(), every(time.Minute, evaluator.OverlapCancelPrevious), false},
 		{profile.GocronV2(), window, false},

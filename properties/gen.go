@@ -131,6 +131,8 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 		// A run of exactly one period closes at the next tick; 1ns either
 		// side puts the closure just before or just after it (boundary.go).
 		gen.Weighted([]gen.WeightedGen{{Weight: 6, Gen: gen.Const(time.Duration(0))}, {Weight: boundaryShare, Gen: gen.OneConstOf(time.Duration(-1), time.Duration(1))}}),
+		// buffer_all's bound: the default, or small enough to fill.
+		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(0)}, {Weight: 2, Gen: gen.IntRange(1, 3)}}),
 	).Map(func(v []any) Schedule {
 		t := v[0].(triggerChoice)
 		runs := time.Duration(float64(min(t.period, sc.horizon/2)) * v[4].(float64)).Round(time.Second)
@@ -141,6 +143,9 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 			RunsFor: runs, CreateAt: v[5].(time.Duration)}
 		if p.NoWindow {
 			s.Window = 0
+		}
+		if s.Overlap == evaluator.OverlapBufferAll {
+			s.BufferLimit = v[8].(int)
 		}
 		if b := v[6].(int); b >= 0 {
 			s.BadTrigger, s.WantError = &badTriggers[b].spec, badTriggers[b].want

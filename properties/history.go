@@ -26,13 +26,16 @@ type History struct {
 
 // Schedule is a generated schedule; CreateAt is when its create step runs.
 type Schedule struct {
-	ID       string
-	Trigger  evaluator.TriggerSpec
-	Overlap  evaluator.OverlapPolicy
-	CatchUp  evaluator.CatchUpPolicy
-	Window   time.Duration // 0: none
-	RunsFor  time.Duration // 0: until cancelled
-	CreateAt time.Duration
+	ID      string
+	Trigger evaluator.TriggerSpec
+	Overlap evaluator.OverlapPolicy
+	CatchUp evaluator.CatchUpPolicy
+	Window  time.Duration // 0: none
+	// BufferLimit is buffer_all's bound (0: the default, 1,000): small ones
+	// make the generated queues fill.
+	BufferLimit int
+	RunsFor     time.Duration // 0: until cancelled
+	CreateAt    time.Duration
 	// BadTrigger, when set, makes the create invalid: it must be refused
 	// and leave the log unchanged (WantError is what it fails with).
 	BadTrigger *evaluator.TriggerSpec
@@ -91,6 +94,9 @@ func (h History) Scenario(name, description string) *scenarios.Scenario {
 	configs := map[string]evaluator.Config{} // as the last accepted create or update left them
 	for _, sc := range h.Schedules {
 		c := evaluator.Config{Trigger: sc.Trigger, Overlap: sc.Overlap, CatchUp: sc.CatchUp, WorkflowType: "workflow"}
+		if sc.Overlap == evaluator.OverlapBufferAll {
+			c.BufferLimit = sc.BufferLimit
+		}
 		if sc.Window > 0 {
 			w := evaluator.Duration(sc.Window)
 			c.CatchUpWindow = &w
@@ -131,6 +137,9 @@ func (st Step) scenarioStep(i int, start time.Time, configs map[string]evaluator
 			}
 			if st.Overlap != 0 {
 				c.Overlap = st.Overlap
+			}
+			if c.Overlap != evaluator.OverlapBufferAll {
+				c.BufferLimit = 0 // only buffer_all takes a bound
 			}
 			if st.CatchUp != 0 {
 				c.CatchUp = st.CatchUp

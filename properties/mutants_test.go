@@ -14,10 +14,10 @@ import (
 // counterexample of at most 10 timeline steps.
 func TestMutantsAreKilled(t *testing.T) {
 	for _, m := range mutants.All {
-		err := properties.Check(m.Factory(0), options())
+		err := properties.Check(m.Factory(0), budget(m.Name))
 		var f *properties.Failure
 		if !errors.As(err, &f) {
-			t.Errorf("%s survived %d histories: %v", m.Name, options().Cases, err)
+			t.Errorf("%s survived %d histories: %v", m.Name, budget(m.Name).Cases, err)
 			continue
 		}
 		if !m.Nondeterministic { // shrinking a flaky failure may stop early

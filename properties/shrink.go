@@ -92,6 +92,9 @@ func candidates(h History) []History {
 		if s.Window > 0 {
 			with(func(c *History) { c.Schedules[i].Window = 0 })
 		}
+		if s.BufferLimit > 0 {
+			with(func(c *History) { c.Schedules[i].BufferLimit = 0 })
+		}
 		if s.Trigger.Interval != evaluator.Duration(time.Minute) && s.BadTrigger == nil {
 			with(func(c *History) {
 				c.Schedules[i].Trigger = evaluator.TriggerSpec{Interval: evaluator.Duration(time.Minute)}

@@ -18,7 +18,7 @@ import (
 func caughtBy(t *testing.T, name string) [][]string {
 	m, ok := mutants.ByName(name)
 	require.True(t, ok, name)
-	o := options()
+	o := budget(name)
 	ks := make([]int, o.Cases)
 	for i := range ks {
 		ks[i] = i

@@ -192,7 +192,8 @@ func describeLines(w *sim.World, sw ScheduleWant) (want, got []string) {
 		add("buffered", optStamp(*sw.Buffered), optStamp(d.Buffered))
 	}
 	counters := map[string]int64{"started": d.Counters.Started, "skipped": d.Counters.Skipped,
-		"buffered": d.Counters.Buffered, "dropped": d.Counters.Dropped, "missed_ranges": d.Counters.MissedRanges}
+		"buffered": d.Counters.Buffered, "dropped": d.Counters.Dropped, "missed_ranges": d.Counters.MissedRanges,
+		"overflowed": d.Counters.Overflowed}
 	for _, c := range sw.Counters {
 		add("counters."+c.Name, fmt.Sprint(c.Value), fmt.Sprint(counters[c.Name]))
 	}

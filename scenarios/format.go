@@ -175,7 +175,7 @@ type CounterWant struct {
 }
 
 // Counters are the counter names a scenario can expect.
-var Counters = []string{"started", "skipped", "buffered", "dropped", "missed_ranges"}
+var Counters = []string{"started", "skipped", "buffered", "dropped", "missed_ranges", "overflowed"}
 
 // TimerWant is an armed timer.
 type TimerWant struct {

@@ -229,7 +229,7 @@ func (d *decoder) rates(n *yaml.Node) sim.Rates {
 	return r
 }
 
-var scheduleFields = []string{"id", "trigger", "overlap", "catch_up", "catch_up_window", "workflow_type", "input",
+var scheduleFields = []string{"id", "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "workflow_type", "input",
 
 	"search_attributes", "runs_for", "runs_for_nominal"}
 
@@ -333,6 +333,14 @@ func (d *decoder) config(f fields, base evaluator.Config, what string, lenient b
 			wd := evaluator.Duration(w)
 			c.CatchUpWindow = &wd
 		}
+	}
+	if v := f.get("buffer_limit"); v != nil {
+		if n, ok := d.integer(v, "buffer_limit", 1, 1<<31-1); ok {
+			c.BufferLimit = int(n)
+		}
+	}
+	if c.Overlap != evaluator.OverlapBufferAll && f.get("buffer_limit") == nil {
+		c.BufferLimit = 0 // an update away from buffer_all drops its bound
 	}
 	if v := f.get("workflow_type"); v != nil {
 		c.WorkflowType = d.str(v, "workflow_type")

@@ -166,6 +166,9 @@ func (w writer) config(m *yaml.Node, c evaluator.Config, full bool) error {
 	case full:
 		w.add(m, "catch_up_window", w.str("none"))
 	}
+	if c.BufferLimit > 0 {
+		w.add(m, "buffer_limit", w.scalar("!!int", fmt.Sprint(c.BufferLimit)))
+	}
 	if c.WorkflowType != "workflow" || full {
 		w.add(m, "workflow_type", w.str(c.WorkflowType))
 	}

@@ -251,8 +251,10 @@ timeline:
 
 // TestMutantsTableShowsAPartialKill: a mutant killed in some seeds only is
 // not shown as killed (the table once printed its figures as if it were).
+// The case count is tuned to the generator: with buffer_all in the mix,
+// 420 cases killed it in all three seeds, 100 kill it in one.
 func TestMutantsTableShowsAPartialKill(t *testing.T) {
-	code, out, _ := runArgs("mutants", "never-adopts", "-seeds", "3", "-cases", "420", "--table")
+	code, out, _ := runArgs("mutants", "never-adopts", "-seeds", "3", "-cases", "100", "--table")
 	assert.Equal(t, 1, code, out)
 	assert.Regexp(t, "\\| `never-adopts` \\| — \\| R4 \\(\\*\\*survived [12] of 3 seeds\\*\\*\\) \\|", out)
 }

@@ -1302,9 +1302,11 @@ def handle(link, state, m):
                 raise invalid("invalid request: retry_delay: %s" % e)
         state["ev"] = Evaluator(link, now, retry)
         # The dialect this program speaks (docs/profiles.md): schedsim's,
-        # with every policy and fault kind, so nothing narrows it.
+        # narrowed to the overlap policies it implements (not buffer_all),
+        # so the harness generates only those and reports scenarios that
+        # use another as not applicable.
         return {"name": "schedsim-python-example", "version": "1", "protocol": 1, "features": [],
-                "profile": {"name": "schedsim"}}
+                "profile": {"name": "schedsim", "overlaps": list(OVERLAP)}}
     evr = state.get("ev")
     if evr is None:
         raise invalid("invalid request: %s before init" % typ)

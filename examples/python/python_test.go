@@ -19,10 +19,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/properties"
 	"github.com/schedsim/schedsim/protocol"
 	"github.com/schedsim/schedsim/protocol/protocoltest"
 	"github.com/schedsim/schedsim/scenarios"
+	"github.com/schedsim/schedsim/sim"
 )
 
 // python returns the interpreter's real path (a pyenv shim costs 0.1 s a
@@ -62,13 +64,35 @@ func TestLibrary(t *testing.T) {
 		all = everyThird(all)
 	}
 	f := protocol.Factory(factory(t))
+	prof := declared(t, f)
+	ran := 0
 	for _, s := range all {
+		if why := scenarios.Applies(s, prof); why != "" {
+			t.Logf("not applicable (the program declares no support): %s: %s", s.Name, why)
+			continue
+		}
+		ran++
 		res, err := scenarios.Run(s, scenarios.Options{Factory: f})
 		require.NoError(t, err, s.Name)
 		for _, fail := range res.Failures {
 			t.Errorf("%s: %s", s.Name, fail)
 		}
 	}
+	require.Greater(t, ran, len(all)*3/4, "most of the library applies to the program")
+}
+
+// declared is the profile the program declares in its init reply: schedsim's,
+// narrowed to what it implements.
+func declared(t *testing.T, f sim.Factory) profile.Profile {
+	t.Helper()
+	w, err := sim.New(sim.Config{Factory: f})
+	require.NoError(t, err)
+	defer w.Close()
+	p, ok := w.Process().(*protocol.Process)
+	require.True(t, ok, "a protocol process")
+	prof := p.Profile()
+	require.Equal(t, profile.Default, prof.Name)
+	return prof
 }
 
 // TestTrafficMatchesTheSchema records the program's traffic through scenarios
@@ -104,7 +128,9 @@ func TestPropertySuite(t *testing.T) {
 	case long:
 		cases = 60
 	}
-	require.NoError(t, properties.Check(protocol.Factory(factory(t)), properties.Options{Cases: cases, Seed: 7}))
+	f := protocol.Factory(factory(t))
+	prof := declared(t, f) // generate only what the program implements
+	require.NoError(t, properties.Check(f, properties.Options{Cases: cases, Seed: 7, Profile: &prof}))
 }
 
 // query runs evaluator.py's functions on inputs, one JSON line each way.

@@ -38,4 +38,6 @@ const (
 	BufferedStartWaitsForTick
 	TickAtNowIsLate
 	AnchorAtMillisecond
+	BufferAllDrainsAtOnce
+	BufferAllUnbounded
 )
