@@ -37,6 +37,12 @@ type Config struct {
 	// CatchUpWindow, when set, makes every due tick older than now-window
 	// missed. Nil means no window; zero or negative is rejected.
 	CatchUpWindow *Duration `json:"catch_up_window,omitempty"`
+	// StartAt and EndAt bound the schedule's ticks, both inclusive (as
+	// Temporal's StartTime and EndTime); zero: unbounded. Past EndAt the
+	// schedule has no next tick: its timer is disarmed and it describes
+	// itself as finished.
+	StartAt time.Time `json:"start_at,omitzero"`
+	EndAt   time.Time `json:"end_at,omitzero"`
 	// BufferLimit bounds buffer_all's queue: ticks that come while it is
 	// full are skipped (and counted as overflowed). Zero means
 	// DefaultBufferLimit; it may be set only with buffer_all.
@@ -62,6 +68,9 @@ func (c Config) compile() (*Trigger, Config, error) {
 	if c.CatchUpWindow != nil && *c.CatchUpWindow <= 0 {
 		return nil, c, &ConfigError{Field: "catch_up_window", Err: fmt.Errorf("%w: must be positive, got %s", ErrInvalidConfig, *c.CatchUpWindow)}
 	}
+	if !c.StartAt.IsZero() && !c.EndAt.IsZero() && c.EndAt.Before(c.StartAt) {
+		return nil, c, &ConfigError{Field: "end_at", Err: fmt.Errorf("%w: %s is before start_at %s", ErrInvalidConfig, stamp(c.EndAt), stamp(c.StartAt))}
+	}
 	if c.BufferLimit < 0 {
 		return nil, c, &ConfigError{Field: "buffer_limit", Err: fmt.Errorf("%w: must be positive, got %d", ErrInvalidConfig, c.BufferLimit)}
 	}
@@ -80,6 +89,12 @@ func (c Config) compile() (*Trigger, Config, error) {
 		out.Input = buf.Bytes()
 	}
 	out.SearchAttributes = maps.Clone(c.SearchAttributes)
+	if !c.StartAt.IsZero() {
+		out.StartAt = c.StartAt.UTC()
+	}
+	if !c.EndAt.IsZero() {
+		out.EndAt = c.EndAt.UTC()
+	}
 	if c.CatchUpWindow != nil {
 		w := *c.CatchUpWindow
 		out.CatchUpWindow = &w

@@ -112,6 +112,9 @@ func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error
 		in.Now = now.Add(time.Nanosecond) // every due tick, even a lone one, is late
 	}
 	en.grid, in.ranges = st.Grid(), en.ranges[:0]
+	if ev.mut.Has(mutation.DeliveryIgnoresBounds) {
+		en.grid = st.trigger.Grid(st.Reference) // the bounds were checked at create only
+	}
 	plan := PlanDelivery(&en.grid, in)
 	en.ranges = plan.Ranges[:0] // the log and the state copy what they keep
 	if ev.mut.Has(mutation.IntervalFromActual) && st.trigger.IsInterval() {

@@ -57,9 +57,9 @@ func (ev *Evaluator) Create(ctx context.Context, r Request, c Config) error {
 		return fmt.Errorf("%w: %q", ErrScheduleExists, r.ScheduleID)
 	}
 	now := ev.now()
-	next := trig.Grid(now).Next(now)
+	next := trig.Grid(now).Within(c.StartAt, c.EndAt).Next(now)
 	if next.IsZero() {
-		return &ConfigError{Field: "trigger", Err: fmt.Errorf("%w: no tick after %s", ErrNeverFires, stamp(now))}
+		return neverFires(c, now)
 	}
 	if err := ev.record(ctx, en, Event{Type: Created, RequestID: r.RequestID, Config: &cfg, Next: next}); err != nil {
 		return err
@@ -94,9 +94,9 @@ func (ev *Evaluator) Update(ctx context.Context, r Request, c Config) error {
 		if ev.mut.Has(mutation.UpdateDropsRunning) {
 			st.Running = nil
 		}
-		next := trig.Grid(ev.anchor(now)).Next(now)
+		next := trig.Grid(ev.anchor(now)).Within(c.StartAt, c.EndAt).Next(now)
 		if next.IsZero() {
-			return nil, &ConfigError{Field: "trigger", Err: fmt.Errorf("%w: no tick after %s", ErrNeverFires, stamp(now))}
+			return nil, neverFires(c, now)
 		}
 		return append(drops(st, r.RequestID, CauseUpdate), Event{Type: Updated, RequestID: r.RequestID, Config: &cfg, Next: next}), nil
 	})
@@ -123,7 +123,7 @@ func (ev *Evaluator) Resume(ctx context.Context, r Request) error {
 		if ev.mut.Has(mutation.ResumeCatchesUp) {
 			return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.Next}}, nil
 		}
-		return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.trigger.Grid(ev.anchor(now)).Next(now)}}, nil
+		return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.trigger.Grid(ev.anchor(now)).Within(st.Config.StartAt, st.Config.EndAt).Next(now)}}, nil
 	})
 }
 
@@ -203,6 +203,15 @@ func (ev *Evaluator) effects(ctx context.Context, en *entry, err error) error {
 		return err
 	}
 	return ev.arm(ctx, en)
+}
+
+// neverFires is the error for a config with no tick after now: its trigger
+// has none, or none before its end_at.
+func neverFires(c Config, now time.Time) error {
+	if !c.EndAt.IsZero() {
+		return &ConfigError{Field: "end_at", Err: fmt.Errorf("%w: no tick between %s and end_at %s", ErrNeverFires, stamp(now), stamp(c.EndAt))}
+	}
+	return &ConfigError{Field: "trigger", Err: fmt.Errorf("%w: no tick after %s", ErrNeverFires, stamp(now))}
 }
 
 // drops returns the events that discard a buffered tick and owed starts.

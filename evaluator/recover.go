@@ -207,6 +207,9 @@ type Description struct {
 	Owed          []TickRange `json:"owed,omitempty"`
 	LastTriggered time.Time   `json:"last_triggered,omitzero"`
 	Counters      Counters    `json:"counters"`
+	// Finished: the trigger has no tick left (past end_at, or a cron whose
+	// dates ran out); the schedule stays until deleted.
+	Finished bool `json:"finished,omitempty"`
 }
 
 // MaxUpcoming caps the number of upcoming times Get and List report.
@@ -215,7 +218,8 @@ const MaxUpcoming = 1000
 func describe(st *State, upcoming int) Description {
 	upcoming = min(upcoming, MaxUpcoming)
 	d := Description{ID: st.ID, Config: st.Config, Paused: st.Paused, Running: slices.Clone(st.Running),
-		Buffered: st.Buffered, Queued: slices.Clone(st.Queued), Owed: slices.Clone(st.Pending), LastTriggered: st.LastTriggered, Counters: st.Counters}
+		Buffered: st.Buffered, Queued: slices.Clone(st.Queued), Owed: slices.Clone(st.Pending), LastTriggered: st.LastTriggered, Counters: st.Counters,
+		Finished: st.Next.IsZero()}
 	g := st.Grid()
 	for t := st.Next; !t.IsZero() && len(d.Upcoming) < upcoming; t = g.Next(t) {
 		d.Upcoming = append(d.Upcoming, t)

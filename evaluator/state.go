@@ -62,7 +62,7 @@ func (s *State) Grid() Grid {
 	if s.trigger == nil {
 		return Grid{}
 	}
-	return s.trigger.Grid(s.Reference)
+	return s.trigger.Grid(s.Reference).Within(s.Config.StartAt, s.Config.EndAt)
 }
 
 // Clone returns a deep copy.

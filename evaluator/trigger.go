@@ -197,12 +197,36 @@ func (t *Trigger) Grid(reference time.Time) Grid {
 type Grid struct {
 	t   *Trigger
 	ref time.Time
+	// from and to bound the ticks, both inclusive (zero: unbounded): the
+	// config's start_at and end_at.
+	from, to time.Time
+}
+
+// Within keeps only the ticks in [from, to] (a zero bound: none on that side).
+func (g Grid) Within(from, to time.Time) Grid {
+	g.from, g.to = from, to
+	return g
 }
 
 // Next returns the first tick strictly after `after`, in UTC, or the zero time
 // when there is none (a cron whose dates ran out, or an interval past year 2262's
 // arithmetic range).
 func (g Grid) Next(after time.Time) time.Time {
+	if g.from.IsZero() && g.to.IsZero() {
+		return g.next(after) // the common case costs nothing more
+	}
+	if !g.from.IsZero() && after.Before(g.from) {
+		after = g.from.Add(-time.Nanosecond)
+	}
+	t := g.next(after)
+	if !g.to.IsZero() && t.After(g.to) {
+		return time.Time{}
+	}
+	return t
+}
+
+// next is Next without the bounds.
+func (g Grid) next(after time.Time) time.Time {
 	if g.t == nil {
 		return time.Time{}
 	}
@@ -231,6 +255,9 @@ func (g Grid) Next(after time.Time) time.Time {
 func (g Grid) CountIn(from, until time.Time) int64 {
 	if g.t == nil || !from.Before(until) {
 		return 0
+	}
+	if !g.to.IsZero() && until.After(g.to) {
+		until = g.to.Add(time.Nanosecond)
 	}
 	if g.t.cron == nil {
 		first := g.Next(from.Add(-time.Nanosecond))

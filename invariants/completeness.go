@@ -45,6 +45,10 @@ func C3(h *History) []Violation {
 		}
 		v := l.versions[len(l.versions)-1]
 		switch {
+		case v.finished(h.Now):
+			if len(ts) > 0 {
+				bad("finished schedule (no tick left before its end_at) has a timer armed at %s", stamp(ts[0].At))
+			}
 		case len(ts) == 0:
 			bad("active schedule has no timer armed")
 		case len(ts) > 1:
@@ -56,6 +60,11 @@ func C3(h *History) []Violation {
 	return out
 }
 
+// finished reports whether v has no tick after now (past its end_at).
+func (v version) finished(now time.Time) bool {
+	return !v.cfg.EndAt.IsZero() && v.grid(v.first).Next(now).IsZero()
+}
+
 // isNext reports whether t is v's first tick after now.
 func (v version) isNext(t, now time.Time) bool {
 	if !t.After(now) || !v.onGrid(t) {
@@ -64,7 +73,7 @@ func (v version) isNext(t, now time.Time) bool {
 	if v.trig.IsInterval() {
 		return !t.Add(-v.trig.Period()).After(now) // the tick before t is not after now
 	}
-	return v.trig.Grid(v.first).Next(now).Equal(t)
+	return v.grid(v.first).Next(now).Equal(t)
 }
 
 // C4 Next run described: at a quiet point an active schedule describes, as
@@ -85,6 +94,10 @@ func C4(h *History) []Violation {
 		}
 		switch {
 		case l.deleted != nil || len(l.versions) == 0 || l.paused:
+		case l.versions[len(l.versions)-1].finished(h.Now):
+			if len(d.Upcoming) > 0 {
+				bad("finished schedule (no tick left before its end_at) describes a next run at %s", stamp(d.Upcoming[0]))
+			}
 		case len(d.Upcoming) == 0:
 			bad("active schedule describes no next run")
 		case !l.versions[len(l.versions)-1].isNext(d.Upcoming[0], h.Now):
@@ -166,7 +179,7 @@ func (l *life) owedTicks(now time.Time, started map[time.Time]bool) (ticks []tim
 		if l.deleted != nil && l.deleted.First.Before(end) {
 			end = l.deleted.First // the delete may date from its first attempt
 		}
-		g := v.trig.Grid(v.first)
+		g := v.grid(v.first)
 		for t := g.Next(v.first); !t.IsZero() && !t.After(now) && (t.Before(end) || t.Equal(now) && end.Equal(now)); t = g.Next(t) {
 			if len(out) == maxC1Ticks {
 				return nil, false, true

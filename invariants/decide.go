@@ -67,7 +67,10 @@ func (m *model) schedule(s *mSched) {
 // walks only the ticks its overlap policy can still act on.
 func (m *model) decide(s *mSched) error {
 	first := s.next // due: first, then the grid's ticks up to now
-	several := !first.After(m.now) && !s.grid.Next(first).After(m.now)
+	// Several are due when the tick after the first is due too; a grid with
+	// no tick after the first (past its end_at) has a lone due tick.
+	second := s.grid.Next(first)
+	several := !first.After(m.now) && !second.IsZero() && !second.After(m.now)
 	s.next = s.grid.Next(m.now)
 	kept := first // the oldest due tick the window keeps
 	if w := s.cfg.CatchUpWindow; w != nil && kept.Before(m.now.Add(-time.Duration(*w))) {

@@ -226,6 +226,11 @@ type version struct {
 	startsBefore int       // executions started before it took effect (see sim.AppliedOp)
 }
 
+// grid is the version's ticks from anchor, within its config's bounds.
+func (v version) grid(anchor time.Time) ticks.Grid {
+	return v.trig.Grid(anchor).Within(v.cfg.StartAt, v.cfg.EndAt)
+}
+
 // span is a pause: from its operation's success (from) — or, for checks that
 // must not blame a tick the pause may already have covered, its first attempt
 // (first) — until the first attempt of the resume (zero: still open).

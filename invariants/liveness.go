@@ -230,7 +230,7 @@ func L3(h *History) []Violation {
 		if !v.first.Equal(v.at) {
 			continue // the anchor is ambiguous
 		}
-		t := v.trig.Grid(v.at).Next(maxTime(v.at, lt.decidedUntil.Add(-time.Nanosecond)))
+		t := v.grid(v.at).Next(maxTime(v.at, lt.decidedUntil.Add(-time.Nanosecond)))
 		if !t.IsZero() && !t.After(cutoff) {
 			out = append(out, Violation{Invariant: "L3", ScheduleID: id, Nominal: t,
 				Detail: fmt.Sprintf("due at %s, still without a disposition in the log at %s", stamp(t), stamp(h.Now))})

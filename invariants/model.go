@@ -360,7 +360,9 @@ func (m *model) applyOps() bool {
 			recorded = s != nil && !s.deleted && s.paused
 			if recorded {
 				s.paused = false
-				m.configure(s, s.cfg)
+				if !m.configure(s, s.cfg) {
+					s.next = time.Time{} // resumed past its end_at: finished
+				}
 				if m.prof.Reregisters {
 					s.running = nil
 				}
@@ -391,7 +393,7 @@ func (m *model) configure(s *mSched, c evaluator.Config) bool {
 	if t.IsInterval() && m.prof.IntervalAnchor == profile.AnchorOperationSecond {
 		anchor = anchor.Truncate(time.Second)
 	}
-	g := t.Grid(anchor)
+	g := t.Grid(anchor).Within(c.StartAt, c.EndAt)
 	next := g.Next(m.now)
 	if next.IsZero() {
 		return false

@@ -134,9 +134,9 @@ func S6(h *History) []Violation {
 }
 
 // onGrid reports whether n is a tick of v after its anchor, for some anchor
-// in [first, at].
+// in [first, at], within its start_at and end_at.
 func (v version) onGrid(n time.Time) bool {
-	if !n.After(v.first) {
+	if !n.After(v.first) || !v.cfg.StartAt.IsZero() && n.Before(v.cfg.StartAt) || !v.cfg.EndAt.IsZero() && n.After(v.cfg.EndAt) {
 		return false
 	}
 	if v.trig.IsInterval() {
@@ -145,7 +145,7 @@ func (v version) onGrid(n time.Time) bool {
 		a := n.Add(-k * p)
 		return k >= 1 && !a.After(v.at)
 	}
-	return v.trig.Grid(v.first).Next(n.Add(-time.Nanosecond)).Equal(n)
+	return v.grid(v.first).Next(n.Add(-time.Nanosecond)).Equal(n)
 }
 
 // S7 Monotone: the started nominal times of a schedule strictly increase.

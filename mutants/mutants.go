@@ -60,6 +60,7 @@ var All = []Mutant{
 	{"anchor-at-millisecond", "update and resume compute an interval's first tick from the operation's time cut to the millisecond (a timestamp kept as a JavaScript Date or by many databases)", 0, false, mutation.AnchorAtMillisecond},
 	{"buffer-all-drains-at-once", "when the running set empties, buffer_all starts every queued tick at once instead of one at a time", 0, false, mutation.BufferAllDrainsAtOnce},
 	{"buffer-all-unbounded", "buffer_all ignores its buffer_limit and queues every tick", 0, false, mutation.BufferAllUnbounded},
+	{"delivery-ignores-bounds", "start_at and end_at are applied when the schedule is created (its first tick) but not when a delivery decides, so ticks after end_at still fire", 0, false, mutation.DeliveryIgnoresBounds},
 	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 

@@ -99,6 +99,8 @@ type Profile struct {
 	CatchUps []CatchUp // the catch-up policies offered
 	// Window: a catch-up window can be set.
 	Window bool
+	// Bounds: start_at and end_at can be set.
+	Bounds bool
 	// IntervalAnchor is where an interval's grid starts; IntervalUnit, when
 	// set, is the granularity an interval must be a multiple of.
 	IntervalAnchor Anchor
@@ -203,6 +205,8 @@ func (p Profile) Supports(c evaluator.Config) string {
 		return fmt.Sprintf("%s offers no catch-up policy %s", p.Name, c.CatchUp)
 	case c.CatchUpWindow != nil && !p.Window:
 		return fmt.Sprintf("%s has no catch-up window", p.Name)
+	case (!c.StartAt.IsZero() || !c.EndAt.IsZero()) && !p.Bounds:
+		return fmt.Sprintf("%s has no start_at/end_at bounds", p.Name)
 	case c.Trigger.Interval > 0 && p.IntervalUnit > 0 && time.Duration(c.Trigger.Interval)%p.IntervalUnit != 0:
 		return fmt.Sprintf("%s takes intervals in whole multiples of %s, not %s", p.Name, p.IntervalUnit, time.Duration(c.Trigger.Interval))
 	}

@@ -133,6 +133,12 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 		gen.Weighted([]gen.WeightedGen{{Weight: 6, Gen: gen.Const(time.Duration(0))}, {Weight: boundaryShare, Gen: gen.OneConstOf(time.Duration(-1), time.Duration(1))}}),
 		// buffer_all's bound: the default, or small enough to fill.
 		gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(0)}, {Weight: 2, Gen: gen.IntRange(1, 3)}}),
+		// start_at and end_at, in one schedule of four: a lower bound after
+		// the create, and an end at least three periods after both.
+		gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const([2]time.Duration{})},
+			{Weight: 1, Gen: gopter.CombineGens(every(sc.unit*3, sc.horizon/3), every(sc.unit*3, sc.horizon/3)).Map(func(b []any) [2]time.Duration {
+				return [2]time.Duration{b[0].(time.Duration), b[1].(time.Duration)}
+			})}}),
 	).Map(func(v []any) Schedule {
 		t := v[0].(triggerChoice)
 		runs := time.Duration(float64(min(t.period, sc.horizon/2)) * v[4].(float64)).Round(time.Second)
@@ -146,6 +152,12 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 		}
 		if s.Overlap == evaluator.OverlapBufferAll {
 			s.BufferLimit = v[8].(int)
+		}
+		if b := v[9].([2]time.Duration); b != ([2]time.Duration{}) && !p.NoBounds {
+			if b[0] > s.CreateAt {
+				s.StartAt = b[0]
+			}
+			s.EndAt = max(s.CreateAt, s.StartAt) + 3*t.period + b[1]
 		}
 		if b := v[6].(int); b >= 0 {
 			s.BadTrigger, s.WantError = &badTriggers[b].spec, badTriggers[b].want

@@ -34,8 +34,10 @@ type Schedule struct {
 	// BufferLimit is buffer_all's bound (0: the default, 1,000): small ones
 	// make the generated queues fill.
 	BufferLimit int
-	RunsFor     time.Duration // 0: until cancelled
-	CreateAt    time.Duration
+	// StartAt and EndAt bound the ticks, as offsets from the start (0: none).
+	StartAt, EndAt time.Duration
+	RunsFor        time.Duration // 0: until cancelled
+	CreateAt       time.Duration
 	// BadTrigger, when set, makes the create invalid: it must be refused
 	// and leave the log unchanged (WantError is what it fails with).
 	BadTrigger *evaluator.TriggerSpec
@@ -97,6 +99,12 @@ func (h History) Scenario(name, description string) *scenarios.Scenario {
 		if sc.Overlap == evaluator.OverlapBufferAll {
 			c.BufferLimit = sc.BufferLimit
 		}
+		if sc.StartAt > 0 {
+			c.StartAt = at(sc.StartAt)
+		}
+		if sc.EndAt > 0 {
+			c.EndAt = at(sc.EndAt)
+		}
 		if sc.Window > 0 {
 			w := evaluator.Duration(sc.Window)
 			c.CatchUpWindow = &w
@@ -141,6 +149,9 @@ func (st Step) scenarioStep(i int, start time.Time, configs map[string]evaluator
 			if c.Overlap != evaluator.OverlapBufferAll {
 				c.BufferLimit = 0 // only buffer_all takes a bound
 			}
+			// An update replaces the config: a generated one sets no bounds
+			// (it may come after the old end_at).
+			c.StartAt, c.EndAt = time.Time{}, time.Time{}
 			if st.CatchUp != 0 {
 				c.CatchUp = st.CatchUp
 			}

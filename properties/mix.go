@@ -61,6 +61,8 @@ type Mix struct {
 	CatchUps []evaluator.CatchUpPolicy
 	// NoWindow: the implementation has no catch-up window to set.
 	NoWindow bool
+	// NoBounds: it has no start_at/end_at.
+	NoBounds bool
 }
 
 func (p Mix) String() string {
@@ -80,6 +82,7 @@ func genMix(mode string, prof profile.Profile) gopter.Gen {
 	mix := genMixIn(mode, faults, overlaps, catchUps)
 	return mix.Map(func(m Mix) Mix {
 		m.NoWindow = !prof.Window
+		m.NoBounds = !prof.Bounds
 		return m
 	})
 }

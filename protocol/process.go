@@ -7,15 +7,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/schedsim/schedsim/profile"
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/schedsim/schedsim/profile"
 
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/fakes"
@@ -154,12 +156,15 @@ func start(o Options, s sim.Seams) (*Process, error) {
 }
 
 // Profile returns the profile the program declared in its init reply
-// (schedsim's, whole, when it declared none).
+// (schedsim's, whole, when it declared none), without the optional config
+// features its reply does not list (FeatureBounds): a program written before
+// a feature existed is never sent it.
 func (p *Process) Profile() profile.Profile {
-	if p.hello.Profile == nil {
-		return profile.Schedsim()
+	prof := profile.Schedsim()
+	if p.hello.Profile != nil {
+		prof, _ = p.hello.Profile.Resolve() // checked at init
 	}
-	prof, _ := p.hello.Profile.Resolve() // checked at init
+	prof.Bounds = prof.Bounds && slices.Contains(p.hello.Features, FeatureBounds)
 	return prof
 }
 

@@ -77,6 +77,10 @@ type InitOptions struct {
 }
 
 // Hello is the result of init.
+// FeatureBounds, listed in an init reply's features, says the program
+// implements a config's start_at and end_at.
+const FeatureBounds = "bounds"
+
 type Hello struct {
 	Name     string   `json:"name"`
 	Version  string   `json:"version"`

@@ -229,7 +229,7 @@ func (d *decoder) rates(n *yaml.Node) sim.Rates {
 	return r
 }
 
-var scheduleFields = []string{"id", "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "workflow_type", "input",
+var scheduleFields = []string{"id", "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "start_at", "end_at", "workflow_type", "input",
 
 	"search_attributes", "runs_for", "runs_for_nominal"}
 
@@ -337,6 +337,18 @@ func (d *decoder) config(f fields, base evaluator.Config, what string, lenient b
 	if v := f.get("buffer_limit"); v != nil {
 		if n, ok := d.integer(v, "buffer_limit", 1, 1<<31-1); ok {
 			c.BufferLimit = int(n)
+		}
+	}
+	for _, b := range []struct {
+		key string
+		to  *time.Time
+	}{{"start_at", &c.StartAt}, {"end_at", &c.EndAt}} {
+		if v := f.get(b.key); v != nil {
+			if str, ok := d.scalar(v, b.key); ok && str == "none" {
+				*b.to = time.Time{}
+			} else if t, ok := d.instant(v, b.key); ok {
+				*b.to = t
+			}
 		}
 	}
 	if c.Overlap != evaluator.OverlapBufferAll && f.get("buffer_limit") == nil {

@@ -166,6 +166,17 @@ func (w writer) config(m *yaml.Node, c evaluator.Config, full bool) error {
 	case full:
 		w.add(m, "catch_up_window", w.str("none"))
 	}
+	for _, b := range []struct {
+		key string
+		t   time.Time
+	}{{"start_at", c.StartAt}, {"end_at", c.EndAt}} {
+		switch {
+		case !b.t.IsZero():
+			w.add(m, b.key, w.at(b.t))
+		case full:
+			w.add(m, b.key, w.str("none"))
+		}
+	}
 	if c.BufferLimit > 0 {
 		w.add(m, "buffer_limit", w.scalar("!!int", fmt.Sprint(c.BufferLimit)))
 	}

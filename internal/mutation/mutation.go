@@ -40,4 +40,5 @@ const (
 	AnchorAtMillisecond
 	BufferAllDrainsAtOnce
 	BufferAllUnbounded
+	DeliveryIgnoresBounds
 )

@@ -13,22 +13,39 @@ func (t *Trigger) Period() time.Duration { return t.period }
 type Grid struct {
 	t   *Trigger
 	ref time.Time
+	// from and to bound the ticks, both inclusive (zero: unbounded).
+	from, to time.Time
 }
 
 // Grid anchors the trigger at ref.
-func (t *Trigger) Grid(ref time.Time) Grid { return Grid{t, ref.UTC()} }
+func (t *Trigger) Grid(ref time.Time) Grid { return Grid{t: t, ref: ref.UTC()} }
+
+// Within keeps only the ticks in [from, to] (a zero bound: none on that side).
+func (g Grid) Within(from, to time.Time) Grid {
+	g.from, g.to = from.UTC(), to.UTC()
+	return g
+}
 
 // Next returns the first tick strictly after `after` in UTC — of an interval
 // ref + k·period, k ≥ 1; of a cron, see Trigger.Next — or the zero time when
 // there is none.
 func (g Grid) Next(after time.Time) time.Time {
+	if !g.from.IsZero() && after.Before(g.from) {
+		after = g.from.Add(-time.Nanosecond)
+	}
+	var t time.Time
 	switch {
 	case g.t == nil:
 		return time.Time{}
 	case g.t.period > 0:
-		return g.t.intervalAfter(g.ref, after.UTC())
+		t = g.t.intervalAfter(g.ref, after.UTC())
+	default:
+		t = g.t.Next(after)
 	}
-	return g.t.Next(after)
+	if !g.to.IsZero() && t.After(g.to) {
+		return time.Time{}
+	}
+	return t
 }
 
 func (t *Trigger) intervalAfter(ref, after time.Time) time.Time {
