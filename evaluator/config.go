@@ -43,6 +43,11 @@ type Config struct {
 	// itself as finished.
 	StartAt time.Time `json:"start_at,omitzero"`
 	EndAt   time.Time `json:"end_at,omitzero"`
+	// RemainingRuns, when positive, limits the starts this config may make
+	// (each start counts, whatever its cause); once they are made the
+	// schedule is finished. Ticks that would start or wait beyond the limit
+	// are skipped. Zero: unlimited.
+	RemainingRuns int `json:"remaining_runs,omitempty"`
 	// BufferLimit bounds buffer_all's queue: ticks that come while it is
 	// full are skipped (and counted as overflowed). Zero means
 	// DefaultBufferLimit; it may be set only with buffer_all.
@@ -70,6 +75,9 @@ func (c Config) compile() (*Trigger, Config, error) {
 	}
 	if !c.StartAt.IsZero() && !c.EndAt.IsZero() && c.EndAt.Before(c.StartAt) {
 		return nil, c, &ConfigError{Field: "end_at", Err: fmt.Errorf("%w: %s is before start_at %s", ErrInvalidConfig, stamp(c.EndAt), stamp(c.StartAt))}
+	}
+	if c.RemainingRuns < 0 {
+		return nil, c, &ConfigError{Field: "remaining_runs", Err: fmt.Errorf("%w: must be positive, got %d", ErrInvalidConfig, c.RemainingRuns)}
 	}
 	if c.BufferLimit < 0 {
 		return nil, c, &ConfigError{Field: "buffer_limit", Err: fmt.Errorf("%w: must be positive, got %d", ErrInvalidConfig, c.BufferLimit)}

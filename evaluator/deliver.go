@@ -101,7 +101,11 @@ func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.
 func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error {
 	st := en.st
 	in := PlanInput{Next: st.Next, Now: now, Overlap: st.Config.Overlap, CatchUp: st.Config.CatchUp,
-		Running: len(st.Running) > 0, Buffered: !st.Buffered.IsZero(), Queued: st.queued(), Limit: st.Config.Limit(), mut: ev.mut}
+		Running: len(st.Running) > 0, Buffered: !st.Buffered.IsZero(), Queued: st.queued(), Limit: st.Config.Limit(),
+		Limited: st.runsLeft() >= 0, Capacity: st.capacity(), mut: ev.mut}
+	if ev.mut.Has(mutation.LimitCountsStartsOnly) && in.Limited {
+		in.Capacity = st.runsLeft() // waiting ticks are not counted against the limit
+	}
 	if ev.mut.Has(mutation.BufferAllUnbounded) {
 		in.Limit = 1 << 62 // the bound is never reached
 	}
@@ -129,8 +133,8 @@ func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error
 			return ev.start(ctx, en, r.From, CauseTick, plan.Next)
 		case Skip:
 			e := Event{Type: Skipped, Nominal: r.From, Next: plan.Next}
-			if st.Config.Overlap == OverlapBufferAll {
-				e.Cause = CauseOverflow // buffer_all skips only when its queue is full
+			if st.Config.Overlap == OverlapBufferAll && st.queued() >= in.Limit {
+				e.Cause = CauseOverflow // else remaining_runs skipped it
 			}
 			if ev.mut.Has(mutation.SkipsNotRecorded) {
 				return ev.remember(en, e)

@@ -123,7 +123,11 @@ func (ev *Evaluator) Resume(ctx context.Context, r Request) error {
 		if ev.mut.Has(mutation.ResumeCatchesUp) {
 			return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.Next}}, nil
 		}
-		return []Event{{Type: Resumed, RequestID: r.RequestID, Next: st.trigger.Grid(ev.anchor(now)).Within(st.Config.StartAt, st.Config.EndAt).Next(now)}}, nil
+		next := st.trigger.Grid(ev.anchor(now)).Within(st.Config.StartAt, st.Config.EndAt).Next(now)
+		if st.runsLeft() == 0 {
+			next = time.Time{} // its runs are used up: it stays finished
+		}
+		return []Event{{Type: Resumed, RequestID: r.RequestID, Next: next}}, nil
 	})
 }
 

@@ -38,6 +38,10 @@ type PlanInput struct {
 	Buffered bool          // a tick is buffered (buffer_one)
 	Queued   int64         // ticks queued (buffer_all)
 	Limit    int64         // buffer_all's bound (Config.Limit)
+	// Limited: remaining_runs is set, and Capacity is how many more ticks it
+	// lets start or wait; beyond it a tick is skipped.
+	Limited  bool
+	Capacity int64
 
 	mut    mutation.Set // the evaluator's mutants, if any
 	ranges []TickRange  // a buffer for Plan.Ranges, reused by the evaluator
@@ -59,7 +63,10 @@ type Plan struct {
 // the length of the outage; for all it also counts start ranges with CountIn.
 func PlanDelivery(seq Sequence, in PlanInput) Plan {
 	b := planBuilder{seq: seq, policy: in.Overlap, running: in.Running, buffered: in.Buffered, mut: in.mut, ranges: in.ranges,
-		queued: in.Queued, limit: in.Limit}
+		queued: in.Queued, limit: in.Limit, capacity: -1}
+	if in.Limited {
+		b.capacity = max(in.Capacity, 0)
+	}
 	if in.Overlap == OverlapBufferAll {
 		b.buffered = b.queued >= b.limit // full: the disposition is skip
 	}
@@ -150,6 +157,7 @@ type planBuilder struct {
 	// has no room (buffer_one's tick, or buffer_all's queue at its limit).
 	running, buffered bool
 	queued, limit     int64 // buffer_all's queue
+	capacity          int64 // remaining_runs' room (negative: unlimited)
 	ranges            []TickRange
 	mut               mutation.Set
 }
@@ -160,6 +168,13 @@ func (b *planBuilder) tick(at, until time.Time) {
 	d := Overlap(b.policy, b.running, b.buffered)
 	if b.mut.Has(mutation.BufferKeepsNewest) && b.policy == OverlapBufferOne && b.running {
 		d = Buffer // a newer tick replaces the buffered one
+	}
+	if d == Start || d == Buffer && !(b.mut.Has(mutation.BufferKeepsNewest) && b.buffered) {
+		if b.capacity == 0 {
+			d = Skip // remaining_runs has no room for it
+		} else if b.capacity > 0 {
+			b.capacity--
+		}
 	}
 	var n int64
 	switch {
@@ -182,6 +197,10 @@ func (b *planBuilder) tick(at, until time.Time) {
 // the disposition can no longer change, so the rest is one range: O(1) events.
 func (b *planBuilder) stream(from, end time.Time) {
 	for from.Before(end) {
+		if b.capacity == 0 {
+			b.add(Skip, from, end, 0)
+			return
+		}
 		if b.running && b.policy == OverlapBufferAll && !b.buffered {
 			from = b.queue(from, end)
 			continue
@@ -191,6 +210,17 @@ func (b *planBuilder) stream(from, end time.Time) {
 			var n int64
 			if d == Start || b.policy == OverlapBufferAll {
 				n = b.seq.CountIn(from, end)
+			}
+			if d == Start && b.capacity >= 0 && n > b.capacity {
+				// Only capacity of them may start: the rest are skipped.
+				rest := b.nth(from, b.capacity)
+				b.add(Start, from, rest, b.capacity)
+				b.capacity = 0
+				b.add(Skip, rest, end, 0)
+				return
+			}
+			if d == Start && b.capacity > 0 {
+				b.capacity -= n
 			}
 			b.add(d, from, end, n)
 			return
@@ -206,18 +236,30 @@ func (b *planBuilder) stream(from, end time.Time) {
 // fills takes one seq.Next per tick queued: at most the limit.
 func (b *planBuilder) queue(from, end time.Time) time.Time {
 	room := b.limit - b.queued
+	if b.capacity >= 0 && b.capacity < room {
+		room = b.capacity // remaining_runs leaves less room than the bound
+	}
 	n := b.seq.CountIn(from, end)
 	rest := end
 	if n > room {
-		n, rest = room, from
-		for range room {
-			rest = b.seq.Next(rest)
-		}
+		n, rest = room, b.nth(from, room)
 	}
 	b.add(Buffer, from, rest, n)
 	b.queued += n
 	b.buffered = b.queued >= b.limit
+	if b.capacity > 0 {
+		b.capacity -= n
+	}
 	return rest
+}
+
+// nth is the tick that follows n ticks counted from the tick from: one
+// seq.Next per tick (callers bound n).
+func (b *planBuilder) nth(from time.Time, n int64) time.Time {
+	for range n {
+		from = b.seq.Next(from)
+	}
+	return from
 }
 
 func (b *planBuilder) add(d Disposition, from, until time.Time, n int64) {

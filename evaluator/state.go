@@ -47,9 +47,12 @@ type State struct {
 	Queued        []TickRange `json:"queued,omitempty"`  // buffer_all's waiting ticks, oldest first
 	Pending       []TickRange `json:"pending,omitempty"` // owed starts, oldest first
 	LastTriggered time.Time   `json:"last_triggered,omitzero"`
-	Counters      Counters    `json:"counters"`
-	LastRequestID string      `json:"last_request_id,omitempty"`
-	LastRequestOp EventType   `json:"last_request_op,omitempty"`
+	// RunsUsed counts the starts made under the config in force (for
+	// remaining_runs; reset by an update).
+	RunsUsed      int64     `json:"runs_used,omitempty"`
+	Counters      Counters  `json:"counters"`
+	LastRequestID string    `json:"last_request_id,omitempty"`
+	LastRequestOp EventType `json:"last_request_op,omitempty"`
 
 	trigger *Trigger
 }
@@ -72,6 +75,33 @@ func (s *State) Clone() *State {
 	c.Pending = slices.Clone(s.Pending)
 	c.Queued = slices.Clone(s.Queued)
 	return &c
+}
+
+// runsLeft is how many starts the config in force still allows; -1:
+// unlimited.
+func (s *State) runsLeft() int64 {
+	if s.Config.RemainingRuns <= 0 {
+		return -1
+	}
+	return max(int64(s.Config.RemainingRuns)-s.RunsUsed, 0)
+}
+
+// capacity is how many more ticks may be chosen to start or to wait: the
+// runs left less the ticks already waiting (buffered, queued, owed); -1:
+// unlimited.
+func (s *State) capacity() int64 {
+	left := s.runsLeft()
+	if left < 0 {
+		return -1
+	}
+	waiting := s.queued()
+	if !s.Buffered.IsZero() {
+		waiting++
+	}
+	for _, p := range s.Pending {
+		waiting += p.Count
+	}
+	return max(left-waiting, 0)
 }
 
 // queued is how many ticks buffer_all's queue holds.
@@ -130,7 +160,7 @@ func (s *State) apply(e Event) error {
 		if err != nil {
 			return corrupt(e, "%v", err)
 		}
-		s.Config, s.trigger, s.Reference, s.Next = cfg, trig, e.At, e.Next
+		s.Config, s.trigger, s.Reference, s.Next, s.RunsUsed = cfg, trig, e.At, e.Next, 0
 	case Paused:
 		s.Paused = true
 	case Resumed:
@@ -260,6 +290,10 @@ func (s *State) applyTriggered(e Event) error {
 	}
 	s.Running = append(s.Running, Running{Execution: e.Execution, Nominal: e.Nominal})
 	s.Counters.Started++
+	s.RunsUsed++
+	if s.runsLeft() == 0 {
+		s.Next = time.Time{} // its runs are used up: finished
+	}
 	if e.Nominal.After(s.LastTriggered) {
 		s.LastTriggered = e.Nominal
 	}

@@ -45,9 +45,9 @@ func C3(h *History) []Violation {
 		}
 		v := l.versions[len(l.versions)-1]
 		switch {
-		case v.finished(h.Now):
+		case v.finished(h.Now) || h.usedUp(id, l):
 			if len(ts) > 0 {
-				bad("finished schedule (no tick left before its end_at) has a timer armed at %s", stamp(ts[0].At))
+				bad("finished schedule (no tick left before its end_at, or its remaining_runs made) has a timer armed at %s", stamp(ts[0].At))
 			}
 		case len(ts) == 0:
 			bad("active schedule has no timer armed")
@@ -94,9 +94,9 @@ func C4(h *History) []Violation {
 		}
 		switch {
 		case l.deleted != nil || len(l.versions) == 0 || l.paused:
-		case l.versions[len(l.versions)-1].finished(h.Now):
+		case l.versions[len(l.versions)-1].finished(h.Now) || h.usedUp(id, l):
 			if len(d.Upcoming) > 0 {
-				bad("finished schedule (no tick left before its end_at) describes a next run at %s", stamp(d.Upcoming[0]))
+				bad("finished schedule (no tick left before its end_at, or its remaining_runs made) describes a next run at %s", stamp(d.Upcoming[0]))
 			}
 		case len(d.Upcoming) == 0:
 			bad("active schedule describes no next run")
@@ -169,7 +169,7 @@ func (l *life) owedTicks(now time.Time, started map[time.Time]bool) (ticks []tim
 	for i, v := range l.versions {
 		from := len(out)
 		c := v.cfg
-		if c.Overlap != evaluator.OverlapAllowAll || c.CatchUp != evaluator.CatchUpAll || c.CatchUpWindow != nil || !v.first.Equal(v.at) {
+		if c.Overlap != evaluator.OverlapAllowAll || c.CatchUp != evaluator.CatchUpAll || c.CatchUpWindow != nil || c.RemainingRuns > 0 || !v.first.Equal(v.at) {
 			return nil, false, false
 		}
 		end := now

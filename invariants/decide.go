@@ -122,6 +122,9 @@ func (m *model) decide(s *mSched) error {
 // and a tick buffered, buffer_all with a run going and its queue full (the
 // running set changes only at a closure, never inside a decision).
 func (m *model) inert(s *mSched) bool {
+	if !s.roomLeft() {
+		return true // remaining_runs skips the rest
+	}
 	busy := len(s.running) > 0
 	switch s.cfg.Overlap {
 	case evaluator.OverlapSkip:
@@ -149,8 +152,31 @@ func bufferLimit(c evaluator.Config) int64 {
 	return 1000
 }
 
+// runsUsedUp reports whether remaining_runs allows no more start.
+func (s *mSched) runsUsedUp() bool {
+	return s.cfg.RemainingRuns > 0 && s.used >= s.cfg.RemainingRuns
+}
+
+// roomLeft reports whether remaining_runs lets one more tick start or wait:
+// the starts made and the ticks waiting count against it.
+func (s *mSched) roomLeft() bool {
+	if s.cfg.RemainingRuns <= 0 {
+		return true
+	}
+	waiting := len(s.queued)
+	if !s.buffered.IsZero() {
+		waiting++
+	}
+	return s.used+waiting < s.cfg.RemainingRuns
+}
+
 func (m *model) overlap(s *mSched, t time.Time) {
 	busy := len(s.running) > 0
+	if !s.roomLeft() {
+		// remaining_runs has no room: skipped, whatever the policy (a
+		// buffered tick would be skipped by buffer_one anyway).
+		return
+	}
 	switch s.cfg.Overlap {
 	case evaluator.OverlapAllowAll:
 	default:
@@ -204,6 +230,9 @@ func (m *model) start(s *mSched, t time.Time) {
 	m.closeAt(r)
 	s.running = append(s.running, r)
 	m.out.Starts = append(m.out.Starts, Predicted{ScheduleID: s.id, Nominal: t, At: m.now})
+	if s.used++; s.runsUsedUp() {
+		s.next = time.Time{} // its runs are used up: finished
+	}
 }
 
 // startWaiting starts the buffered tick, or buffer_all's oldest queued one,

@@ -222,8 +222,9 @@ type version struct {
 	cfg          evaluator.Config
 	trig         *ticks.Trigger
 	first, at    time.Time
-	since        time.Time // the operation's first attempt, never truncated (first may be: see add)
-	startsBefore int       // executions started before it took effect (see sim.AppliedOp)
+	since        time.Time  // the operation's first attempt, never truncated (first may be: see add)
+	kind         sim.OpKind // create, update or resume
+	startsBefore int        // executions started before it took effect (see sim.AppliedOp)
 }
 
 // grid is the version's ticks from anchor, within its config's bounds.
@@ -289,7 +290,7 @@ func (l *life) add(cfg evaluator.Config, op sim.AppliedOp, anchorSecond bool) {
 	if err != nil {
 		return // accepted by the process yet invalid: S6 reports its ticks
 	}
-	v := version{cfg: cfg, trig: trig, first: op.First, at: op.At, since: op.First, startsBefore: op.StartsBefore}
+	v := version{cfg: cfg, trig: trig, first: op.First, at: op.At, since: op.First, startsBefore: op.StartsBefore, kind: op.Kind}
 	if anchorSecond && trig.IsInterval() {
 		v.first, v.at = v.first.Truncate(time.Second), v.at.Truncate(time.Second)
 	}

@@ -230,6 +230,9 @@ func L3(h *History) []Violation {
 		if !v.first.Equal(v.at) {
 			continue // the anchor is ambiguous
 		}
+		if h.usedUp(id, l) {
+			continue // its remaining_runs are made: no tick is due any more
+		}
 		t := v.grid(v.at).Next(maxTime(v.at, lt.decidedUntil.Add(-time.Nanosecond)))
 		if !t.IsZero() && !t.After(cutoff) {
 			out = append(out, Violation{Invariant: "L3", ScheduleID: id, Nominal: t,

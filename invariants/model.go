@@ -76,6 +76,7 @@ type mSched struct {
 	paused, deleted bool
 	next, buffered  time.Time
 	queued          []time.Time // buffer_all's ticks waiting, oldest first
+	used            int         // starts under the config in force (remaining_runs)
 	running         []*mRun
 	lastRequest     string // of the last operation that recorded something
 	restartedAt     time.Time
@@ -347,7 +348,7 @@ func (m *model) applyOps() bool {
 				*s = old
 				continue
 			}
-			s.buffered, s.queued = time.Time{}, nil
+			s.buffered, s.queued, s.used = time.Time{}, nil, 0
 			if m.prof.Reregisters {
 				s.running = nil // the new registration does not see them
 			}
@@ -360,8 +361,8 @@ func (m *model) applyOps() bool {
 			recorded = s != nil && !s.deleted && s.paused
 			if recorded {
 				s.paused = false
-				if !m.configure(s, s.cfg) {
-					s.next = time.Time{} // resumed past its end_at: finished
+				if !m.configure(s, s.cfg) || s.runsUsedUp() {
+					s.next = time.Time{} // resumed past its end_at, or its runs used up: finished
 				}
 				if m.prof.Reregisters {
 					s.running = nil

@@ -2,11 +2,13 @@ package invariants
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/sim"
 )
 
 // openHeap holds indexes of h.Runs, the earliest closing first.
@@ -146,6 +148,63 @@ func (v version) onGrid(n time.Time) bool {
 		return k >= 1 && !a.After(v.at)
 	}
 	return v.grid(v.first).Next(n.Add(-time.Nanosecond)).Equal(n)
+}
+
+// S8 Limited runs: a config with remaining_runs starts at most that many
+// executions, from its create or update until the next update (a resume
+// keeps counting), across crashes, retries and adoptions.
+func S8(h *History) []Violation {
+	var out []Violation
+	for _, id := range slices.Sorted(maps.Keys(h.livesOf())) {
+		for _, l := range h.livesOf()[id] {
+			for i, v := range l.versions {
+				if v.kind == sim.OpResume || v.cfg.RemainingRuns <= 0 {
+					continue
+				}
+				n, last := h.runsUnder(id, l, i)
+				if n > v.cfg.RemainingRuns {
+					out = append(out, Violation{Invariant: "S8", ScheduleID: id, Nominal: last.Request.Nominal,
+						Detail: fmt.Sprintf("%d executions started under a config with remaining_runs %d (the last at %s)", n, v.cfg.RemainingRuns, stamp(last.StartedAt))})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// runsUnder counts the executions started under the config of l's version
+// i (a create or update): from its operation until the next create or
+// update (a resume keeps counting), and returns the last of them.
+func (h *History) runsUnder(id string, l *life, i int) (n int, last fakes.Run) {
+	from := l.versions[i].first
+	until := time.Time{}
+	for _, w := range l.versions[i+1:] {
+		if w.kind != sim.OpResume {
+			until = w.first
+			break
+		}
+	}
+	for _, r := range h.Runs {
+		if r.Request.ScheduleID == id && !r.StartedAt.Before(from) && (until.IsZero() || r.StartedAt.Before(until)) {
+			n++
+			last = r
+		}
+	}
+	return n, last
+}
+
+// usedUp reports whether the config in force of life l has remaining_runs
+// and has made them all: then it is finished.
+func (h *History) usedUp(id string, l *life) bool {
+	i := len(l.versions) - 1
+	for i > 0 && l.versions[i].kind == sim.OpResume {
+		i--
+	}
+	if i < 0 || l.versions[i].cfg.RemainingRuns <= 0 {
+		return false
+	}
+	n, _ := h.runsUnder(id, l, i)
+	return n >= l.versions[i].cfg.RemainingRuns
 }
 
 // S7 Monotone: the started nominal times of a schedule strictly increase.

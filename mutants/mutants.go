@@ -61,6 +61,7 @@ var All = []Mutant{
 	{"buffer-all-drains-at-once", "when the running set empties, buffer_all starts every queued tick at once instead of one at a time", 0, false, mutation.BufferAllDrainsAtOnce},
 	{"buffer-all-unbounded", "buffer_all ignores its buffer_limit and queues every tick", 0, false, mutation.BufferAllUnbounded},
 	{"delivery-ignores-bounds", "start_at and end_at are applied when the schedule is created (its first tick) but not when a delivery decides, so ticks after end_at still fire", 0, false, mutation.DeliveryIgnoresBounds},
+	{"limit-counts-starts-only", "remaining_runs is checked against the starts made, not the ticks already buffered, queued or owed, so those start one run too many", 0, false, mutation.LimitCountsStartsOnly},
 	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 

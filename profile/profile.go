@@ -101,6 +101,9 @@ type Profile struct {
 	Window bool
 	// Bounds: start_at and end_at can be set.
 	Bounds bool
+	// LimitedRuns: remaining_runs can be set; BufferLimit: buffer_all's
+	// bound can be set (else it is fixed, as gocron's channel of 1,000).
+	LimitedRuns, BufferLimit bool
 	// IntervalAnchor is where an interval's grid starts; IntervalUnit, when
 	// set, is the granularity an interval must be a multiple of.
 	IntervalAnchor Anchor
@@ -207,6 +210,10 @@ func (p Profile) Supports(c evaluator.Config) string {
 		return fmt.Sprintf("%s has no catch-up window", p.Name)
 	case (!c.StartAt.IsZero() || !c.EndAt.IsZero()) && !p.Bounds:
 		return fmt.Sprintf("%s has no start_at/end_at bounds", p.Name)
+	case c.RemainingRuns > 0 && !p.LimitedRuns:
+		return fmt.Sprintf("%s has no remaining_runs", p.Name)
+	case c.BufferLimit > 0 && !p.BufferLimit:
+		return fmt.Sprintf("%s has no buffer_limit (its queue's bound is fixed)", p.Name)
 	case c.Trigger.Interval > 0 && p.IntervalUnit > 0 && time.Duration(c.Trigger.Interval)%p.IntervalUnit != 0:
 		return fmt.Sprintf("%s takes intervals in whole multiples of %s, not %s", p.Name, p.IntervalUnit, time.Duration(c.Trigger.Interval))
 	}

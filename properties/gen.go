@@ -139,6 +139,8 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 			{Weight: 1, Gen: gopter.CombineGens(every(sc.unit*3, sc.horizon/3), every(sc.unit*3, sc.horizon/3)).Map(func(b []any) [2]time.Duration {
 				return [2]time.Duration{b[0].(time.Duration), b[1].(time.Duration)}
 			})}}),
+		// remaining_runs, in one schedule of five: small, so it runs out.
+		gen.Weighted([]gen.WeightedGen{{Weight: 4, Gen: gen.Const(0)}, {Weight: 1, Gen: gen.IntRange(1, 4)}}),
 	).Map(func(v []any) Schedule {
 		t := v[0].(triggerChoice)
 		runs := time.Duration(float64(min(t.period, sc.horizon/2)) * v[4].(float64)).Round(time.Second)
@@ -150,7 +152,7 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 		if p.NoWindow {
 			s.Window = 0
 		}
-		if s.Overlap == evaluator.OverlapBufferAll {
+		if s.Overlap == evaluator.OverlapBufferAll && !p.NoBufferLimit {
 			s.BufferLimit = v[8].(int)
 		}
 		if b := v[9].([2]time.Duration); b != ([2]time.Duration{}) && !p.NoBounds {
@@ -158,6 +160,9 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 				s.StartAt = b[0]
 			}
 			s.EndAt = max(s.CreateAt, s.StartAt) + 3*t.period + b[1]
+		}
+		if !p.NoLimit {
+			s.RemainingRuns = v[10].(int)
 		}
 		if b := v[6].(int); b >= 0 {
 			s.BadTrigger, s.WantError = &badTriggers[b].spec, badTriggers[b].want

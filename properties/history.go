@@ -36,8 +36,10 @@ type Schedule struct {
 	BufferLimit int
 	// StartAt and EndAt bound the ticks, as offsets from the start (0: none).
 	StartAt, EndAt time.Duration
-	RunsFor        time.Duration // 0: until cancelled
-	CreateAt       time.Duration
+	// RemainingRuns limits its starts (0: unlimited).
+	RemainingRuns int
+	RunsFor       time.Duration // 0: until cancelled
+	CreateAt      time.Duration
 	// BadTrigger, when set, makes the create invalid: it must be refused
 	// and leave the log unchanged (WantError is what it fails with).
 	BadTrigger *evaluator.TriggerSpec
@@ -99,6 +101,7 @@ func (h History) Scenario(name, description string) *scenarios.Scenario {
 		if sc.Overlap == evaluator.OverlapBufferAll {
 			c.BufferLimit = sc.BufferLimit
 		}
+		c.RemainingRuns = sc.RemainingRuns
 		if sc.StartAt > 0 {
 			c.StartAt = at(sc.StartAt)
 		}
@@ -152,6 +155,7 @@ func (st Step) scenarioStep(i int, start time.Time, configs map[string]evaluator
 			// An update replaces the config: a generated one sets no bounds
 			// (it may come after the old end_at).
 			c.StartAt, c.EndAt = time.Time{}, time.Time{}
+			c.RemainingRuns = 0 // nor a limit (a generated update is never refused for it)
 			if st.CatchUp != 0 {
 				c.CatchUp = st.CatchUp
 			}

@@ -61,8 +61,10 @@ type Mix struct {
 	CatchUps []evaluator.CatchUpPolicy
 	// NoWindow: the implementation has no catch-up window to set.
 	NoWindow bool
-	// NoBounds: it has no start_at/end_at.
-	NoBounds bool
+	// NoBounds: it has no start_at/end_at; NoLimit: no remaining_runs.
+	NoBounds, NoLimit bool
+	// NoBufferLimit: buffer_all's bound cannot be set.
+	NoBufferLimit bool
 }
 
 func (p Mix) String() string {
@@ -83,6 +85,8 @@ func genMix(mode string, prof profile.Profile) gopter.Gen {
 	return mix.Map(func(m Mix) Mix {
 		m.NoWindow = !prof.Window
 		m.NoBounds = !prof.Bounds
+		m.NoLimit = !prof.LimitedRuns
+		m.NoBufferLimit = !prof.BufferLimit
 		return m
 	})
 }

@@ -95,6 +95,9 @@ func candidates(h History) []History {
 		if s.BufferLimit > 0 {
 			with(func(c *History) { c.Schedules[i].BufferLimit = 0 })
 		}
+		if s.RemainingRuns > 0 {
+			with(func(c *History) { c.Schedules[i].RemainingRuns = 0 })
+		}
 		if s.StartAt > 0 || s.EndAt > 0 {
 			with(func(c *History) { c.Schedules[i].StartAt, c.Schedules[i].EndAt = 0, 0 })
 		}

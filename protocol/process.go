@@ -165,6 +165,7 @@ func (p *Process) Profile() profile.Profile {
 		prof, _ = p.hello.Profile.Resolve() // checked at init
 	}
 	prof.Bounds = prof.Bounds && slices.Contains(p.hello.Features, FeatureBounds)
+	prof.LimitedRuns = prof.LimitedRuns && slices.Contains(p.hello.Features, FeatureLimitedRuns)
 	return prof
 }
 

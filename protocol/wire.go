@@ -81,6 +81,10 @@ type InitOptions struct {
 // implements a config's start_at and end_at.
 const FeatureBounds = "bounds"
 
+// FeatureLimitedRuns, listed in an init reply's features, says the program
+// implements a config's remaining_runs.
+const FeatureLimitedRuns = "limited_runs"
+
 type Hello struct {
 	Name     string   `json:"name"`
 	Version  string   `json:"version"`

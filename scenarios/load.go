@@ -229,7 +229,7 @@ func (d *decoder) rates(n *yaml.Node) sim.Rates {
 	return r
 }
 
-var scheduleFields = []string{"id", "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "start_at", "end_at", "workflow_type", "input",
+var scheduleFields = []string{"id", "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "start_at", "end_at", "remaining_runs", "workflow_type", "input",
 
 	"search_attributes", "runs_for", "runs_for_nominal"}
 
@@ -349,6 +349,11 @@ func (d *decoder) config(f fields, base evaluator.Config, what string, lenient b
 			} else if t, ok := d.instant(v, b.key); ok {
 				*b.to = t
 			}
+		}
+	}
+	if v := f.get("remaining_runs"); v != nil {
+		if n, ok := d.integer(v, "remaining_runs", 0, 1<<31-1); ok {
+			c.RemainingRuns = int(n)
 		}
 	}
 	if c.Overlap != evaluator.OverlapBufferAll && f.get("buffer_limit") == nil {

@@ -177,6 +177,9 @@ func (w writer) config(m *yaml.Node, c evaluator.Config, full bool) error {
 			w.add(m, b.key, w.str("none"))
 		}
 	}
+	if c.RemainingRuns > 0 || full {
+		w.add(m, "remaining_runs", w.scalar("!!int", fmt.Sprint(c.RemainingRuns)))
+	}
 	if c.BufferLimit > 0 {
 		w.add(m, "buffer_limit", w.scalar("!!int", fmt.Sprint(c.BufferLimit)))
 	}

@@ -41,4 +41,5 @@ const (
 	BufferAllDrainsAtOnce
 	BufferAllUnbounded
 	DeliveryIgnoresBounds
+	LimitCountsStartsOnly
 )
