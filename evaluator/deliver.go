@@ -292,7 +292,16 @@ func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x E
 	if ev.mut.Has(mutation.ClosureIgnoresBuffer) {
 		return nil
 	}
-	return ev.drive(ctx, en)
+	finished := en.st.Next.IsZero()
+	if err := ev.drive(ctx, en); err != nil {
+		return err
+	}
+	if !finished && en.st.Next.IsZero() {
+		// The start just made used the last of remaining_runs: the timer,
+		// armed for a tick that no longer comes, is disarmed.
+		return ev.arm(ctx, en)
+	}
+	return nil
 }
 
 // recordClosed records that x left the running set; nothing if it is not in it.

@@ -64,7 +64,7 @@ var Catalogue = []Entry{
 		Says:    "A config that sets remaining_runs starts at most that many executions, from its create or update until the next update (a pause and resume keep counting), across crashes, retries and adoptions. The ticks already buffered, queued or owed count against the limit when they are decided, so none starts one run too many.",
 		Catches: "Checking the limit against the starts made but not the ticks already waiting; a counter kept in memory and reset by a restart.",
 		Example: "S8 s @2026-06-07T00:04:00Z: 3 executions started under a config with remaining_runs 2 (the last at 2026-06-07T00:04:00Z)",
-		ShownBy: "mutant limit-counts-starts-only; scenarios lifecycle/limited-runs, faults/limited-runs-crash-before-record"},
+		ShownBy: "mutant limit-counts-starts-only; scenarios lifecycle/limited-runs, faults/limited-runs-crash-before-record, faults/limited-runs-last-run-from-the-buffer (C3)"},
 	{ID: "C1", Name: "Nothing lost", Group: "Completeness",
 		Says:    "For a schedule that only ever had allow_all, catch-up all and no window, every tick of its active periods up to now started exactly once, whatever crashes happened. A period that a pause, update or delete ended owes only the ticks up to its last started one (ticks due but undelivered when the operation applied are dropped).",
 		Catches: "Ticks lost at a crash, a failed start never retried, a timer never re-armed.",
