@@ -101,10 +101,16 @@ func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.
 func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error {
 	st := en.st
 	in := PlanInput{Next: st.Next, Now: now, Overlap: st.Config.Overlap, CatchUp: st.Config.CatchUp,
-		Running: len(st.Running) > 0, Buffered: !st.Buffered.IsZero(), Queued: st.queued(), Limit: st.Config.Limit(),
-		Limited: st.runsLeft() >= 0, Capacity: st.capacity(), mut: ev.mut}
-	if ev.mut.Has(mutation.LimitCountsStartsOnly) && in.Limited {
-		in.Capacity = st.runsLeft() // waiting ticks are not counted against the limit
+		Running: len(st.Running) > 0, Buffered: !st.Buffered.IsZero(), mut: ev.mut}
+	// The features' inputs cost nothing to a schedule that does not use them.
+	if in.Overlap == OverlapBufferAll {
+		in.Queued, in.Limit = st.queued(), st.Config.Limit()
+	}
+	if st.Config.RemainingRuns > 0 {
+		in.Limited, in.Capacity = true, st.capacity()
+		if ev.mut.Has(mutation.LimitCountsStartsOnly) {
+			in.Capacity = st.runsLeft() // waiting ticks are not counted against the limit
+		}
 	}
 	if ev.mut.Has(mutation.BufferAllUnbounded) {
 		in.Limit = 1 << 62 // the bound is never reached
