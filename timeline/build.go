@@ -53,7 +53,7 @@ type builder struct {
 	lanes map[string]*Lane
 	order []string
 	// ticked: the (schedule, nominal) pairs that already have a tick mark.
-	ticked map[string]map[int64]bool
+	ticked map[string]map[int64]int // index in the lane's ticks
 	// runs are each lane's executions in start order; delivered the
 	// nominal times delivered (for a log-less implementation).
 	runs      map[string][]*Execution
@@ -94,7 +94,7 @@ func (b *builder) records(records []sim.Record, t *Timeline) {
 	if fromLog {
 		t.Dispositions = "log"
 	}
-	b.ticked, b.runs, b.delivered = map[string]map[int64]bool{}, map[string][]*Execution{}, map[string][]Tick{}
+	b.ticked, b.runs, b.delivered = map[string]map[int64]int{}, map[string][]*Execution{}, map[string][]Tick{}
 	open := map[string]*Execution{} // by run id; a lane's executions are appended to first (see below)
 	var down *Band
 	for _, r := range records {

@@ -16,9 +16,10 @@ func (b *builder) event(l *Lane, e evaluator.Event, at int64) {
 	}
 	switch e.Type {
 	case evaluator.Triggered:
-		// A catch-up's starts are drawn with its decision and a buffered
-		// tick where it was buffered; a tick or an adopted start is new.
-		if e.Cause == evaluator.CauseTick || e.Cause == evaluator.CauseAdopt {
+		// A catch-up's starts are drawn with its decision; a buffered (or
+		// queued) tick's mark turns to start, as its fate; a tick or an
+		// adopted start is new.
+		if e.Cause == evaluator.CauseTick || e.Cause == evaluator.CauseAdopt || e.Cause == evaluator.CauseBuffer {
 			one("start")
 		}
 	case evaluator.Skipped:
@@ -30,6 +31,11 @@ func (b *builder) event(l *Lane, e evaluator.Event, at int64) {
 			one("drop")
 		}
 		for _, r := range e.Ranges {
+			if r.Until.Sub(r.From) == time.Nanosecond {
+				// One tick queued on its own: its mark turns to drop.
+				b.tick(l, Tick{Nominal: b.ms(r.From), Count: 1, Disposition: "drop", Decided: at})
+				continue
+			}
 			b.span(l, r, "drop", at)
 		}
 	case evaluator.CatchUpDecided:
@@ -50,19 +56,24 @@ func (b *builder) span(l *Lane, r evaluator.TickRange, d string, at int64) {
 	b.tick(l, t)
 }
 
-// tick adds a tick mark, once per lane and nominal time for single ticks (a
-// replayed event or a second start attempt decides nothing new).
+// tick adds a tick mark, one per lane and nominal time for single ticks: a
+// later event about the same tick (a buffered tick started or dropped)
+// gives the mark its fate, the tick's last disposition, as the scenario
+// format's ticks expectation reads it; a replayed event changes nothing.
 func (b *builder) tick(l *Lane, t Tick) {
 	if t.Until == 0 {
 		seen := b.ticked[l.ID]
 		if seen == nil {
-			seen = map[int64]bool{}
+			seen = map[int64]int{}
 			b.ticked[l.ID] = seen
 		}
-		if seen[t.Nominal] {
+		if i, ok := seen[t.Nominal]; ok {
+			if old := &l.Ticks[i]; old.Disposition != t.Disposition && t.Disposition != "none" {
+				old.Disposition, old.Decided = t.Disposition, t.Decided
+			}
 			return
 		}
-		seen[t.Nominal] = true
+		seen[t.Nominal] = len(l.Ticks)
 	}
 	l.Ticks = append(l.Ticks, t)
 }

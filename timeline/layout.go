@@ -310,7 +310,8 @@ func spans(p plot, ps []point, y, h float64) []Glyph {
 	for i := 0; i < len(ps); {
 		j, x0, x1 := group(p, ps, i)
 		class, title, n := merged(ps[i:j], "executions")
-		gs = append(gs, Glyph{Shape: "rect", X: x0, Y: y, W: max(x1-x0, 1.5), H: h, Class: class, Title: title, Count: n})
+		// A pixel less, so that runs end to end on one row stay apart.
+		gs = append(gs, Glyph{Shape: "rect", X: x0, Y: y, W: max(x1-x0-1, 1.5), H: h, Class: class, Title: title, Count: n})
 		i = j
 	}
 	return gs

@@ -58,8 +58,8 @@ type Tick struct {
 	// when the log did not count them (it counts only owed starts: counting
 	// cron ticks costs their number).
 	Count       int64  `json:"count"`
-	Disposition string `json:"disposition"` // start, skip, buffer, miss, drop, none
-	Decided     int64  `json:"decided"`     // when it was decided (or, for "none", delivered)
+	Disposition string `json:"disposition"` // its fate: start, skip, buffer, miss, drop, none
+	Decided     int64  `json:"decided"`     // when that fate was recorded (for "none": delivered)
 }
 
 // Execution is one started workflow run, from its start to its close.

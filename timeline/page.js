@@ -161,7 +161,7 @@
     for (var i = 0; i < ps.length;) {
       var gr = group(ps, i), j = gr.j, x0 = gr.x0, x1 = gr.x1;
       var g = merged(ps.slice(i, j), 'executions');
-      rect(g.cls, x0, y, Math.max(x1 - x0, 1.5), h, g.title, g.n);
+      rect(g.cls, x0, y, Math.max(x1 - x0 - 1, 1.5), h, g.title, g.n); // apart from the next
       i = j;
     }
   }
