@@ -169,10 +169,12 @@ func (b *planBuilder) tick(at, until time.Time) {
 	if b.mut.Has(mutation.BufferKeepsNewest) && b.policy == OverlapBufferOne && b.running {
 		d = Buffer // a newer tick replaces the buffered one
 	}
-	if d == Start || d == Buffer && !(b.mut.Has(mutation.BufferKeepsNewest) && b.buffered) {
-		if b.capacity == 0 {
-			d = Skip // remaining_runs has no room for it
-		} else if b.capacity > 0 {
+	limited := false
+	if d == Start || d == Buffer {
+		switch {
+		case b.capacity == 0:
+			d, limited = Skip, true // remaining_runs has no room for it
+		case b.capacity > 0:
 			b.capacity--
 		}
 	}
@@ -180,8 +182,9 @@ func (b *planBuilder) tick(at, until time.Time) {
 	switch {
 	case d == Start:
 		b.running, n = true, 1
-	case b.policy == OverlapBufferAll:
-		// buffer_all counts what it queues, and what found the queue full.
+	case b.policy == OverlapBufferAll && !limited:
+		// buffer_all counts what it queues, and what found the queue full
+		// (a tick remaining_runs skipped is not an overflow: uncounted).
 		n = 1
 		if d == Buffer {
 			b.queued++
