@@ -2,6 +2,7 @@ package evaluator_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,4 +114,21 @@ func TestBufferAllCrashAfterAQueuedStartAdoptsIt(t *testing.T) {
 	w.closeRun("s", at(2))
 	assert.Equal(t, times(at(1), at(2), at(3)), w.started("s"))
 	w.checkReplay()
+}
+
+// A queued range the trigger has no tick in (a log written by hand, or by a
+// broken writer) is a corrupt log when the queue's head is due to start,
+// never a start of some other tick.
+func TestBufferAllQueueWithoutATickIsCorrupt(t *testing.T) {
+	w := newWorld(t)
+	c := seedConfig(evaluator.OverlapBufferAll, evaluator.CatchUpAll)
+	off := at(1).Add(30 * time.Second) // not a tick of a 1m interval from T0
+	require.NoError(t, w.log.Append(w.ctx, []evaluator.Event{
+		{Seq: 1, Type: evaluator.Created, ScheduleID: "q", At: T0, Config: &c, Next: at(1)},
+		{Seq: 2, Type: evaluator.Buffered, ScheduleID: "q", At: off, Nominal: off, Next: at(2)},
+	}))
+	err := w.ev.Recover(w.ctx)
+	require.ErrorIs(t, err, evaluator.ErrCorruptLog)
+	assert.Contains(t, err.Error(), `schedule "q" has 1 ticks queued in [2026-06-07T00:01:30Z, 2026-06-07T00:01:30.000000001Z) but its trigger has none`)
+	assert.Empty(t, w.started("q"))
 }

@@ -178,19 +178,17 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 		var err error
 		switch {
 		case len(st.Pending) > 0:
-			p := st.Pending[0]
-			t := st.Grid().Next(p.From.Add(-time.Nanosecond))
-			if t.IsZero() || !t.Before(p.Until) {
-				return fmt.Errorf("%w: schedule %q owes %d starts in [%s, %s) but its trigger has none",
-					ErrCorruptLog, en.id, p.Count, stamp(p.From), stamp(p.Until))
+			t, ferr := st.firstIn(st.Pending[0], "owed starts")
+			if ferr != nil {
+				return ferr
 			}
 			err = ev.start(ctx, en, t, CauseCatchUp, time.Time{})
 		case !st.Buffered.IsZero() && len(st.Running) == 0:
 			err = ev.start(ctx, en, st.Buffered, CauseBuffer, time.Time{})
 		case len(st.Queued) > 0 && (len(st.Running) == 0 || draining):
-			t, qerr := st.firstQueued()
-			if qerr != nil {
-				return qerr
+			t, ferr := st.firstIn(st.Queued[0], "ticks queued")
+			if ferr != nil {
+				return ferr
 			}
 			err = ev.start(ctx, en, t, CauseBuffer, time.Time{})
 			// The mutant empties the whole queue once it may start one.

@@ -129,7 +129,7 @@ func (ev *Evaluator) adopt(ctx context.Context, en *entry) error {
 	}
 	var cands []candidate
 	if len(st.Pending) > 0 {
-		if t := st.Grid().Next(st.Pending[0].From.Add(-time.Nanosecond)); !t.IsZero() {
+		if t, err := st.firstIn(st.Pending[0], "owed starts"); err == nil {
 			cands = append(cands, candidate{nominal: t, cause: CauseCatchUp})
 		}
 	}
@@ -137,7 +137,7 @@ func (ev *Evaluator) adopt(ctx context.Context, en *entry) error {
 		cands = append(cands, candidate{nominal: st.Buffered, cause: CauseBuffer})
 	}
 	if len(st.Queued) > 0 {
-		if t, err := st.firstQueued(); err == nil {
+		if t, err := st.firstIn(st.Queued[0], "ticks queued"); err == nil {
 			cands = append(cands, candidate{nominal: t, cause: CauseBuffer})
 		}
 	}

@@ -113,15 +113,31 @@ func (s *State) queued() int64 {
 	return n
 }
 
-// firstQueued is the oldest tick of buffer_all's queue.
-func (s *State) firstQueued() (time.Time, error) {
-	q := s.Queued[0]
-	t := s.Grid().Next(q.From.Add(-time.Nanosecond))
-	if t.IsZero() || !t.Before(q.Until) {
-		return time.Time{}, fmt.Errorf("%w: schedule %q has %d ticks queued in [%s, %s) but its trigger has none",
-			ErrCorruptLog, s.ID, q.Count, stamp(q.From), stamp(q.Until))
+// firstIn is the first tick of r, the head of the owed starts or of
+// buffer_all's queue (what names which, for the error): a range whose
+// ticks the trigger does not have is a corrupt log.
+func (s *State) firstIn(r TickRange, what string) (time.Time, error) {
+	t := s.Grid().Next(r.From.Add(-time.Nanosecond))
+	if t.IsZero() || !t.Before(r.Until) {
+		return time.Time{}, fmt.Errorf("%w: schedule %q has %d %s in [%s, %s) but its trigger has none",
+			ErrCorruptLog, s.ID, r.Count, what, stamp(r.From), stamp(r.Until))
 	}
 	return t, nil
+}
+
+// payFirst takes the tick at nominal from the head of rs (owed starts or
+// buffer_all's queue): [nominal+1ns, until) then holds exactly the ticks
+// still waiting, Count how many. False when nominal is not in the head.
+func payFirst(rs *[]TickRange, nominal time.Time) bool {
+	if len(*rs) == 0 || nominal.Before((*rs)[0].From) || !nominal.Before((*rs)[0].Until) {
+		return false
+	}
+	p := &(*rs)[0]
+	p.From, p.Count = nominal.Add(time.Nanosecond), p.Count-1
+	if p.Count <= 0 {
+		*rs = slices.Delete(*rs, 0, 1)
+	}
+	return true
 }
 
 func (s *State) runningIndex(x Execution) int {
@@ -259,25 +275,14 @@ func (s *State) applyTriggered(e Event) error {
 		}
 		s.Next = e.Next
 	case CauseCatchUp:
-		if len(s.Pending) == 0 || e.Nominal.Before(s.Pending[0].From) || !e.Nominal.Before(s.Pending[0].Until) {
+		if !payFirst(&s.Pending, e.Nominal) {
 			return corrupt(e, "tick %s is not owed", stamp(e.Nominal))
-		}
-		// [nominal+1ns, until) holds exactly the ticks still owed; Count says how many.
-		p := &s.Pending[0]
-		p.From, p.Count = e.Nominal.Add(time.Nanosecond), p.Count-1
-		if p.Count <= 0 {
-			s.Pending = slices.Delete(s.Pending, 0, 1)
 		}
 	case CauseBuffer:
 		if len(s.Queued) > 0 {
 			// buffer_all: the oldest queued tick, as an owed start is paid.
-			if e.Nominal.Before(s.Queued[0].From) || !e.Nominal.Before(s.Queued[0].Until) {
+			if !payFirst(&s.Queued, e.Nominal) {
 				return corrupt(e, "tick %s is not the oldest queued tick", stamp(e.Nominal))
-			}
-			q := &s.Queued[0]
-			q.From, q.Count = e.Nominal.Add(time.Nanosecond), q.Count-1
-			if q.Count <= 0 {
-				s.Queued = slices.Delete(s.Queued, 0, 1)
 			}
 			break
 		}
