@@ -50,7 +50,8 @@ func (s *benchSeams) Start(_ context.Context, r evaluator.StartRequest) (evaluat
 	s.last = x
 	return evaluator.StartResult{Execution: x}, nil
 }
-func (s *benchSeams) Cancel(context.Context, evaluator.Execution) error { return nil }
+func (s *benchSeams) Cancel(context.Context, evaluator.Execution) error    { return nil }
+func (s *benchSeams) Terminate(context.Context, evaluator.Execution) error { return nil }
 func (s *benchSeams) Describe(_ context.Context, id string) (evaluator.WorkflowInfo, error) {
 	x, ok := s.runs[id]
 	return evaluator.WorkflowInfo{Found: ok, Execution: x}, nil

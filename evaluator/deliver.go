@@ -212,7 +212,13 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 // running execution not yet asked is cancelled first (sent, then recorded).
 func (ev *Evaluator) start(ctx context.Context, en *entry, nominal time.Time, cause string, next time.Time) error {
 	st := en.st
-	if st.Config.Overlap == OverlapCancelPrevious && !ev.mut.Has(mutation.CancelPreviousWithoutCancel) {
+	switch p := st.Config.Overlap; {
+	case p == OverlapTerminatePrevious && !ev.mut.Has(mutation.TerminateAsCancel):
+		if err := ev.terminateRunning(ctx, en); err != nil {
+			return err
+		}
+	case p == OverlapCancelPrevious && !ev.mut.Has(mutation.CancelPreviousWithoutCancel),
+		p == OverlapTerminatePrevious:
 		for _, r := range st.Running {
 			if r.CancelRequested {
 				continue
@@ -243,6 +249,24 @@ func (ev *Evaluator) start(ctx context.Context, en *entry, nominal time.Time, ca
 		// An earlier attempt took effect; its closure notice may have come and
 		// gone while the execution was unknown to us.
 		return ev.closeIfDone(ctx, en, x)
+	}
+	return nil
+}
+
+// terminateRunning terminates every running execution, each sent then
+// recorded as closed: a crash between the two leaves it in the running set,
+// and recovery's describe finds it closed. Runs asked to cancel (under an
+// earlier cancel_previous config) are terminated too: a cancel may take long.
+func (ev *Evaluator) terminateRunning(ctx context.Context, en *entry) error {
+	for len(en.st.Running) > 0 {
+		r := en.st.Running[0]
+		if err := ev.engine.Terminate(ctx, r.Execution); err != nil {
+			return seamErr("engine.terminate", en.id, err)
+		}
+		e := Event{Type: ExecutionClosed, Nominal: r.Nominal, Execution: r.Execution, Cause: CauseTerminate}
+		if err := ev.record(ctx, en, e); err != nil {
+			return err
+		}
 	}
 	return nil
 }

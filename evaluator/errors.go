@@ -53,7 +53,7 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 // event log). The evaluator left a state that redelivery or a retry converges from.
 type SeamError struct {
 	// Seam is "timers.arm", "timers.disarm", "engine.start", "engine.cancel",
-	// "engine.describe", "log.append", "log.read" or "log.snapshot".
+	// "engine.terminate", "engine.describe", "log.append", "log.read" or "log.snapshot".
 	Seam       string
 	ScheduleID string
 	Err        error

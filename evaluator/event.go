@@ -35,7 +35,8 @@ const (
 	CatchUpDecided
 	// CancelRequested: cancellation of Execution was sent.
 	CancelRequested
-	// ExecutionClosed: Execution left the running set.
+	// ExecutionClosed: Execution left the running set (Cause "terminate" when
+	// terminate_previous terminated it).
 	ExecutionClosed
 )
 
@@ -61,6 +62,9 @@ const (
 	CausePause    = "pause"
 	CauseUpdate   = "update"
 	CauseDelete   = "delete"
+	// CauseTerminate: an ExecutionClosed recorded after terminate_previous
+	// terminated the execution (the engine closed it at once).
+	CauseTerminate = "terminate"
 )
 
 // Execution identifies a workflow run.

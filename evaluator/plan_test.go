@@ -16,6 +16,7 @@ import (
 
 func TestOverlap(t *testing.T) {
 	S, B, C, A := evaluator.OverlapSkip, evaluator.OverlapBufferOne, evaluator.OverlapCancelPrevious, evaluator.OverlapAllowAll
+	T := evaluator.OverlapTerminatePrevious
 	for _, tc := range []struct {
 		p                 evaluator.OverlapPolicy
 		running, buffered bool
@@ -26,6 +27,7 @@ func TestOverlap(t *testing.T) {
 		{S, true, false, evaluator.Skip},
 		{B, true, false, evaluator.Buffer}, {B, true, true, evaluator.Skip},
 		{C, true, false, evaluator.Start}, {A, true, false, evaluator.Start},
+		{T, false, false, evaluator.Start}, {T, true, false, evaluator.Start},
 	} {
 		assert.Equal(t, tc.want, evaluator.Overlap(tc.p, tc.running, tc.buffered), "%+v", tc)
 	}
@@ -197,7 +199,7 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
 
 func TestEnumText(t *testing.T) {
-	for _, p := range []evaluator.OverlapPolicy{evaluator.OverlapSkip, evaluator.OverlapBufferOne, evaluator.OverlapCancelPrevious, evaluator.OverlapAllowAll} {
+	for _, p := range evaluator.OverlapPolicies() {
 		b, err := p.MarshalText()
 		require.NoError(t, err)
 		var back evaluator.OverlapPolicy
@@ -225,7 +227,7 @@ func TestEnumText(t *testing.T) {
 func TestEveryPolicyHasABehaviour(t *testing.T) {
 	busy := map[evaluator.OverlapPolicy]evaluator.Disposition{evaluator.OverlapSkip: evaluator.Skip,
 		evaluator.OverlapBufferOne: evaluator.Buffer, evaluator.OverlapCancelPrevious: evaluator.Start, evaluator.OverlapAllowAll: evaluator.Start,
-		evaluator.OverlapBufferAll: evaluator.Buffer}
+		evaluator.OverlapBufferAll: evaluator.Buffer, evaluator.OverlapTerminatePrevious: evaluator.Start}
 	for _, p := range evaluator.OverlapPolicies() {
 		want, ok := busy[p]
 		require.True(t, ok, "overlap policy %s: no expected behaviour here, and likely no case in evaluator.Overlap", p)

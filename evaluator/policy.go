@@ -19,9 +19,13 @@ const (
 	// one at a time, as the running set empties (Temporal's BUFFER_ALL,
 	// gocron's LimitModeWait).
 	OverlapBufferAll
+	// OverlapTerminatePrevious terminates every running execution (the
+	// engine's Terminate: each closes at once), then starts (Temporal's
+	// TERMINATE_OTHER). Unlike cancel_previous, the new run never overlaps.
+	OverlapTerminatePrevious
 )
 
-var overlapEnum = enum[OverlapPolicy]{"overlap policy", []string{"unset", "skip", "buffer_one", "cancel_previous", "allow_all", "buffer_all"}, ErrInvalidConfig}
+var overlapEnum = enum[OverlapPolicy]{"overlap policy", []string{"unset", "skip", "buffer_one", "cancel_previous", "allow_all", "buffer_all", "terminate_previous"}, ErrInvalidConfig}
 
 // OverlapPolicies lists the overlap policies the reference evaluator
 // implements, in order: the table that the generators, the fault matrix and
@@ -117,7 +121,7 @@ func Overlap(p OverlapPolicy, running, full bool) Disposition {
 			return Skip
 		}
 		return Buffer
-	case OverlapCancelPrevious, OverlapAllowAll:
+	case OverlapCancelPrevious, OverlapTerminatePrevious, OverlapAllowAll:
 		return Start
 	case OverlapSkip:
 		return Skip

@@ -54,6 +54,10 @@ type Engine interface {
 	Start(ctx context.Context, req StartRequest) (StartResult, error)
 	// Cancel requests cancellation; it is idempotent, also on a closed execution.
 	Cancel(ctx context.Context, x Execution) error
+	// Terminate ends x at once: when it returns without error, x is closed
+	// (its closure notice may still follow). It is idempotent, also on a
+	// closed execution.
+	Terminate(ctx context.Context, x Execution) error
 	Describe(ctx context.Context, workflowID string) (WorkflowInfo, error)
 }
 

@@ -250,6 +250,9 @@ func (s *State) apply(e Event) error {
 		if i < 0 {
 			return corrupt(e, "execution %s is not running", e.Execution.WorkflowID)
 		}
+		if e.Type == ExecutionClosed && e.Cause != "" && e.Cause != CauseTerminate {
+			return corrupt(e, "unknown cause %q", e.Cause)
+		}
 		if e.Type == CancelRequested {
 			s.Running[i].CancelRequested = true
 		} else {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -130,6 +131,8 @@ func TestEventJSONGolden(t *testing.T) {
 	require.NoError(t, w.ev.Delete(w.ctx, w.req("golden")))
 	w.closeRun("queue", at(1))                             // starts the oldest queued tick
 	require.NoError(t, w.ev.Delete(w.ctx, w.req("queue"))) // drops the rest of the queue
+	w.create("term", seedConfig(evaluator.OverlapTerminatePrevious, evaluator.CatchUpOne))
+	require.NoError(t, w.runUntil(at(12))) // 00:12 terminates 00:11
 
 	var got []byte
 	for _, e := range w.log.Events() {
@@ -164,6 +167,9 @@ func TestEventJSONGolden(t *testing.T) {
 		types[e.Type] = true
 	}
 	assert.Len(t, types, 12, "the golden log shows every event type")
+	assert.True(t, slices.ContainsFunc(decoded, func(e evaluator.Event) bool {
+		return e.Type == evaluator.ExecutionClosed && e.Cause == evaluator.CauseTerminate
+	}), "and a terminate")
 }
 
 func splitLines(b []byte) [][]byte {

@@ -24,6 +24,7 @@ type Run struct {
 	Closed          bool
 	ClosedAt        time.Time
 	Failed          bool // closed by Fail rather than by completing or cancelling
+	Terminated      bool // closed by Terminate
 }
 
 // Notice is a closure notice owed to the evaluator; the engine keeps it until
@@ -50,16 +51,17 @@ type Engine struct {
 	// their dedup included. A knob for long benchmark runs; zero keeps all.
 	Retain time.Duration
 
-	mu        sync.Mutex
-	runs      map[string]*Run
-	order     []string // workflow ids in start order (forgotten ones pruned lazily)
-	forgotten int
-	started   int
-	closing   closeQueue // open runs by closing time
-	closed    fifo[*Run] // in closing order, for Retain
-	notices   fifo[Notice]
-	cancels   int
-	slab      []Run // runs are allocated 256 at a time
+	mu         sync.Mutex
+	runs       map[string]*Run
+	order      []string // workflow ids in start order (forgotten ones pruned lazily)
+	forgotten  int
+	started    int
+	closing    closeQueue // open runs by closing time
+	closed     fifo[*Run] // in closing order, for Retain
+	notices    fifo[Notice]
+	cancels    int
+	terminates int
+	slab       []Run // runs are allocated 256 at a time
 }
 
 // newRun returns a zero Run from the slab. A slab stays alive while one of its
@@ -186,6 +188,32 @@ func (g *Engine) cancel(_ context.Context, gate *Gate, x evaluator.Execution) er
 	return errorsOr(g.Hook.call(c, After), gate.check())
 }
 
+// Terminate implements evaluator.Engine: the execution closes now and its
+// notice is owed.
+func (g *Engine) Terminate(ctx context.Context, x evaluator.Execution) error {
+	return g.terminate(ctx, nil, x)
+}
+
+func (g *Engine) terminate(_ context.Context, gate *Gate, x evaluator.Execution) error {
+	c := Call{Name: "engine.terminate"}
+	g.mu.Lock()
+	if r, ok := g.runs[x.WorkflowID]; ok {
+		c.ScheduleID, c.Nominal = r.Request.ScheduleID, r.Request.Nominal
+	}
+	g.mu.Unlock()
+	if err := errorsOr(gate.check(), g.Hook.call(c, Before)); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	if r, ok := g.runs[x.WorkflowID]; ok && r.Execution == x && !r.Closed {
+		r.Terminated = true
+		g.closeLocked(r, g.now())
+	}
+	g.terminates++
+	g.mu.Unlock()
+	return errorsOr(g.Hook.call(c, After), gate.check())
+}
+
 // Describe implements evaluator.Engine.
 func (g *Engine) Describe(ctx context.Context, workflowID string) (evaluator.WorkflowInfo, error) {
 	return g.describe(ctx, nil, workflowID)
@@ -225,6 +253,9 @@ func (v engineView) Start(ctx context.Context, r evaluator.StartRequest) (evalua
 }
 func (v engineView) Cancel(ctx context.Context, x evaluator.Execution) error {
 	return v.g.cancel(ctx, v.gate, x)
+}
+func (v engineView) Terminate(ctx context.Context, x evaluator.Execution) error {
+	return v.g.terminate(ctx, v.gate, x)
 }
 func (v engineView) Describe(ctx context.Context, id string) (evaluator.WorkflowInfo, error) {
 	return v.g.describe(ctx, v.gate, id)
@@ -375,6 +406,16 @@ func (g *Engine) Runs() []Run {
 	return out
 }
 
+// Lookup returns the execution of workflowID, if the engine knows it.
+func (g *Engine) Lookup(workflowID string) (Run, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if r := g.runs[workflowID]; r != nil {
+		return *r, true
+	}
+	return Run{}, false
+}
+
 // Started returns how many executions the engine ever started.
 func (g *Engine) Started() int {
 	g.mu.Lock()
@@ -385,6 +426,13 @@ func (g *Engine) Started() int {
 // Open returns the executions not closed, in start order.
 func (g *Engine) Open() []Run {
 	return slices.DeleteFunc(g.Runs(), func(r Run) bool { return r.Closed })
+}
+
+// Terminates returns how many Terminate calls took effect.
+func (g *Engine) Terminates() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.terminates
 }
 
 // Cancels returns how many Cancel calls took effect.

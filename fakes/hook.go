@@ -30,19 +30,20 @@ func (p Phase) String() string {
 // Call describes a seam call to a Hook.
 type Call struct {
 	// Name is the seam call: "timers.arm", "timers.disarm", "engine.start",
-	// "engine.cancel", "engine.describe", "log.append", "log.read", "log.snapshot".
+	// "engine.cancel", "engine.terminate", "engine.describe", "log.append",
+	// "log.read", "log.snapshot".
 	Name string
 	// ScheduleID is the schedule the call concerns, when the call names one.
 	ScheduleID string
 	// Nominal is the tick a call concerns: the one an engine.start starts, the
-	// one of the execution an engine.cancel cancels, the time a timers.arm
+	// one of the execution an engine.cancel cancels (or engine.terminate terminates), the time a timers.arm
 	// arms, the nominal time of the first event a log.append appends.
 	Nominal time.Time
 }
 
 // Calls lists every call name a Hook can see.
-var Calls = []string{"timers.arm", "timers.disarm", "engine.start", "engine.cancel", "engine.describe",
-	"log.append", "log.read", "log.snapshot"}
+var Calls = []string{"timers.arm", "timers.disarm", "engine.start", "engine.cancel", "engine.terminate",
+	"engine.describe", "log.append", "log.read", "log.snapshot"}
 
 // Hook is called around every seam call; a non-nil error is returned to the
 // caller. A nil Hook never fails.

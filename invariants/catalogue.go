@@ -26,10 +26,10 @@ type Entry struct {
 // use.
 var Catalogue = []Entry{
 	{ID: "S1", Name: "No overlap", Group: "Safety",
-		Says:    "A schedule whose overlap policy is skip, buffer_one or buffer_all never starts an execution while one of its executions is running. The policy judged is the one in force when the tick was decided.",
+		Says:    "A schedule whose overlap policy is skip, buffer_one, buffer_all or terminate_previous never starts an execution while one of its executions is running (terminate_previous terminates them first; a terminated execution is closed). The policy judged is the one in force when the tick was decided.",
 		Catches: "Forgetting running executions (after a crash, an update or a misattributed closure), starting a buffered tick early, or adopting a start without noticing that it still runs.",
 		Example: "S1 s @2026-06-07T00:02:00Z: skip started at 2026-06-07T00:02:00Z while s@2026-06-07T00:01:00Z was running",
-		ShownBy: "seed defect 1 (mutant recovery-clears-running); mutants update-drops-running, buffer-all-drains-at-once; scenarios defects/defect-01-recovery-clears-running, faults/ambiguous-start-then-catch-up, lifecycle/buffer-all-queue"},
+		ShownBy: "seed defect 1 (mutant recovery-clears-running); mutants update-drops-running, buffer-all-drains-at-once, terminate-as-cancel; scenarios defects/defect-01-recovery-clears-running, faults/ambiguous-start-then-catch-up, lifecycle/buffer-all-queue, lifecycle/terminate-previous"},
 	{ID: "S2", Name: "Cancel-previous", Group: "Safety",
 		Says:    "A cancel_previous schedule never starts an execution while one of its executions is running and has not been asked to cancel. The cancel must be asked first (it may close later).",
 		Catches: "Starting without cancelling, or cancelling the wrong execution because a closure notice cleared the newer one.",
@@ -144,7 +144,7 @@ var Catalogue = []Entry{
 		Applies: "schedules at a quiet point, of processes whose log the harness holds",
 		ShownBy: "mutant redelivery-redecides"},
 	{ID: "M1", Name: "Reference model", Group: "Model",
-		Says:    "The executions started and the cancels asked equal those predicted by a small, separate simulation of the semantics (invariants.Predict) from the world's configuration alone. It shares no code with the evaluator: its ticks come from the checkers' own tick calculator (invariants/ticks), its config rules from docs/semantics.md.",
+		Says:    "The executions started, the cancels asked and the executions terminated equal those predicted by a small, separate simulation of the semantics (invariants.Predict) from the world's configuration alone. It shares no code with the evaluator: its ticks come from the checkers' own tick calculator (invariants/ticks), its config rules from docs/semantics.md.",
 		Catches: "Any behaviour the semantics do not allow that the other invariants miss: a closure that does not start the buffered tick, a start at the wrong instant.",
 		Example: "M1 s @2026-06-07T00:02:00Z: starts differ at #2: model: s @2026-06-07T00:02:00Z at 2026-06-07T00:03:30Z; observed: s @2026-06-07T00:02:00Z at 2026-06-07T00:04:00Z",
 		Applies: "worlds without seeded fault rates; with seam errors or crashes with downtime at a seam call, only what happened before the first of them fired (after it, timing depends on the implementation's calls; L1–L3 judge that part). Reports say how far it judged: `M1 applied to N of M cases (K only before their first seam fault)`",

@@ -202,6 +202,13 @@ func (m *model) overlap(s *mSched, t time.Time) {
 			}
 			return
 		}
+	case evaluator.OverlapTerminatePrevious:
+		for _, r := range s.running {
+			m.close(r, m.now)
+			r.notified = true // recorded closed at once; the engine's notice changes nothing
+			m.out.Terminates = append(m.out.Terminates, Predicted{ScheduleID: s.id, Nominal: r.nominal, At: m.now})
+		}
+		s.running = s.running[:0]
 	case evaluator.OverlapCancelPrevious:
 		for _, r := range s.running {
 			if !r.cancelled {

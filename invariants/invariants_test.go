@@ -60,6 +60,8 @@ func TestSafetyCheckers(t *testing.T) {
 		{"closing at the start is no overlap", []sim.AppliedOp{created}, []fakes.Run{run(m, m, 2*m), run(2*m, 2*m, 0)}, nil},
 		{"allow_all may overlap", []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapAllowAll))}, []fakes.Run{run(m, m, 0), run(2*m, 2*m, 0)}, nil},
 		{"S2 cancel_previous without a cancel", []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapCancelPrevious))}, []fakes.Run{run(m, m, 0), run(2*m, 2*m, 0)}, []string{"S2"}},
+		{"S1 terminate_previous starting beside a running execution", []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapTerminatePrevious))}, []fakes.Run{run(m, m, 0), run(2*m, 2*m, 0)}, []string{"S1"}},
+		{"terminate_previous after the terminate", []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapTerminatePrevious))}, []fakes.Run{run(m, m, 2*m), run(2*m, 2*m, 0)}, nil},
 		{"S4 twice", []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapAllowAll))}, []fakes.Run{run(m, m, 0), run(m, 2*m, 0)}, []string{"S4", "S7"}},
 		{"S5 before creation", []sim.AppliedOp{op(sim.OpCreate, 2*m, config(evaluator.OverlapSkip))}, []fakes.Run{run(m, 3*m, 0)}, []string{"S5"}},
 		{"S5 inside a pause", []sim.AppliedOp{created, op(sim.OpPause, 90*time.Second, evaluator.Config{}), op(sim.OpResume, 5*m, evaluator.Config{})},

@@ -10,7 +10,8 @@ import (
 	"github.com/schedsim/schedsim/sim"
 )
 
-// M1 compares the executions started and the cancels asked in a world with
+// M1 compares the executions started, the cancels asked and the executions
+// terminated in a world with
 // the model's prediction of its config up to the world's present. A start
 // the model calls a catch-up is reported as C2.
 func M1(cfg sim.Config, h *History) []Violation {
@@ -47,14 +48,20 @@ func m1(prof profile.Profile, cfg sim.Config, h *History) (vs []Violation, until
 		got = append(got, Predicted{ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal.UTC(), At: r.StartedAt.UTC()})
 	}
 	out := compare("starts", before(p.Starts), before(got), p.CatchUp)
-	var cancels []Predicted
+	var cancels, terminates []Predicted
 	for _, r := range h.Runs {
 		if r.CancelRequested {
 			cancels = append(cancels, Predicted{ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal.UTC(), At: r.CancelledAt.UTC()})
 		}
+		if r.Terminated {
+			terminates = append(terminates, Predicted{ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal.UTC(), At: r.ClosedAt.UTC()})
+		}
 	}
-	slices.SortStableFunc(cancels, func(a, b Predicted) int { return a.At.Compare(b.At) })
-	return append(out, compare("cancels", before(p.Cancels), before(cancels), nil)...), until, nil
+	byTime := func(a, b Predicted) int { return a.At.Compare(b.At) }
+	slices.SortStableFunc(cancels, byTime)
+	slices.SortStableFunc(terminates, byTime)
+	out = append(out, compare("cancels", before(p.Cancels), before(cancels), nil)...)
+	return append(out, compare("terminates", before(p.Terminates), before(terminates), nil)...), until, nil
 }
 
 // compare reports, per schedule, the first difference between predicted and

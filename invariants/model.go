@@ -43,6 +43,9 @@ func (p Predicted) String() string {
 type Prediction struct {
 	Starts  []Predicted // in start order
 	Cancels []Predicted // in order asked
+	// Terminates are the executions terminate_previous terminates, in order
+	// (each closes at once).
+	Terminates []Predicted
 	// catchUps are, per schedule, the spans of ticks decided late (at a
 	// delivery that found several due, or after a restart): a difference
 	// there is a C2 violation.

@@ -37,13 +37,16 @@ func violation(inv string, r fakes.Run, format string, args ...any) Violation {
 	return Violation{Invariant: inv, ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal, Detail: fmt.Sprintf(format, args...)}
 }
 
-// S1 No overlap: a skip, buffer_one or buffer_all schedule never starts an execution
-// while one of its executions is running.
+// S1 No overlap: a skip, buffer_one, buffer_all or terminate_previous
+// schedule never starts an execution while one of its executions is running
+// (terminate_previous terminates them first, and a terminated execution is
+// closed).
 func S1(h *History) []Violation {
 	var out []Violation
 	h.sweep(func(idx int, r fakes.Run, l *life, open []fakes.Run) {
 		p, ok := l.policyAt(r.StartedAt, idx)
-		if !ok || (p != evaluator.OverlapSkip && p != evaluator.OverlapBufferOne && p != evaluator.OverlapBufferAll) {
+		if !ok || (p != evaluator.OverlapSkip && p != evaluator.OverlapBufferOne && p != evaluator.OverlapBufferAll &&
+			p != evaluator.OverlapTerminatePrevious) {
 			return
 		}
 		if len(open) > 0 {

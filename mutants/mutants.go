@@ -62,6 +62,7 @@ var All = []Mutant{
 	{"buffer-all-unbounded", "buffer_all ignores its buffer_limit and queues every tick", 0, false, mutation.BufferAllUnbounded},
 	{"delivery-ignores-bounds", "start_at and end_at are applied when the schedule is created (its first tick) but not when a delivery decides, so ticks after end_at still fire", 0, false, mutation.DeliveryIgnoresBounds},
 	{"limit-counts-starts-only", "remaining_runs is checked against the starts made, not the ticks already buffered, queued or owed, so those start one run too many", 0, false, mutation.LimitCountsStartsOnly},
+	{"terminate-as-cancel", "terminate_previous asks the running execution to cancel (the seam call cancel_previous uses) instead of terminating it, so the new run overlaps it until it closes", 0, false, mutation.TerminateAsCancel},
 	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 

@@ -188,7 +188,7 @@ func ticksOf(s Schedule, start time.Time, until time.Duration) []time.Duration {
 }
 
 // Seam calls a generated fault can name.
-var faultCalls = []any{"engine.start", "engine.start", "log.append", "log.append", "timers.arm", "engine.cancel",
+var faultCalls = []any{"engine.start", "engine.start", "log.append", "log.append", "timers.arm", "engine.cancel", "engine.terminate",
 	"engine.describe", "timers.disarm", "log.read"}
 
 // faultEnd is when faults stop: the last 30% of a history is a quiet

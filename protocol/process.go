@@ -360,6 +360,8 @@ func (p *Process) serve(ctx context.Context, m Message) (Message, error) {
 		result = StartResult{Execution: res.Execution, AlreadyStarted: res.AlreadyStarted}
 	case "engine.cancel":
 		err = p.seams.Engine.Cancel(ctx, *m.Execution)
+	case "engine.terminate":
+		err = p.seams.Engine.Terminate(ctx, *m.Execution)
 	case "engine.describe":
 		var info evaluator.WorkflowInfo
 		info, err = p.seams.Engine.Describe(ctx, m.WorkflowID)

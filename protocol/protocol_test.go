@@ -87,6 +87,7 @@ func TestBrokenPrograms(t *testing.T) {
 		{"reply to nothing", `read l; echo '{"reply_to": 99, "ok": true}'`, "a reply to 99, but the request in flight is 1", 0},
 		{"old protocol", `read l; echo '{"reply_to": 1, "ok": true, "result": {"name": "x", "version": "1", "protocol": 0}}'`, "speaks protocol 0, the harness 1", 0},
 		{"bad call", `read l; echo '{"id": 1, "type": "call", "seam": "timers.arm"}'`, "timers.arm call without timer", 0},
+		{"terminate without execution", `read l; echo '{"id": 1, "type": "call", "seam": "engine.terminate"}'`, "engine.terminate call without execution", 0},
 		{"hang", `read l; exec sleep 30`, "no answer to init", 300 * time.Millisecond},
 		{"stderr", `echo oops >&2; exit 1`, "stderr: oops", 0},
 		{"unknown profile", `read l; echo '{"reply_to": 1, "ok": true, "result": {"name": "x", "version": "1", "protocol": 1, "profile": {"name": "quartz"}}}'`, `init: profile: unknown profile "quartz"`, 0},

@@ -205,6 +205,10 @@ func (r remote) Cancel(_ context.Context, x evaluator.Execution) error {
 	return r.a.call(Message{Seam: "engine.cancel", Execution: &x}, nil)
 }
 
+func (r remote) Terminate(_ context.Context, x evaluator.Execution) error {
+	return r.a.call(Message{Seam: "engine.terminate", Execution: &x}, nil)
+}
+
 func (r remote) Describe(_ context.Context, id string) (evaluator.WorkflowInfo, error) {
 	var res WorkflowInfo
 	err := r.a.call(Message{Seam: "engine.describe", WorkflowID: id}, &res)

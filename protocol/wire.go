@@ -263,7 +263,7 @@ func checkCall(m Message) error {
 		return need(m.TimerID != "", "timer_id")
 	case "engine.start":
 		return need(m.Start != nil, "start")
-	case "engine.cancel":
+	case "engine.cancel", "engine.terminate":
 		return need(m.Execution != nil, "execution")
 	case "engine.describe":
 		return need(m.WorkflowID != "", "workflow_id")

@@ -90,6 +90,8 @@ func Unreachable(c Cell) string {
 		return "the call concerns one schedule"
 	case c.Call == "engine.cancel" && c.Overlap != evaluator.OverlapCancelPrevious.String():
 		return "only cancel_previous cancels"
+	case c.Call == "engine.terminate" && c.Overlap != evaluator.OverlapTerminatePrevious.String():
+		return "only terminate_previous terminates"
 	}
 	return ""
 }

@@ -24,7 +24,7 @@ func check(w *sim.World, cfg sim.Config, e *Expect, prof *profile.Profile) (out 
 		// The scenario's expected starts, ticks, descriptions and timers are
 		// written in schedsim's dialect: under another profile only the
 		// invariants judge, in that profile's dialect.
-		if e.Starts != nil || e.Cancels != nil || len(e.Ticks) > 0 || len(e.Schedules) > 0 || e.Timers != nil {
+		if e.Starts != nil || e.Cancels != nil || e.Terminates != nil || len(e.Ticks) > 0 || len(e.Schedules) > 0 || e.Timers != nil {
 			notes = append(notes, Note{Pos: e.Pos, At: e.At, NotApplicable: invariants.NotApplicable{Invariant: "expect",
 				Why: "the expected starts, ticks, schedules and timers are schedsim's dialect, not " + prof.Name + "'s"}})
 		}
@@ -50,21 +50,29 @@ func check(w *sim.World, cfg sim.Config, e *Expect, prof *profile.Profile) (out 
 		}
 		compare("starts", startLines(ws), got)
 	}
-	if e.Cancels != nil {
-		cancelled := slices.DeleteFunc(slices.Clone(runs), func(r fakes.Run) bool { return !r.CancelRequested })
-		slices.SortStableFunc(cancelled, func(a, b fakes.Run) int {
+	// Cancels and terminates: the runs concerned, by schedule, in the order
+	// of the instant each was asked.
+	asked := func(what string, want []StartWant, concerned func(fakes.Run) bool, when func(fakes.Run) time.Time) {
+		chosen := slices.DeleteFunc(slices.Clone(runs), func(r fakes.Run) bool { return !concerned(r) })
+		slices.SortStableFunc(chosen, func(a, b fakes.Run) int {
 			if c := strings.Compare(a.Request.ScheduleID, b.Request.ScheduleID); c != 0 {
 				return c
 			}
-			return a.CancelledAt.Compare(b.CancelledAt)
+			return when(a).Compare(when(b))
 		})
-		ws := sortWants(*e.Cancels)
+		ws := sortWants(want)
 		var got []string
-		for i, r := range cancelled {
+		for i, r := range chosen {
 			withAt := i >= len(ws) || !ws[i].At.IsZero()
-			got = append(got, startLine(r.Request.ScheduleID, r.Request.Nominal, r.CancelledAt, withAt))
+			got = append(got, startLine(r.Request.ScheduleID, r.Request.Nominal, when(r), withAt))
 		}
-		compare("cancels", startLines(ws), got)
+		compare(what, startLines(ws), got)
+	}
+	if e.Cancels != nil {
+		asked("cancels", *e.Cancels, func(r fakes.Run) bool { return r.CancelRequested }, func(r fakes.Run) time.Time { return r.CancelledAt })
+	}
+	if e.Terminates != nil {
+		asked("terminates", *e.Terminates, func(r fakes.Run) bool { return r.Terminated }, func(r fakes.Run) time.Time { return r.ClosedAt })
 	}
 	if len(e.Ticks) > 0 {
 		events := w.Log().Events()

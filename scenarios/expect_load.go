@@ -9,13 +9,13 @@ import (
 )
 
 func (d *decoder) expect(n *yaml.Node, s *Scenario, ids map[string]*Schedule) *Expect {
-	f, ok := d.mapping(n, "expect", "starts", "cancels", "ticks", "schedules", "timers", "invariants")
+	f, ok := d.mapping(n, "expect", "starts", "cancels", "terminates", "ticks", "schedules", "timers", "invariants")
 	if !ok {
 		return nil
 	}
 	e := &Expect{Pos: d.pos(n)}
 	if len(f.keys) == 0 {
-		d.errorf(n, "expect: nothing expected (give starts, cancels, ticks, schedules, timers or invariants)")
+		d.errorf(n, "expect: nothing expected (give starts, cancels, terminates, ticks, schedules, timers or invariants)")
 	}
 	if v := f.get("starts"); v != nil {
 		w := d.starts(v, "starts", s, ids)
@@ -24,6 +24,10 @@ func (d *decoder) expect(n *yaml.Node, s *Scenario, ids map[string]*Schedule) *E
 	if v := f.get("cancels"); v != nil {
 		w := d.starts(v, "cancels", s, ids)
 		e.Cancels = &w
+	}
+	if v := f.get("terminates"); v != nil {
+		w := d.starts(v, "terminates", s, ids)
+		e.Terminates = &w
 	}
 	if v := f.get("ticks"); v != nil {
 		for _, item := range d.list(v, "ticks") {
@@ -82,7 +86,7 @@ func (d *decoder) words(n *yaml.Node, what string, tail int, s *Scenario, ids ma
 			return "", time.Time{}, nil, false
 		}
 	default:
-		d.errorf(n, "%s %q: want \"[schedule] nominal%s\"", what, n.Value, map[string]string{"starts": " [at time]", "cancels": " [at time]", "ticks": " disposition"}[what])
+		d.errorf(n, "%s %q: want \"[schedule] nominal%s\"", what, n.Value, map[string]string{"starts": " [at time]", "cancels": " [at time]", "terminates": " [at time]", "ticks": " disposition"}[what])
 		return "", time.Time{}, nil, false
 	}
 	tn := &yaml.Node{Kind: yaml.ScalarNode, Value: ws[head-1], Line: n.Line, Column: n.Column}

@@ -131,6 +131,7 @@ type Expect struct {
 	At         time.Time
 	Starts     *[]StartWant // every execution started so far, in start order
 	Cancels    *[]StartWant // every cancel asked so far, in order
+	Terminates *[]StartWant // every execution terminated so far, in order
 	Ticks      []TickWant   // the listed ticks only
 	Schedules  []ScheduleWant
 	Timers     *[]TimerWant // every armed timer

@@ -295,6 +295,9 @@ func (w writer) expect(e *Expect) *yaml.Node {
 	if e.Cancels != nil {
 		starts("cancels", *e.Cancels)
 	}
+	if e.Terminates != nil {
+		starts("terminates", *e.Terminates)
+	}
 	if len(e.Ticks) > 0 {
 		seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 		for _, t := range e.Ticks {

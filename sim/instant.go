@@ -119,10 +119,12 @@ func (w *World) instant(now time.Time) error {
 }
 
 // closing reports whether an execution is due to close by now (a cancel with
-// no delay made during this pass): the instant is not settled yet.
+// no delay made during this pass), or a notice is owed now (a terminate made
+// during this pass closed one): the instant is not settled yet.
 func (w *World) closing(now time.Time) bool {
 	t, ok := w.engine.NextClose()
-	return ok && !t.After(now) || len(w.actions) > 0 && !w.actions[0].At.After(now)
+	return ok && !t.After(now) || len(w.actions) > 0 && !w.actions[0].At.After(now) ||
+		!now.Before(w.noticeHold) && w.engine.PendingNotices() > 0
 }
 
 func (w *World) closeDue(now time.Time) {

@@ -21,8 +21,9 @@ const (
 	KindDisarm    Kind = "disarm"    // a timer was disarmed
 	KindStart     Kind = "start"     // the engine started an execution (or found it started)
 	KindCancel    Kind = "cancel"    // the engine was asked to cancel an execution
+	KindTerminate Kind = "terminate" // the engine was asked to terminate an execution (it closes at once)
 	KindDescribe  Kind = "describe"  // the engine was asked about a workflow id
-	KindClose     Kind = "close"     // an execution closed (Detail: completed, cancelled or failed)
+	KindClose     Kind = "close"     // an execution closed (Detail: completed, cancelled, failed or terminated)
 	KindAction    Kind = "action"    // a scripted action on an execution (Detail: complete, fail or slow)
 	KindAppend    Kind = "append"    // an event was appended (Detail: type and fields)
 	KindRead      Kind = "read"      // the log was read

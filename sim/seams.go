@@ -142,6 +142,19 @@ func (r recorder) Cancel(ctx context.Context, x evaluator.Execution) error {
 	return err
 }
 
+func (r recorder) Terminate(ctx context.Context, x evaluator.Execution) error {
+	before, _ := r.w.engine.Lookup(x.WorkflowID)
+	err := r.engine.Terminate(ctx, x)
+	id, _, _ := strings.Cut(x.WorkflowID, "@")
+	r.w.record(Record{Kind: KindTerminate, ScheduleID: id, Nominal: nominalOf(x), WorkflowID: x.WorkflowID, RunID: x.RunID, Err: errText(err)})
+	// The execution closed here, even if the call then failed or crashed:
+	// recorded like any closure.
+	if after, ok := r.w.engine.Lookup(x.WorkflowID); ok && after.Terminated && !before.Closed && after.Execution == x {
+		r.w.record(Record{Kind: KindClose, ScheduleID: id, Nominal: nominalOf(x), WorkflowID: x.WorkflowID, RunID: x.RunID, Detail: "terminated"})
+	}
+	return err
+}
+
 func (r recorder) Describe(ctx context.Context, workflowID string) (evaluator.WorkflowInfo, error) {
 	info, err := r.engine.Describe(ctx, workflowID)
 	if r.w.cfg.Lean {

@@ -139,6 +139,8 @@ func (b *builder) records(records []sim.Record, t *Timeline) {
 			l.Marks = append(l.Marks, Mark{At: at, Kind: kind, Schedule: r.ScheduleID, Detail: r.Detail, Error: r.Err})
 		case sim.KindCancel:
 			l.Marks = append(l.Marks, Mark{At: at, Kind: "cancel", Schedule: r.ScheduleID, Detail: r.WorkflowID, Error: r.Err})
+		case sim.KindTerminate:
+			l.Marks = append(l.Marks, Mark{At: at, Kind: "terminate", Schedule: r.ScheduleID, Detail: r.WorkflowID, Error: r.Err})
 		case sim.KindCrash:
 			t.Incidents = append(t.Incidents, Mark{At: at, Kind: "crash", Schedule: r.ScheduleID, Detail: r.Detail})
 			if down == nil {

@@ -110,3 +110,31 @@ func TestNamesCannotBreakThePage(t *testing.T) {
 	assert.NotContains(t, page, "<img")
 	assert.Contains(t, page, `\u003c/script\u003e`, "escaped in the JSON")
 }
+
+// A terminated execution is a bar that ends at its terminate, drawn as
+// terminated, with a terminate mark; even when the terminate's call then
+// crashed (it took effect).
+func TestTerminatedExecutions(t *testing.T) {
+	// The terminates each scenario expects (its own expectations check the engine).
+	for file, want := range map[string]int{"lifecycle/terminate-previous.yaml": 7, "faults/terminate-previous-crash-at-terminate.yaml": 6} {
+		res, impl := replay(t, file, "")
+		require.True(t, res.Passed(), file)
+		tl := timeline.Build(res, impl)
+		terminated, marks := 0, 0
+		for _, l := range tl.Schedules {
+			for _, x := range l.Executions {
+				if x.Outcome == "terminated" {
+					terminated++
+					assert.Less(t, x.Start, x.Close, "%s: %s @%d", file, l.ID, x.Nominal)
+				}
+			}
+			for _, m := range l.Marks {
+				if m.Kind == "terminate" && m.Error == "" {
+					marks++
+				}
+			}
+		}
+		assert.Equal(t, want, terminated, file)
+		assert.LessOrEqual(t, marks, terminated, "%s: a mark per terminate that reported success", file)
+	}
+}

@@ -67,7 +67,7 @@ type Execution struct {
 	Nominal    int64  `json:"nominal"`
 	Start      int64  `json:"start"`
 	Close      int64  `json:"close"`   // End while still running
-	Outcome    string `json:"outcome"` // completed, cancelled, failed, running
+	Outcome    string `json:"outcome"` // completed, cancelled, failed, terminated, running
 	Row        int    `json:"row"`
 	WorkflowID string `json:"workflow_id"`
 	RunID      string `json:"run_id"`

@@ -42,4 +42,5 @@ const (
 	BufferAllUnbounded
 	DeliveryIgnoresBounds
 	LimitCountsStartsOnly
+	TerminateAsCancel
 )
