@@ -106,6 +106,13 @@ func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error
 	if in.Overlap == OverlapBufferAll {
 		in.Queued, in.Limit = st.queued(), st.Config.Limit()
 	}
+	if len(st.Manual) > 0 {
+		// Manual starts that wait hold buffer_one's place, and their share
+		// of buffer_all's queue.
+		w := st.waiting()
+		in.Buffered = in.Buffered || w > 0
+		in.Queued += w
+	}
 	if st.Config.RemainingRuns > 0 {
 		in.Limited, in.Capacity = true, st.capacity()
 		if ev.mut.Has(mutation.LimitCountsStartsOnly) {
@@ -139,7 +146,7 @@ func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error
 			return ev.start(ctx, en, r.From, CauseTick, plan.Next)
 		case Skip:
 			e := Event{Type: Skipped, Nominal: r.From, Next: plan.Next}
-			if st.Config.Overlap == OverlapBufferAll && st.queued() >= in.Limit {
+			if st.Config.Overlap == OverlapBufferAll && in.Queued >= in.Limit {
 				e.Cause = CauseOverflow // else remaining_runs skipped it
 			}
 			if ev.mut.Has(mutation.SkipsNotRecorded) {
@@ -176,6 +183,7 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 			return nil
 		}
 		var err error
+		m, manual := st.nextManual()
 		switch {
 		case len(st.Pending) > 0:
 			t, ferr := st.firstIn(st.Pending[0], "owed starts")
@@ -183,6 +191,8 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 				return ferr
 			}
 			err = ev.start(ctx, en, t, CauseCatchUp, time.Time{})
+		case manual:
+			err = ev.startManual(ctx, en, m)
 		case !st.Buffered.IsZero() && len(st.Running) == 0:
 			err = ev.start(ctx, en, st.Buffered, CauseBuffer, time.Time{})
 		case len(st.Queued) > 0 && (len(st.Running) == 0 || draining):
@@ -211,8 +221,30 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 // the schedule's new next time for a lone tick. For cancel_previous every
 // running execution not yet asked is cancelled first (sent, then recorded).
 func (ev *Evaluator) start(ctx context.Context, en *entry, nominal time.Time, cause string, next time.Time) error {
+	req := StartRequest{WorkflowID: WorkflowID(en.id, nominal), ScheduleID: en.id, Nominal: nominal}
+	if ev.mut.Has(mutation.FreshWorkflowIDs) {
+		req.WorkflowID += fmt.Sprintf("#%d", ev.now().UnixNano()) // a new id per attempt
+	}
+	return ev.launch(ctx, en, en.st.Config.Overlap, req, Event{Type: Triggered, Nominal: nominal, Next: next, Cause: cause})
+}
+
+// startManual makes a manual start (TriggerNow) under its own policy.
+func (ev *Evaluator) startManual(ctx context.Context, en *entry, m ManualStart) error {
+	req := StartRequest{WorkflowID: ManualWorkflowID(en.id, m.Nominal), ScheduleID: en.id, Nominal: m.Nominal, Origin: OriginTrigger}
+	if ev.mut.Has(mutation.ManualIDFromClock) {
+		// Named by the attempt's instant, not the recorded one: a retry
+		// after a crash is another workflow.
+		req.Nominal = ev.now()
+		req.WorkflowID = ManualWorkflowID(en.id, req.Nominal)
+	}
+	return ev.launch(ctx, en, m.Overlap, req, Event{Type: Triggered, Nominal: m.Nominal, Cause: CauseTrigger})
+}
+
+// launch cancels or terminates what policy p says, starts req and records
+// rec (a Triggered event) with the execution.
+func (ev *Evaluator) launch(ctx context.Context, en *entry, p OverlapPolicy, req StartRequest, rec Event) error {
 	st := en.st
-	switch p := st.Config.Overlap; {
+	switch {
 	case p == OverlapTerminatePrevious && !ev.mut.Has(mutation.TerminateAsCancel):
 		if err := ev.terminateRunning(ctx, en); err != nil {
 			return err
@@ -232,17 +264,14 @@ func (ev *Evaluator) start(ctx context.Context, en *entry, nominal time.Time, ca
 			}
 		}
 	}
-	req := StartRequest{WorkflowID: WorkflowID(en.id, nominal), ScheduleID: en.id, Nominal: nominal,
-		WorkflowType: st.Config.WorkflowType, Input: st.Config.Input, SearchAttributes: st.Config.SearchAttributes}
-	if ev.mut.Has(mutation.FreshWorkflowIDs) {
-		req.WorkflowID += fmt.Sprintf("#%d", ev.now().UnixNano()) // a new id per attempt
-	}
+	req.WorkflowType, req.Input, req.SearchAttributes = st.Config.WorkflowType, st.Config.Input, st.Config.SearchAttributes
 	res, err := ev.engine.Start(ctx, req)
 	if err != nil {
 		return seamErr("engine.start", en.id, err)
 	}
 	x := res.Execution
-	if err := ev.record(ctx, en, Event{Type: Triggered, Nominal: nominal, Next: next, Cause: cause, Execution: x}); err != nil {
+	rec.Execution = x
+	if err := ev.record(ctx, en, rec); err != nil {
 		return err
 	}
 	if res.AlreadyStarted {

@@ -26,6 +26,8 @@ var (
 	ErrRequestReused = errors.New("request id reused for a different operation")
 	// ErrNotRecovered: an operation was called before Recover.
 	ErrNotRecovered = errors.New("evaluator not recovered")
+	// ErrPaused: TriggerNow on a paused schedule (an invalid request).
+	ErrPaused = fmt.Errorf("%w: schedule is paused", ErrInvalidRequest)
 	// ErrCorruptLog: the event log cannot be projected (a gap, an event before its create).
 	ErrCorruptLog = errors.New("corrupt event log")
 )

@@ -38,10 +38,13 @@ const (
 	// ExecutionClosed: Execution left the running set (Cause "terminate" when
 	// terminate_previous terminated it).
 	ExecutionClosed
+	// TriggerRequested: TriggerNow was decided at Nominal under Overlap:
+	// Disposition start (owed), buffer (waits) or skip.
+	TriggerRequested
 )
 
 var eventEnum = enum[EventType]{"event type", []string{"unset", "created", "updated", "paused", "resumed", "deleted",
-	"triggered", "skipped", "buffered", "dropped", "catch_up_decided", "cancel_requested", "execution_closed"}, ErrCorruptLog}
+	"triggered", "skipped", "buffered", "dropped", "catch_up_decided", "cancel_requested", "execution_closed", "trigger_requested"}, ErrCorruptLog}
 
 func (t EventType) String() string { return eventEnum.String(t) }
 
@@ -59,9 +62,11 @@ const (
 	// CauseOverflow: a Skipped tick that found buffer_all's queue full.
 	CauseOverflow = "overflow"
 	CauseAdopt    = "adopt" // recovery found the next tick already started
-	CausePause    = "pause"
-	CauseUpdate   = "update"
-	CauseDelete   = "delete"
+	// CauseTrigger: a manual start (TriggerNow) was made.
+	CauseTrigger = "trigger"
+	CausePause   = "pause"
+	CauseUpdate  = "update"
+	CauseDelete  = "delete"
 	// CauseTerminate: an ExecutionClosed recorded after terminate_previous
 	// terminated the execution (the engine closed it at once).
 	CauseTerminate = "terminate"
@@ -88,6 +93,9 @@ type Event struct {
 	Config     *Config     `json:"config,omitempty"`
 	Execution  Execution   `json:"execution,omitzero"`
 	Ranges     []TickRange `json:"ranges,omitempty"`
+	// Overlap and Disposition: a TriggerRequested's policy and decision.
+	Overlap     OverlapPolicy `json:"overlap,omitzero"`
+	Disposition Disposition   `json:"disposition,omitzero"`
 }
 
 // WorkflowID is the deterministic workflow id of a schedule's tick: the engine

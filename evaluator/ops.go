@@ -170,6 +170,12 @@ func (ev *Evaluator) mutate(ctx context.Context, r Request, op EventType, plan f
 		return fmt.Errorf("%w: %q", ErrNotFound, r.ScheduleID)
 	}
 	if done, err := repeated(st, r, op); done {
+		if err == nil && op == TriggerRequested {
+			// The decision was recorded; its start may not have been made.
+			if err := ev.drive(ctx, en); err != nil {
+				return err
+			}
+		}
 		return ev.effects(ctx, en, err)
 	}
 	if st.Deleted {
@@ -185,6 +191,12 @@ func (ev *Evaluator) mutate(ctx context.Context, r Request, op EventType, plan f
 	}
 	if err := ev.record(ctx, en, events...); err != nil {
 		return err
+	}
+	if op == TriggerRequested || op == Resumed && len(en.st.Manual) > 0 {
+		// A manual start is made at once, or (resumed) may start now.
+		if err := ev.drive(ctx, en); err != nil {
+			return err // the retry timer is armed: the owed start is retried
+		}
 	}
 	return ev.arm(ctx, en)
 }

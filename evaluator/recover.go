@@ -115,8 +115,8 @@ func (ev *Evaluator) resolve(ctx context.Context, en *entry) error {
 
 // adopt records the starts that took effect before a crash but were not
 // recorded: only the first owed tick, the buffered tick (or buffer_all's
-// oldest queued one) and the next tick can be such, because every start is
-// recorded before the next one is made.
+// oldest queued one), the next tick and a manual start can be such, because
+// every start is recorded before the next one is made.
 func (ev *Evaluator) adopt(ctx context.Context, en *entry) error {
 	if ev.mut.Has(mutation.NeverAdopts) {
 		return nil
@@ -145,8 +145,15 @@ func (ev *Evaluator) adopt(ctx context.Context, en *entry) error {
 		n := st.Next
 		cands = append(cands, candidate{nominal: n, cause: CauseAdopt, next: func() time.Time { return st.Grid().Next(n) }})
 	}
+	for _, m := range st.Manual {
+		cands = append(cands, candidate{nominal: m.Nominal, cause: CauseTrigger})
+	}
 	for _, c := range cands {
-		d, err := ev.engine.Describe(ctx, WorkflowID(en.id, c.nominal))
+		id := WorkflowID(en.id, c.nominal)
+		if c.cause == CauseTrigger {
+			id = ManualWorkflowID(en.id, c.nominal)
+		}
+		d, err := ev.engine.Describe(ctx, id)
 		if err != nil {
 			return seamErr("engine.describe", en.id, err)
 		}

@@ -32,6 +32,9 @@ type StartRequest struct {
 	WorkflowType     string
 	Input            json.RawMessage
 	SearchAttributes map[string]string
+	// Origin is empty for a tick's start, OriginTrigger for a manual one
+	// (TriggerNow): the checkers exempt manual starts from the grid.
+	Origin string
 }
 
 // StartResult is the execution a start produced or found.

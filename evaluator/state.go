@@ -49,10 +49,14 @@ type State struct {
 	LastTriggered time.Time   `json:"last_triggered,omitzero"`
 	// RunsUsed counts the starts made under the config in force (for
 	// remaining_runs; reset by an update).
-	RunsUsed      int64     `json:"runs_used,omitempty"`
-	Counters      Counters  `json:"counters"`
-	LastRequestID string    `json:"last_request_id,omitempty"`
-	LastRequestOp EventType `json:"last_request_op,omitempty"`
+	RunsUsed int64 `json:"runs_used,omitempty"`
+	// Manual are the manual starts (TriggerNow) owed or waiting, oldest
+	// first; LastManual the nominal time of the latest one asked.
+	Manual        []ManualStart `json:"manual,omitempty"`
+	LastManual    time.Time     `json:"last_manual,omitzero"`
+	Counters      Counters      `json:"counters"`
+	LastRequestID string        `json:"last_request_id,omitempty"`
+	LastRequestOp EventType     `json:"last_request_op,omitempty"`
 
 	trigger *Trigger
 }
@@ -74,6 +78,7 @@ func (s *State) Clone() *State {
 	c.Running = slices.Clone(s.Running)
 	c.Pending = slices.Clone(s.Pending)
 	c.Queued = slices.Clone(s.Queued)
+	c.Manual = slices.Clone(s.Manual)
 	return &c
 }
 
@@ -182,7 +187,12 @@ func (s *State) apply(e Event) error {
 	case Resumed:
 		s.Paused, s.Reference, s.Next = false, e.At, e.Next
 	case Deleted:
-		s.Deleted, s.Buffered, s.Pending, s.Queued = true, time.Time{}, nil, nil
+		s.Counters.Dropped += int64(len(s.Manual)) // manual starts not made are dropped with the schedule
+		s.Deleted, s.Buffered, s.Pending, s.Queued, s.Manual = true, time.Time{}, nil, nil, nil
+	case TriggerRequested:
+		if err := s.applyManual(e); err != nil {
+			return err
+		}
 	case Skipped:
 		if e.Cause == CauseOverflow {
 			s.Counters.Overflowed++
@@ -272,6 +282,16 @@ func (s *State) applyTriggered(e Event) error {
 		return corrupt(e, "no execution")
 	}
 	switch e.Cause {
+	case CauseTrigger:
+		if !s.payManual(e.Nominal) {
+			return corrupt(e, "no manual start at %s is owed", stamp(e.Nominal))
+		}
+		s.Running = append(s.Running, Running{Execution: e.Execution, Nominal: e.Nominal})
+		s.Counters.Started++
+		if e.Nominal.After(s.LastTriggered) {
+			s.LastTriggered = e.Nominal
+		}
+		return nil // not a tick: remaining_runs does not count it
 	case CauseTick, CauseAdopt:
 		if !e.Nominal.Equal(s.Next) {
 			return corrupt(e, "tick %s is not the next tick %s", stamp(e.Nominal), stamp(s.Next))

@@ -132,7 +132,9 @@ func TestEventJSONGolden(t *testing.T) {
 	w.closeRun("queue", at(1))                             // starts the oldest queued tick
 	require.NoError(t, w.ev.Delete(w.ctx, w.req("queue"))) // drops the rest of the queue
 	w.create("term", seedConfig(evaluator.OverlapTerminatePrevious, evaluator.CatchUpOne))
-	require.NoError(t, w.runUntil(at(12))) // 00:12 terminates 00:11
+	require.NoError(t, w.runUntil(at(12)))                                                // 00:12 terminates 00:11
+	require.NoError(t, w.ev.TriggerNow(w.ctx, w.req("term"), evaluator.OverlapBufferOne)) // waits for 00:12
+	require.NoError(t, w.ev.TriggerNow(w.ctx, w.req("term"), 0))                          // terminates 00:12, starts
 
 	var got []byte
 	for _, e := range w.log.Events() {
@@ -166,7 +168,7 @@ func TestEventJSONGolden(t *testing.T) {
 	for _, e := range decoded {
 		types[e.Type] = true
 	}
-	assert.Len(t, types, 12, "the golden log shows every event type")
+	assert.Len(t, types, 13, "the golden log shows every event type")
 	assert.True(t, slices.ContainsFunc(decoded, func(e evaluator.Event) bool {
 		return e.Type == evaluator.ExecutionClosed && e.Cause == evaluator.CauseTerminate
 	}), "and a terminate")

@@ -126,6 +126,9 @@ func C1(h *History) []Violation {
 func c1(h *History) (out []Violation, judged bool, skipped []string) {
 	started := map[string]map[time.Time]bool{}
 	for _, r := range h.Runs {
+		if isManual(r) {
+			continue
+		}
 		if started[r.Request.ScheduleID] == nil {
 			started[r.Request.ScheduleID] = map[time.Time]bool{}
 		}

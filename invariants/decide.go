@@ -129,10 +129,8 @@ func (m *model) inert(s *mSched) bool {
 	switch s.cfg.Overlap {
 	case evaluator.OverlapSkip:
 		return busy
-	case evaluator.OverlapBufferOne:
-		return busy && !s.buffered.IsZero()
-	case evaluator.OverlapBufferAll:
-		return busy && int64(len(s.queued)) >= bufferLimit(s.cfg)
+	case evaluator.OverlapBufferOne, evaluator.OverlapBufferAll:
+		return busy && s.full(s.cfg.Overlap)
 	}
 	return false
 }
@@ -188,7 +186,8 @@ func (m *model) overlap(s *mSched, t time.Time) {
 		}
 	case evaluator.OverlapBufferOne:
 		if busy {
-			if s.buffered.IsZero() {
+			// A manual start waiting holds the one place too.
+			if !s.full(evaluator.OverlapBufferOne) {
 				s.buffered = t
 			}
 			return
@@ -197,11 +196,22 @@ func (m *model) overlap(s *mSched, t time.Time) {
 		if busy {
 			// Past the bound (schedsim's buffer_limit, 1,000 by default as
 			// gocron's channel) the tick is skipped.
-			if int64(len(s.queued)) < bufferLimit(s.cfg) {
+			if !s.full(evaluator.OverlapBufferAll) {
 				s.queued = append(s.queued, t)
 			}
 			return
 		}
+	case evaluator.OverlapTerminatePrevious, evaluator.OverlapCancelPrevious:
+		m.makeRoom(s, s.cfg.Overlap)
+	}
+	m.start(s, t)
+}
+
+// makeRoom carries out what policy p does to the running set before a
+// start: terminate_previous terminates every run, cancel_previous asks every
+// run not yet asked to cancel.
+func (m *model) makeRoom(s *mSched, p evaluator.OverlapPolicy) {
+	switch p {
 	case evaluator.OverlapTerminatePrevious:
 		for _, r := range s.running {
 			m.close(r, m.now)
@@ -221,13 +231,24 @@ func (m *model) overlap(s *mSched, t time.Time) {
 			}
 		}
 	}
-	m.start(s, t)
 }
 
 func (m *model) start(s *mSched, t time.Time) {
-	r := &mRun{sched: s.id, key: key(s.id, t), nominal: t}
+	m.run(s, t, false)
+	if s.used++; s.runsUsedUp() {
+		s.next = time.Time{} // its runs are used up: finished
+	}
+}
+
+// run starts an execution of s named t: a tick's, or a manual one's.
+func (m *model) run(s *mSched, t time.Time, manual bool) {
+	req := evaluator.StartRequest{ScheduleID: s.id, Nominal: t, WorkflowID: workflowID(s.id, t)}
+	if manual {
+		req.WorkflowID, req.Origin = manualWorkflowID(s.id, t), evaluator.OriginTrigger
+	}
+	r := &mRun{sched: s.id, key: req.WorkflowID, nominal: t, manual: manual}
 	if m.cfg.Duration != nil {
-		if d := m.cfg.Duration(evaluator.StartRequest{ScheduleID: s.id, Nominal: t, WorkflowID: workflowID(s.id, t)}); d > 0 {
+		if d := m.cfg.Duration(req); d > 0 {
 			r.closesAt = m.now.Add(d)
 		}
 	}
@@ -236,10 +257,7 @@ func (m *model) start(s *mSched, t time.Time) {
 	m.open[r.key] = r
 	m.closeAt(r)
 	s.running = append(s.running, r)
-	m.out.Starts = append(m.out.Starts, Predicted{ScheduleID: s.id, Nominal: t, At: m.now})
-	if s.used++; s.runsUsedUp() {
-		s.next = time.Time{} // its runs are used up: finished
-	}
+	m.out.Starts = append(m.out.Starts, Predicted{ScheduleID: s.id, Nominal: t, At: m.now, Manual: manual})
 }
 
 // startWaiting starts the buffered tick, or buffer_all's oldest queued one,
@@ -247,6 +265,9 @@ func (m *model) start(s *mSched, t time.Time) {
 // starts when the profile's starts carry no tick (profile.IdentityStartInstant).
 func (m *model) startWaiting(s *mSched) {
 	if s.paused || s.deleted || len(s.running) > 0 {
+		return
+	}
+	if m.startManualWaiting(s) {
 		return
 	}
 	switch {

@@ -94,7 +94,7 @@ func L1(h *History) []Violation {
 		// buffer_all's ticks queued one by one wait like a buffered tick:
 		// a start before a later one's deadline fills the running set
 		// again, so the wait of the next begins anew at its close.
-		for _, b := range slices.Concat(logs[id].buffers, logs[id].waiting) {
+		for _, b := range slices.Concat(logs[id].buffers, logs[id].waiting, logs[id].manualWaiting) {
 			empty, due, ok := h.bufferDue(runs, b)
 			if !ok {
 				continue // something still runs

@@ -24,8 +24,12 @@ type logTicks struct {
 	// waiting are buffer_all's ticks queued one by one (a lone tick's
 	// buffered event), for L1: each is a buffered tick that waits its turn.
 	waiting []logBuffer
-	counts  evaluator.Counters // what the dispositions imply
-	twice   []Violation        // A1
+	// manual are the manual starts (TriggerNow) decided to start or to
+	// wait; manualWaiting those that waited, for L1.
+	manual        []logBuffer
+	manualWaiting []logBuffer
+	counts        evaluator.Counters // what the dispositions imply
+	twice         []Violation        // A1
 }
 
 // logBuffer is a tick buffered at at, and when it left the buffer (zero:
@@ -148,9 +152,13 @@ func (lt *logTicks) apply(e evaluator.Event) {
 				lt.counts.MissedRanges++
 			}
 		}
+	case evaluator.TriggerRequested:
+		lt.requested(e)
 	case evaluator.Triggered:
 		lt.counts.Started++
 		switch e.Cause {
+		case evaluator.CauseTrigger:
+			lt.manualStarted(e)
 		case evaluator.CauseBuffer:
 			if i := slices.IndexFunc(lt.queue, func(o logOwed) bool { return !o.dropped && o.paid < o.count }); i >= 0 {
 				// buffer_all: the oldest queued tick, and only it.
@@ -202,6 +210,17 @@ func (lt *logTicks) apply(e evaluator.Event) {
 			}
 		}
 	case evaluator.Deleted:
+		for i := range lt.manual {
+			if m := &lt.manual[i]; m.startedAt.IsZero() && m.droppedAt.IsZero() {
+				m.droppedAt = e.At
+				lt.counts.Dropped++
+			}
+		}
+		for i := range lt.manualWaiting {
+			if m := &lt.manualWaiting[i]; m.startedAt.IsZero() {
+				m.droppedAt = e.At
+			}
+		}
 		for i := range lt.owed {
 			lt.owed[i].dropped = true
 		}

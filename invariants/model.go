@@ -33,6 +33,7 @@ type Predicted struct {
 	ScheduleID string
 	Nominal    time.Time
 	At         time.Time
+	Manual     bool // a manual start (TriggerNow), not a tick's
 }
 
 func (p Predicted) String() string {
@@ -70,6 +71,7 @@ type mRun struct {
 	cancelAt         time.Time
 	closed, notified bool
 	closedAt         time.Time
+	manual           bool // a TriggerNow start
 }
 
 type mSched struct {
@@ -83,6 +85,8 @@ type mSched struct {
 	running         []*mRun
 	lastRequest     string // of the last operation that recorded something
 	restartedAt     time.Time
+	manual          []mManual // manual starts waiting, oldest first
+	lastManual      time.Time
 }
 
 type model struct {
@@ -181,7 +185,7 @@ func PredictIn(prof profile.Profile, cfg sim.Config, until time.Time) (Predictio
 	}
 }
 
-func key(id string, t time.Time) string { return id + "@" + stamp(t) }
+func key(id string, t time.Time) string { return workflowID(id, t) }
 
 // instant handles everything due now, in the order of docs/semantics.md, until it settles.
 func (m *model) instant() error {
@@ -370,12 +374,15 @@ func (m *model) applyOps() bool {
 				if m.prof.Reregisters {
 					s.running = nil
 				}
+				m.startManualWaitingAtResume(s)
 			}
 		case sim.OpDelete:
 			recorded = s != nil && !s.deleted
 			if recorded {
-				s.deleted, s.buffered, s.queued = true, time.Time{}, nil
+				s.deleted, s.buffered, s.queued, s.manual = true, time.Time{}, nil, nil
 			}
+		case sim.OpTrigger:
+			recorded = m.trigger(s, op.Overlap)
 		}
 		if s = m.scheds[op.ScheduleID]; s != nil {
 			m.schedule(s)

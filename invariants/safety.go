@@ -44,7 +44,7 @@ func violation(inv string, r fakes.Run, format string, args ...any) Violation {
 func S1(h *History) []Violation {
 	var out []Violation
 	h.sweep(func(idx int, r fakes.Run, l *life, open []fakes.Run) {
-		p, ok := l.policyAt(r.StartedAt, idx)
+		p, ok := h.policyOf(r, l, idx)
 		if !ok || (p != evaluator.OverlapSkip && p != evaluator.OverlapBufferOne && p != evaluator.OverlapBufferAll &&
 			p != evaluator.OverlapTerminatePrevious) {
 			return
@@ -61,7 +61,7 @@ func S1(h *History) []Violation {
 func S2(h *History) []Violation {
 	var out []Violation
 	h.sweep(func(idx int, r fakes.Run, l *life, open []fakes.Run) {
-		if p, ok := l.policyAt(r.StartedAt, idx); !ok || p != evaluator.OverlapCancelPrevious {
+		if p, ok := h.policyOf(r, l, idx); !ok || p != evaluator.OverlapCancelPrevious {
 			return
 		}
 		for _, o := range open {
@@ -79,7 +79,7 @@ func S4(h *History) []Violation {
 	var out []Violation
 	seen := map[string]string{}
 	for _, r := range h.Runs {
-		k := r.Request.ScheduleID + "@" + stamp(r.Request.Nominal)
+		k := r.Request.ScheduleID + "@" + stamp(r.Request.Nominal) + r.Request.Origin
 		if first, ok := seen[k]; ok {
 			out = append(out, violation("S4", r, "started twice (%s, then %s)", first, r.Execution.RunID))
 			continue
@@ -94,6 +94,9 @@ func S4(h *History) []Violation {
 func S5(h *History) []Violation {
 	var out []Violation
 	for idx, r := range h.Runs {
+		if isManual(r) {
+			continue // a manual start is not a tick (exempt, as from S6 and S7)
+		}
 		id, n := r.Request.ScheduleID, r.Request.Nominal
 		// A start named by its own instant, made at an operation's instant
 		// before the operation took effect (a closure let it go), is not
@@ -123,6 +126,9 @@ func S5(h *History) []Violation {
 func S6(h *History) []Violation {
 	var out []Violation
 	for idx, r := range h.Runs {
+		if isManual(r) {
+			continue // no grid names a manual start
+		}
 		id, n := r.Request.ScheduleID, r.Request.Nominal
 		l := h.lifeAt(id, n)
 		if l == nil {
@@ -188,7 +194,7 @@ func (h *History) runsUnder(id string, l *life, i int) (n int, last fakes.Run) {
 		}
 	}
 	for _, r := range h.Runs {
-		if r.Request.ScheduleID == id && !r.StartedAt.Before(from) && (until.IsZero() || r.StartedAt.Before(until)) {
+		if r.Request.ScheduleID == id && !isManual(r) && !r.StartedAt.Before(from) && (until.IsZero() || r.StartedAt.Before(until)) {
 			n++
 			last = r
 		}
@@ -216,6 +222,9 @@ func S7(h *History) []Violation {
 	last := map[string]time.Time{}
 	for _, r := range h.Runs {
 		id := r.Request.ScheduleID
+		if isManual(r) {
+			continue // its nominal time is its request's instant, not a tick
+		}
 		if prev, ok := last[id]; ok && !r.Request.Nominal.After(prev) {
 			out = append(out, violation("S7", r, "started after the tick %s", stamp(prev)))
 		}

@@ -63,6 +63,8 @@ var All = []Mutant{
 	{"delivery-ignores-bounds", "start_at and end_at are applied when the schedule is created (its first tick) but not when a delivery decides, so ticks after end_at still fire", 0, false, mutation.DeliveryIgnoresBounds},
 	{"limit-counts-starts-only", "remaining_runs is checked against the starts made, not the ticks already buffered, queued or owed, so those start one run too many", 0, false, mutation.LimitCountsStartsOnly},
 	{"terminate-as-cancel", "terminate_previous asks the running execution to cancel (the seam call cancel_previous uses) instead of terminating it, so the new run overlaps it until it closes", 0, false, mutation.TerminateAsCancel},
+	{"trigger-ignores-overlap", "trigger_now starts at once whatever the overlap policy (as Temporal's triggerImmediately once ignored BUFFER_ONE), so it overlaps a skip or buffer_one run", 0, false, mutation.TriggerIgnoresOverlap},
+	{"trigger-id-from-clock", "a manual start's workflow id and nominal time are taken from the clock when the start is made, not from the recorded request, so a start retried after a crash or an error is a second execution", 0, false, mutation.ManualIDFromClock},
 	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 

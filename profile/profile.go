@@ -104,6 +104,8 @@ type Profile struct {
 	// LimitedRuns: remaining_runs can be set; BufferLimit: buffer_all's
 	// bound can be set (else it is fixed, as gocron's channel of 1,000).
 	LimitedRuns, BufferLimit bool
+	// TriggerNow: a manual start (the operation trigger_now) can be asked.
+	TriggerNow bool
 	// IntervalAnchor is where an interval's grid starts; IntervalUnit, when
 	// set, is the granularity an interval must be a multiple of.
 	IntervalAnchor Anchor

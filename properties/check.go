@@ -415,7 +415,7 @@ func Annotate(factory sim.Factory, h History, o Options) History {
 
 func isOp(kind string) bool {
 	switch kind {
-	case StepUpdate, StepPause, StepResume, StepDelete, StepBadCreate:
+	case StepUpdate, StepPause, StepResume, StepDelete, StepBadCreate, StepTrigger:
 		return true
 	}
 	return false

@@ -286,6 +286,14 @@ func (sc scale) genStep(h History, p Mix) gopter.Gen {
 	gens := []gen.WeightedGen{
 		{Weight: 3, Gen: update}, {Weight: 2, Gen: op(StepPause)}, {Weight: 2, Gen: op(StepResume)}, {Weight: 1, Gen: op(StepDelete)},
 	}
+	if !p.NoTrigger {
+		trigger := gopter.CombineGens(at, sched,
+			gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(evaluator.OverlapPolicy(0))}, {Weight: 1, Gen: gen.OneConstOf(anys(p.Overlaps)...)}}),
+		).Map(func(v []any) Step {
+			return Step{At: v[0].(time.Duration), Kind: StepTrigger, Schedule: v[1].(string), Overlap: v[2].(evaluator.OverlapPolicy)}
+		})
+		gens = append(gens, gen.WeightedGen{Weight: 2, Gen: trigger})
+	}
 	on := func(kind string) bool { return slices.Contains(p.Faults, kind) }
 	if on(FaultCrash) {
 		gens = append(gens, gen.WeightedGen{Weight: 3, Gen: crash})

@@ -52,8 +52,9 @@ const (
 	StepPause             = "pause"
 	StepResume            = "resume"
 	StepDelete            = "delete"
-	StepBadCreate         = "bad_create" // a create that must be refused
-	StepCrash             = "crash"      // now, or at a seam call when Call is set
+	StepTrigger           = "trigger_now" // a manual start; Overlap overrides the policy (0: none)
+	StepBadCreate         = "bad_create"  // a create that must be refused
+	StepCrash             = "crash"       // now, or at a seam call when Call is set
 	StepError             = "error"
 	StepLate              = "late"
 	StepDuplicateDelivery = "duplicate_delivery"
@@ -165,6 +166,8 @@ func (st Step) scenarioStep(i int, start time.Time, configs map[string]evaluator
 			}
 		}
 		out.Op = op
+	case StepTrigger:
+		out.Op = &sim.Op{Kind: sim.OpTrigger, ScheduleID: st.Schedule, RequestID: fmt.Sprintf("r%d", i+1), Overlap: st.Overlap}
 	case StepCrash, StepError:
 		f := &sim.Fault{Kind: sim.Crash, Call: st.Call, Downtime: st.Duration}
 		if st.Kind == StepError {

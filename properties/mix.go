@@ -65,6 +65,8 @@ type Mix struct {
 	NoBounds, NoLimit bool
 	// NoBufferLimit: buffer_all's bound cannot be set.
 	NoBufferLimit bool
+	// NoTrigger: the implementation takes no trigger_now.
+	NoTrigger bool
 }
 
 func (p Mix) String() string {
@@ -87,6 +89,7 @@ func genMix(mode string, prof profile.Profile) gopter.Gen {
 		m.NoBounds = !prof.Bounds
 		m.NoLimit = !prof.LimitedRuns
 		m.NoBufferLimit = !prof.BufferLimit
+		m.NoTrigger = !prof.TriggerNow
 		return m
 	})
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/sim"
 )
 
 // The requests of sim.Process.
@@ -39,6 +41,16 @@ func (p *Process) Resume(ctx context.Context, r evaluator.Request) error {
 
 func (p *Process) Delete(ctx context.Context, r evaluator.Request) error {
 	return p.op(ctx, TypeDelete, r, nil)
+}
+
+// TriggerNow asks for a manual start; a program whose init reply does not
+// list the feature trigger_now is not asked (sim.ErrNotImplemented).
+func (p *Process) TriggerNow(ctx context.Context, r evaluator.Request, overlap evaluator.OverlapPolicy) error {
+	if !slices.Contains(p.hello.Features, FeatureTriggerNow) {
+		return fmt.Errorf("%w: trigger_now (the program's init reply does not list the feature)", sim.ErrNotImplemented)
+	}
+	_, err := p.request(ctx, Message{Type: TypeTriggerNow, RequestID: r.RequestID, ScheduleID: r.ScheduleID, Overlap: overlap})
+	return err
 }
 
 func (p *Process) TimerFired(ctx context.Context, scheduleID string, at time.Time) (evaluator.Outcome, error) {

@@ -166,6 +166,7 @@ func (p *Process) Profile() profile.Profile {
 	}
 	prof.Bounds = prof.Bounds && slices.Contains(p.hello.Features, FeatureBounds)
 	prof.LimitedRuns = prof.LimitedRuns && slices.Contains(p.hello.Features, FeatureLimitedRuns)
+	prof.TriggerNow = prof.TriggerNow && slices.Contains(p.hello.Features, FeatureTriggerNow)
 	return prof
 }
 
@@ -356,7 +357,7 @@ func (p *Process) serve(ctx context.Context, m Message) (Message, error) {
 		s := m.Start
 		var res evaluator.StartResult
 		res, err = p.seams.Engine.Start(ctx, evaluator.StartRequest{WorkflowID: s.WorkflowID, ScheduleID: s.ScheduleID, Nominal: s.Nominal,
-			WorkflowType: s.WorkflowType, Input: s.Input, SearchAttributes: s.SearchAttributes})
+			WorkflowType: s.WorkflowType, Input: s.Input, SearchAttributes: s.SearchAttributes, Origin: s.Origin})
 		result = StartResult{Execution: res.Execution, AlreadyStarted: res.AlreadyStarted}
 	case "engine.cancel":
 		err = p.seams.Engine.Cancel(ctx, *m.Execution)

@@ -134,6 +134,12 @@ func (a *adapter) handle(m Message) (any, error) {
 		return nil, a.proc.Resume(ctx, r)
 	case TypeDelete:
 		return nil, a.proc.Delete(ctx, r)
+	case TypeTriggerNow:
+		t, ok := a.proc.(sim.Triggerer)
+		if !ok {
+			return nil, fmt.Errorf("%w: trigger_now is not implemented", evaluator.ErrInvalidRequest)
+		}
+		return nil, t.TriggerNow(ctx, r, m.Overlap)
 	case TypeGet:
 		return a.proc.Get(ctx, m.ScheduleID, m.Upcoming)
 	case TypeList:
@@ -197,7 +203,7 @@ func (r remote) Disarm(_ context.Context, id string) error {
 func (r remote) Start(_ context.Context, s evaluator.StartRequest) (evaluator.StartResult, error) {
 	var res StartResult
 	err := r.a.call(Message{Seam: "engine.start", Start: &StartRequest{WorkflowID: s.WorkflowID, ScheduleID: s.ScheduleID,
-		Nominal: s.Nominal, WorkflowType: s.WorkflowType, Input: s.Input, SearchAttributes: s.SearchAttributes}}, &res)
+		Nominal: s.Nominal, WorkflowType: s.WorkflowType, Input: s.Input, SearchAttributes: s.SearchAttributes, Origin: s.Origin}}, &res)
 	return evaluator.StartResult{Execution: res.Execution, AlreadyStarted: res.AlreadyStarted}, err
 }
 

@@ -33,6 +33,8 @@ type Message struct {
 	Config     *evaluator.Config `json:"config,omitempty"`
 	Upcoming   int               `json:"upcoming,omitempty"`
 	At         *time.Time        `json:"at,omitempty"` // timer_fired
+	// Overlap is trigger_now's override of the schedule's policy.
+	Overlap evaluator.OverlapPolicy `json:"overlap,omitzero"`
 
 	// Seam calls (program → harness); Execution also in execution_closed.
 	Seam       string               `json:"seam,omitempty"`
@@ -63,12 +65,13 @@ const (
 	TypeList            = "list"
 	TypeTimerFired      = "timer_fired"
 	TypeExecutionClosed = "execution_closed"
+	TypeTriggerNow      = "trigger_now"
 	TypeCall            = "call" // program → harness
 )
 
 // RequestTypes lists what the harness may ask.
 var RequestTypes = []string{TypeInit, TypeRecover, TypeCreate, TypeUpdate, TypePause, TypeResume, TypeDelete, TypeGet,
-	TypeList, TypeTimerFired, TypeExecutionClosed}
+	TypeList, TypeTimerFired, TypeExecutionClosed, TypeTriggerNow}
 
 // InitOptions are the options of init.
 type InitOptions struct {
@@ -84,6 +87,10 @@ const FeatureBounds = "bounds"
 // FeatureLimitedRuns, listed in an init reply's features, says the program
 // implements a config's remaining_runs.
 const FeatureLimitedRuns = "limited_runs"
+
+// FeatureTriggerNow, listed in an init reply's features, says the program
+// answers the request trigger_now (a manual start).
+const FeatureTriggerNow = "trigger_now"
 
 type Hello struct {
 	Name     string   `json:"name"`
@@ -130,6 +137,8 @@ type StartRequest struct {
 	WorkflowType     string            `json:"workflow_type"`
 	Input            json.RawMessage   `json:"input,omitempty"`
 	SearchAttributes map[string]string `json:"search_attributes,omitempty"`
+	// Origin: "trigger" for a manual start (TriggerNow), absent for a tick's.
+	Origin string `json:"origin,omitempty"`
 }
 
 // StartResult is the result of engine.start.

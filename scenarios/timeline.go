@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/fakes"
 	"github.com/schedsim/schedsim/sim"
 )
@@ -125,6 +126,9 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 	switch {
 	case slices.Contains(sim.OpKinds(), sim.OpKind(kind)):
 		known := []string{"schedule", "request_id", "want_error"}
+		if kind == string(sim.OpTrigger) {
+			known = append(known, "overlap")
+		}
 		if kind == "update" || kind == "create" {
 			known = append(known, "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "start_at", "end_at", "remaining_runs", "workflow_type", "input", "search_attributes")
 		}
@@ -141,6 +145,13 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 		}
 		if v := f.get("want_error"); v != nil {
 			st.WantError = d.str(v, "want_error")
+		}
+		if v := f.get("overlap"); v != nil && kind == string(sim.OpTrigger) {
+			if str, ok := d.scalar(v, "overlap"); ok {
+				if err := op.Overlap.UnmarshalText([]byte(str)); err != nil {
+					d.errorf(v, "%s: overlap: unknown policy %q (want %s)", kind, str, names(evaluator.NamedOverlapPolicies()))
+				}
+			}
 		}
 		if sc := ids[id]; sc != nil {
 			switch kind {

@@ -220,6 +220,9 @@ func (w writer) step(st Step) (*yaml.Node, error) {
 		if st.WantError != "" {
 			w.add(v, "want_error", w.str(st.WantError))
 		}
+		if st.Op.Overlap != 0 {
+			w.add(v, "overlap", w.str(st.Op.Overlap.String()))
+		}
 		if st.Op.Kind == sim.OpCreate || st.Op.Kind == sim.OpUpdate {
 			if err := w.config(v, st.Op.Config, st.Op.Kind == sim.OpUpdate); err != nil {
 				return nil, err

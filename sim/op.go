@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -19,7 +20,19 @@ const (
 	OpPause  OpKind = "pause"
 	OpResume OpKind = "resume"
 	OpDelete OpKind = "delete"
+	// OpTrigger starts one execution now (evaluator.TriggerNow), under
+	// Overlap or the schedule's policy. A process that is no Triggerer
+	// refuses it.
+	OpTrigger OpKind = "trigger_now"
 )
+
+// Triggerer is a process that implements TriggerNow (a manual start).
+type Triggerer interface {
+	TriggerNow(ctx context.Context, r evaluator.Request, overlap evaluator.OverlapPolicy) error
+}
+
+// ErrNotImplemented is a process's answer to an operation it does not offer.
+var ErrNotImplemented = errors.New("not implemented by this process")
 
 // Op is a scripted API operation. RequestID defaults to "op-N" (N its index,
 // from 1); a retried operation keeps its request id.
@@ -29,10 +42,12 @@ type Op struct {
 	ScheduleID string
 	RequestID  string
 	Config     evaluator.Config // create and update
+	// Overlap overrides the schedule's policy for a trigger (zero: none).
+	Overlap evaluator.OverlapPolicy
 }
 
 // OpKinds lists every operation kind, in order.
-func OpKinds() []OpKind { return []OpKind{OpCreate, OpUpdate, OpPause, OpResume, OpDelete} }
+func OpKinds() []OpKind { return []OpKind{OpCreate, OpUpdate, OpPause, OpResume, OpDelete, OpTrigger} }
 
 func (op Op) String() string { return fmt.Sprintf("%s request=%s", op.Kind, op.RequestID) }
 
@@ -60,6 +75,12 @@ func (op Op) apply(ctx context.Context, p Process) error {
 		return p.Pause(ctx, r)
 	case OpResume:
 		return p.Resume(ctx, r)
+	case OpTrigger:
+		t, ok := p.(Triggerer)
+		if !ok {
+			return fmt.Errorf("%w: trigger", ErrNotImplemented)
+		}
+		return t.TriggerNow(ctx, r, op.Overlap)
 	default:
 		return p.Delete(ctx, r)
 	}

@@ -254,7 +254,7 @@ timeline:
 // The case count is tuned to the generator: with buffer_all in the mix,
 // 420 cases killed it in all three seeds, 100 kill it in one.
 func TestMutantsTableShowsAPartialKill(t *testing.T) {
-	code, out, _ := runArgs("mutants", "never-adopts", "-seeds", "3", "-cases", "100", "--table")
+	code, out, _ := runArgs("mutants", "never-adopts", "-seeds", "3", "-cases", "300", "--table")
 	assert.Equal(t, 1, code, out)
 	assert.Regexp(t, "\\| `never-adopts` \\| — \\| [A-Z0-9, ]+ \\(\\*\\*survived [12] of 3 seeds\\*\\*\\) \\|", out)
 }

@@ -43,4 +43,6 @@ const (
 	DeliveryIgnoresBounds
 	LimitCountsStartsOnly
 	TerminateAsCancel
+	TriggerIgnoresOverlap
+	ManualIDFromClock
 )

@@ -1,0 +1,151 @@
+package invariants
+
+import (
+	"slices"
+	"time"
+
+	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/fakes"
+	"github.com/schedsim/schedsim/sim"
+)
+
+// mManual is a manual start (TriggerNow) waiting for its schedule's running
+// set to empty.
+type mManual struct {
+	nominal time.Time
+	policy  evaluator.OverlapPolicy
+}
+
+// manualWorkflowID is the documented workflow id of a manual start: the
+// tick form followed by "#trigger".
+func manualWorkflowID(scheduleID string, nominal time.Time) string {
+	return workflowID(scheduleID, nominal) + "#trigger"
+}
+
+// full reports whether policy p has no room for one more waiting start:
+// buffer_one's one place (taken by a buffered tick or a waiting manual
+// start), buffer_all's queue (its ticks and the manual starts waiting) at
+// its bound.
+func (s *mSched) full(p evaluator.OverlapPolicy) bool {
+	switch p {
+	case evaluator.OverlapBufferOne:
+		return !s.buffered.IsZero() || len(s.manual) > 0
+	case evaluator.OverlapBufferAll:
+		return int64(len(s.queued)+len(s.manual)) >= bufferLimit(s.cfg)
+	}
+	return false
+}
+
+// trigger decides a TriggerNow at m.now (docs/semantics.md, Trigger now);
+// false when it is refused (no schedule, deleted or paused). Its nominal
+// time is now, or 1 ns after the previous manual start's.
+func (m *model) trigger(s *mSched, override evaluator.OverlapPolicy) bool {
+	if s == nil || s.deleted || s.paused {
+		return false
+	}
+	n := m.now
+	if !n.After(s.lastManual) {
+		n = s.lastManual.Add(time.Nanosecond)
+	}
+	s.lastManual = n
+	p := override
+	if p == 0 {
+		p = s.cfg.Overlap
+	}
+	if len(s.running) > 0 {
+		switch p {
+		case evaluator.OverlapSkip:
+			return true
+		case evaluator.OverlapBufferOne, evaluator.OverlapBufferAll:
+			if !s.full(p) {
+				s.manual = append(s.manual, mManual{nominal: n, policy: p})
+			}
+			return true
+		}
+	}
+	m.makeRoom(s, p)
+	m.run(s, n, true)
+	return true
+}
+
+// startManualWaiting starts the oldest manual start waiting, once s's
+// running set is empty, when it is older than the buffered tick and
+// buffer_all's oldest queued one (waiting starts go oldest first).
+func (m *model) startManualWaiting(s *mSched) bool {
+	if len(s.manual) == 0 {
+		return false
+	}
+	w := s.manual[0]
+	if !s.buffered.IsZero() && s.buffered.Before(w.nominal) || len(s.queued) > 0 && s.queued[0].Before(w.nominal) {
+		return false
+	}
+	s.manual = s.manual[1:]
+	m.makeRoom(s, w.policy)
+	m.run(s, w.nominal, true)
+	return true
+}
+
+// startManualWaitingAtResume: a manual start waits through a pause (a
+// paused schedule starts nothing); the resume starts it if nothing runs.
+func (m *model) startManualWaitingAtResume(s *mSched) {
+	if len(s.running) == 0 {
+		m.startManualWaiting(s)
+	}
+}
+
+// isManual reports whether r is a manual start (TriggerNow): exempt from the
+// grid invariants (S5–S8, C1), not from overlap (S1, S2) nor accounting.
+func isManual(r fakes.Run) bool { return r.Request.Origin != "" }
+
+// policyOf is the overlap policy r started under: a manual start's override,
+// given with the trigger operation whose attempts span its nominal time,
+// else the policy in force (life.policyAt).
+func (h *History) policyOf(r fakes.Run, l *life, idx int) (evaluator.OverlapPolicy, bool) {
+	if isManual(r) {
+		n := r.Request.Nominal
+		for _, op := range h.Applied {
+			// A nominal time is its attempt's instant, or up to a few ns
+			// after it when several triggers share one instant.
+			if op.Kind == sim.OpTrigger && op.ScheduleID == r.Request.ScheduleID && op.Overlap != 0 &&
+				!n.Before(op.First) && !n.After(op.At.Add(time.Microsecond)) {
+				return op.Overlap, true
+			}
+		}
+	}
+	return l.policyAt(r.StartedAt, idx)
+}
+
+// requested reads a TriggerRequested event: a manual start decided (not a
+// tick: A1's one-disposition rule does not apply to it).
+func (lt *logTicks) requested(e evaluator.Event) {
+	switch e.Disposition {
+	case evaluator.Skip:
+		lt.counts.Skipped++
+	case evaluator.Buffer:
+		lt.counts.Buffered++
+		lt.manual = append(lt.manual, logBuffer{nominal: e.Nominal, at: e.At})
+		lt.manualWaiting = append(lt.manualWaiting, logBuffer{nominal: e.Nominal, at: e.At})
+	case evaluator.Start:
+		lt.manual = append(lt.manual, logBuffer{nominal: e.Nominal, at: e.At})
+	default:
+		lt.twiceAt(e, e.Nominal, "a manual start decided %s", e.Disposition)
+	}
+}
+
+// manualStarted reads a manual start's Triggered event: it pays a manual
+// start decided and not yet made.
+func (lt *logTicks) manualStarted(e evaluator.Event) {
+	i := slices.IndexFunc(lt.manual, func(b logBuffer) bool {
+		return b.nominal.Equal(e.Nominal) && b.startedAt.IsZero() && b.droppedAt.IsZero()
+	})
+	if i < 0 {
+		lt.twiceAt(e, e.Nominal, "makes a manual start that was not requested (or was already made)")
+		return
+	}
+	lt.manual[i].startedAt = e.At
+	for j := range lt.manualWaiting {
+		if lt.manualWaiting[j].nominal.Equal(e.Nominal) {
+			lt.manualWaiting[j].startedAt = e.At
+		}
+	}
+}
