@@ -150,7 +150,7 @@ func TestDeleteIsTerminal(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, evaluator.Ignored, out, "a stale timer of a deleted schedule is acknowledged")
 	x, _ := w.engine.Close(evaluator.WorkflowID("s", at(1)))
-	require.NoError(t, w.ev.ExecutionClosed(w.ctx, "s", x), "so is a closure notice")
+	require.NoError(t, w.ev.ExecutionClosed(w.ctx, "s", x, evaluator.StatusCompleted), "so is a closure notice")
 	for _, err := range []error{w.ev.Pause(w.ctx, w.req("s")), w.ev.Resume(w.ctx, w.req("s")),
 		w.ev.Update(w.ctx, w.req("s"), seedConfig(evaluator.OverlapSkip, evaluator.CatchUpOne)), w.ev.Delete(w.ctx, w.req("s"))} {
 		assert.ErrorIs(t, err, evaluator.ErrNotFound)

@@ -103,7 +103,7 @@ func BenchmarkTick(b *testing.B) {
 				if _, err := ev.TimerFired(ctx, "s", next); err != nil {
 					b.Fatal(err)
 				}
-				if err := ev.ExecutionClosed(ctx, "s", seams.last); err != nil {
+				if err := ev.ExecutionClosed(ctx, "s", seams.last, evaluator.StatusCompleted); err != nil {
 					b.Fatal(err)
 				}
 			}

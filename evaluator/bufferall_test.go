@@ -103,7 +103,7 @@ func TestBufferAllCrashAfterAQueuedStartAdoptsIt(t *testing.T) {
 	}
 	x, ok := w.engine.Close(evaluator.WorkflowID("s", at(1)))
 	require.True(t, ok)
-	require.Error(t, w.ev.ExecutionClosed(w.ctx, "s", x))
+	require.Error(t, w.ev.ExecutionClosed(w.ctx, "s", x, evaluator.StatusCompleted))
 	w.heal()
 	w.restart()
 	assert.Equal(t, times(at(1), at(2)), w.started("s"))

@@ -44,14 +44,19 @@ type Config struct {
 	StartAt time.Time `json:"start_at,omitzero"`
 	EndAt   time.Time `json:"end_at,omitzero"`
 	// RemainingRuns, when positive, limits the starts this config may make
-	// (each start counts, whatever its cause); once they are made the
+	// (each tick's start counts, whatever its cause; a manual start does
+	// not); once they are made the
 	// schedule is finished. Ticks that would start or wait beyond the limit
 	// are skipped. Zero: unlimited.
 	RemainingRuns int `json:"remaining_runs,omitempty"`
 	// BufferLimit bounds buffer_all's queue: ticks that come while it is
 	// full are skipped (and counted as overflowed). Zero means
 	// DefaultBufferLimit; it may be set only with buffer_all.
-	BufferLimit      int               `json:"buffer_limit,omitempty"`
+	BufferLimit int `json:"buffer_limit,omitempty"`
+	// PauseOnFailure pauses the schedule when one of its executions fails
+	// or times out (its closure notice says so): recorded as a pause with
+	// cause "failure", resumed only by Resume (Temporal's pause_on_failure).
+	PauseOnFailure   bool              `json:"pause_on_failure,omitempty"`
 	WorkflowType     string            `json:"workflow_type"`
 	Input            json.RawMessage   `json:"input,omitempty"`
 	SearchAttributes map[string]string `json:"search_attributes,omitempty"`

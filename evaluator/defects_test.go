@@ -188,9 +188,9 @@ func TestDefect8FailedStartIsRetried(t *testing.T) {
 		require.NoError(t, w.runUntil(at(2)))
 		w.failOnce("engine.start", fakes.Before)
 		x, _ := w.engine.Close(evaluator.WorkflowID("s", at(1)))
-		require.Error(t, w.ev.ExecutionClosed(w.ctx, "s", x))
+		require.Error(t, w.ev.ExecutionClosed(w.ctx, "s", x, evaluator.StatusCompleted))
 		w.heal()
-		require.NoError(t, w.ev.ExecutionClosed(w.ctx, "s", x), "the redelivered notice retries the buffered start")
+		require.NoError(t, w.ev.ExecutionClosed(w.ctx, "s", x, evaluator.StatusCompleted), "the redelivered notice retries the buffered start")
 		assert.Equal(t, times(at(1), at(2)), w.started("s"))
 		w.checkReplay()
 	})
@@ -234,8 +234,8 @@ func TestDefect10ClosureNamesTheExecution(t *testing.T) {
 	assert.True(t, runs[1].CancelRequested, "00:02 is cancelled before 00:03 starts")
 	// A second notice for the same run, and one for a run never started, change nothing.
 	x := runs[0].Execution
-	require.NoError(t, w.ev.ExecutionClosed(context.Background(), "s", x))
-	require.NoError(t, w.ev.ExecutionClosed(context.Background(), "s", evaluator.Execution{WorkflowID: "nope", RunID: "x"}))
+	require.NoError(t, w.ev.ExecutionClosed(context.Background(), "s", x, evaluator.StatusCompleted))
+	require.NoError(t, w.ev.ExecutionClosed(context.Background(), "s", evaluator.Execution{WorkflowID: "nope", RunID: "x"}, evaluator.StatusCompleted))
 	assert.Len(t, w.get("s").Running, 2)
 	w.checkReplay()
 }
@@ -252,7 +252,7 @@ func TestIndefiniteStartThenClosedBeforeRedelivery(t *testing.T) {
 	w.heal()
 	x, ok := w.engine.Close(evaluator.WorkflowID("s", at(1)))
 	require.True(t, ok)
-	require.NoError(t, w.ev.ExecutionClosed(w.ctx, "s", x), "a notice for an unknown execution is a no-op")
+	require.NoError(t, w.ev.ExecutionClosed(w.ctx, "s", x, evaluator.StatusCompleted), "a notice for an unknown execution is a no-op")
 	w.setClock(at(1).Add(10 * time.Second))
 	_, err := w.ev.TimerFired(w.ctx, "s", at(1)) // the redelivery
 	require.NoError(t, err)

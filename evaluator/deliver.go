@@ -309,7 +309,10 @@ func (ev *Evaluator) closeIfDone(ctx context.Context, en *entry, x Execution) er
 		return seamErr("engine.describe", en.id, err)
 	}
 	if d.Found && d.Closed && d.Execution == x {
-		return ev.recordClosed(ctx, en, x)
+		if ev.mut.Has(mutation.FailureMissedAtRecovery) {
+			d.Status = 0 // only a closure notice is read for its status
+		}
+		return ev.recordClosed(ctx, en, x, d.Status)
 	}
 	return nil
 }
@@ -328,7 +331,7 @@ func (ev *Evaluator) refreshRunning(ctx context.Context, en *entry) error {
 // ExecutionClosed handles the engine's notice that x closed. A notice for an
 // unknown or deleted schedule, or for an execution not running, changes
 // nothing. When the running set empties, a buffered tick starts.
-func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x Execution) error {
+func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x Execution, status Status) error {
 	en, err := ev.lookup(scheduleID, false)
 	if err != nil || en == nil {
 		return err
@@ -343,8 +346,13 @@ func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x E
 	if n := len(en.st.Running); ev.mut.Has(mutation.ClosureClearsNewest) && n > 0 && en.st.runningIndex(x) >= 0 {
 		x = en.st.Running[n-1].Execution // the notice is taken for the newest run
 	}
-	if err := ev.recordClosed(ctx, en, x); err != nil {
+	paused := en.st.Paused
+	if err := ev.recordClosed(ctx, en, x, status); err != nil {
 		return err
+	}
+	if !paused && en.st.Paused || en.rearm {
+		en.rearm = false
+		return ev.arm(ctx, en) // paused by the failure: disarmed
 	}
 	if ev.mut.Has(mutation.ClosureIgnoresBuffer) {
 		return nil
@@ -361,11 +369,26 @@ func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x E
 	return nil
 }
 
-// recordClosed records that x left the running set; nothing if it is not in it.
-func (ev *Evaluator) recordClosed(ctx context.Context, en *entry, x Execution) error {
-	i := en.st.runningIndex(x)
+// recordClosed records that x left the running set; nothing if it is not in
+// it. Under pause_on_failure a failure also pauses the schedule, in the same
+// batch: its buffered, queued and owed ticks are dropped, as by Pause.
+func (ev *Evaluator) recordClosed(ctx context.Context, en *entry, x Execution, status Status) error {
+	st := en.st
+	i := st.runningIndex(x)
 	if i < 0 {
 		return nil
 	}
-	return ev.record(ctx, en, Event{Type: ExecutionClosed, Nominal: en.st.Running[i].Nominal, Execution: x})
+	events := []Event{{Type: ExecutionClosed, Nominal: st.Running[i].Nominal, Execution: x}}
+	if st.Config.PauseOnFailure && status.Failure() && !st.Paused {
+		if !ev.mut.Has(mutation.FailurePauseKeepsBuffer) {
+			events = append(events, drops(st, "", CauseFailure)...)
+		}
+		events = append(events, Event{Type: Paused, Cause: CauseFailure, Nominal: st.Running[i].Nominal, Execution: x})
+		if err := ev.record(ctx, en, events...); err != nil {
+			en.rearm = true
+			return err
+		}
+		return nil
+	}
+	return ev.record(ctx, en, events...)
 }

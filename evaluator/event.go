@@ -67,6 +67,9 @@ const (
 	CausePause   = "pause"
 	CauseUpdate  = "update"
 	CauseDelete  = "delete"
+	// CauseFailure: a Paused event (with the Execution) or a Dropped one
+	// recorded because an execution failed under pause_on_failure.
+	CauseFailure = "failure"
 	// CauseTerminate: an ExecutionClosed recorded after terminate_previous
 	// terminated the execution (the engine closed it at once).
 	CauseTerminate = "terminate"

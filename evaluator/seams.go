@@ -50,7 +50,38 @@ type WorkflowInfo struct {
 	Found     bool
 	Execution Execution
 	Closed    bool
+	Status    Status // how it ended, once Closed (zero: not said)
 }
+
+// Status is how an execution ended, as its closure notice or the engine's
+// description says. The zero value means not said: it is no failure.
+type Status int
+
+// Statuses of a closed execution.
+const (
+	StatusCompleted Status = 1 + iota
+	StatusFailed
+	StatusCancelled
+	StatusTerminated
+	StatusTimedOut
+)
+
+var statusEnum = enum[Status]{"status", []string{"unset", "completed", "failed", "cancelled", "terminated", "timed_out"}, ErrInvalidRequest}
+
+// Statuses lists every status, in order.
+func Statuses() []Status { return statusEnum.values() }
+
+// Failure reports whether the execution failed or timed out: what
+// pause_on_failure pauses on.
+func (s Status) Failure() bool { return s == StatusFailed || s == StatusTimedOut }
+
+func (s Status) String() string { return statusEnum.String(s) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Status) MarshalText() ([]byte, error) { return statusEnum.marshal(s) }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Status) UnmarshalText(b []byte) error { return statusEnum.unmarshal(b, s) }
 
 // Engine is the workflow engine seam.
 type Engine interface {

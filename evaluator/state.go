@@ -183,6 +183,9 @@ func (s *State) apply(e Event) error {
 		}
 		s.Config, s.trigger, s.Reference, s.Next, s.RunsUsed = cfg, trig, e.At, e.Next, 0
 	case Paused:
+		if e.Cause != "" && e.Cause != CauseFailure {
+			return corrupt(e, "unknown cause %q", e.Cause)
+		}
 		s.Paused = true
 	case Resumed:
 		s.Paused, s.Reference, s.Next = false, e.At, e.Next

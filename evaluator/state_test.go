@@ -135,6 +135,11 @@ func TestEventJSONGolden(t *testing.T) {
 	require.NoError(t, w.runUntil(at(12)))                                                // 00:12 terminates 00:11
 	require.NoError(t, w.ev.TriggerNow(w.ctx, w.req("term"), evaluator.OverlapBufferOne)) // waits for 00:12
 	require.NoError(t, w.ev.TriggerNow(w.ctx, w.req("term"), 0))                          // terminates 00:12, starts
+	f := seedConfig(evaluator.OverlapBufferOne, evaluator.CatchUpOne)
+	f.PauseOnFailure = true
+	w.create("fails", f)
+	require.NoError(t, w.runUntil(at(14)))         // 00:13 runs, 00:14 buffered
+	require.NoError(t, w.failRun("fails", at(13))) // drops 00:14, pauses
 
 	var got []byte
 	for _, e := range w.log.Events() {
@@ -172,6 +177,9 @@ func TestEventJSONGolden(t *testing.T) {
 	assert.True(t, slices.ContainsFunc(decoded, func(e evaluator.Event) bool {
 		return e.Type == evaluator.ExecutionClosed && e.Cause == evaluator.CauseTerminate
 	}), "and a terminate")
+	assert.True(t, slices.ContainsFunc(decoded, func(e evaluator.Event) bool {
+		return e.Type == evaluator.Paused && e.Cause == evaluator.CauseFailure
+	}), "and a pause on failure")
 }
 
 func splitLines(b []byte) [][]byte {

@@ -110,7 +110,7 @@ func (w *world) closeRun(id string, nominal time.Time) {
 	w.t.Helper()
 	x, ok := w.engine.Close(evaluator.WorkflowID(id, nominal))
 	require.True(w.t, ok, "no open execution for %s at %s", id, nominal)
-	require.NoError(w.t, w.ev.ExecutionClosed(w.ctx, id, x))
+	require.NoError(w.t, w.ev.ExecutionClosed(w.ctx, id, x, evaluator.StatusCompleted))
 }
 
 // started returns the nominal times the engine started for id, in start order.

@@ -27,11 +27,28 @@ type Run struct {
 	Terminated      bool // closed by Terminate
 }
 
+// Status is how a closed run ended: terminated, failed, cancelled (a cancel
+// was asked), else completed; zero while it runs.
+func (r Run) Status() evaluator.Status {
+	switch {
+	case !r.Closed:
+		return 0
+	case r.Terminated:
+		return evaluator.StatusTerminated
+	case r.Failed:
+		return evaluator.StatusFailed
+	case r.CancelRequested:
+		return evaluator.StatusCancelled
+	}
+	return evaluator.StatusCompleted
+}
+
 // Notice is a closure notice owed to the evaluator; the engine keeps it until
 // acknowledged (at least once).
 type Notice struct {
 	ScheduleID string
 	Execution  evaluator.Execution
+	Status     evaluator.Status
 }
 
 // Engine is an in-memory workflow engine: starts deduplicated by workflow id
@@ -47,6 +64,9 @@ type Engine struct {
 	Duration func(evaluator.StartRequest) time.Duration
 	// CancelDelay is how long a cancelled execution takes to close.
 	CancelDelay time.Duration
+	// Fails, when set, says which executions fail when they end by
+	// themselves (after Duration); the others complete.
+	Fails func(evaluator.StartRequest) bool
 	// Retain, when positive, forgets executions closed longer ago than it —
 	// their dedup included. A knob for long benchmark runs; zero keeps all.
 	Retain time.Duration
@@ -231,6 +251,9 @@ func (g *Engine) describe(_ context.Context, gate *Gate, workflowID string) (eva
 	var info evaluator.WorkflowInfo
 	if r, ok := g.runs[workflowID]; ok {
 		info = evaluator.WorkflowInfo{Found: true, Execution: r.Execution, Closed: r.Closed}
+		if r.Closed {
+			info.Status = r.Status()
+		}
 	}
 	g.mu.Unlock()
 	if err := errorsOr(g.Hook.call(c, After), gate.check()); err != nil {
@@ -312,7 +335,7 @@ func (g *Engine) Extend(workflowID string, at time.Time) bool {
 
 func (g *Engine) closeLocked(r *Run, at time.Time) {
 	r.Closed, r.ClosedAt = true, at
-	g.notices.push(Notice{ScheduleID: r.Request.ScheduleID, Execution: r.Execution})
+	g.notices.push(Notice{ScheduleID: r.Request.ScheduleID, Execution: r.Execution, Status: r.Status()})
 	if g.Retain <= 0 {
 		return
 	}
@@ -359,6 +382,9 @@ func (g *Engine) CloseDueFunc(now time.Time, fn func(r *Run)) {
 			return
 		}
 		c := g.closing.pop()
+		if g.Fails != nil && !c.run.CancelRequested && g.Fails(c.run.Request) {
+			c.run.Failed = true
+		}
 		g.closeLocked(c.run, c.at)
 		if fn != nil {
 			fn(c.run)

@@ -53,7 +53,7 @@ func TestEngineDedupsForever(t *testing.T) {
 	require.NoError(t, g.Cancel(ctx, x), "cancel of a closed execution succeeds")
 	info, err := g.Describe(ctx, "s@t")
 	require.NoError(t, err)
-	assert.Equal(t, evaluator.WorkflowInfo{Found: true, Execution: x, Closed: true}, info)
+	assert.Equal(t, evaluator.WorkflowInfo{Found: true, Execution: x, Closed: true, Status: evaluator.StatusCompleted}, info)
 	info, err = g.Describe(ctx, "nope")
 	require.NoError(t, err)
 	assert.False(t, info.Found)
@@ -167,7 +167,7 @@ func TestEngineRunsCancelsAndNotices(t *testing.T) {
 	notices := g.Notices()
 	require.Len(t, notices, 2)
 	g.AckNotice(notices[0])
-	assert.Equal(t, []fakes.Notice{{ScheduleID: "a", Execution: a.Execution}}, g.Notices(), "unacknowledged notices stay")
+	assert.Equal(t, []fakes.Notice{{ScheduleID: "a", Execution: a.Execution, Status: evaluator.StatusCompleted}}, g.Notices(), "unacknowledged notices stay")
 	_, ok = g.NextClose()
 	assert.False(t, ok)
 }
@@ -215,4 +215,32 @@ func TestEngineFailAndExtend(t *testing.T) {
 	assert.True(t, runs[0].Failed)
 	assert.False(t, runs[1].Failed)
 	assert.Len(t, g.Notices(), 2)
+}
+
+// A run's notice and description say how it ended.
+func TestEngineSaysHowARunEnded(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 6, 7, 0, 0, 0, 0, time.UTC))
+	g := &fakes.Engine{Clock: clock, Duration: func(evaluator.StartRequest) time.Duration { return time.Minute },
+		Fails: func(r evaluator.StartRequest) bool { return r.ScheduleID == "f" }}
+	ctx := context.Background()
+	start := func(id string) evaluator.Execution {
+		res, err := g.Start(ctx, evaluator.StartRequest{WorkflowID: id + "@1", ScheduleID: id})
+		require.NoError(t, err)
+		return res.Execution
+	}
+	ok, f, c, term, hand := start("ok"), start("f"), start("c"), start("t"), start("h")
+	require.NoError(t, g.Cancel(ctx, c))
+	require.NoError(t, g.Terminate(ctx, term))
+	g.Fail(hand.WorkflowID)
+	clock.Advance(time.Minute)
+	g.CloseDue(clock.Now())
+	want := map[evaluator.Execution]evaluator.Status{ok: evaluator.StatusCompleted, f: evaluator.StatusFailed,
+		c: evaluator.StatusCancelled, term: evaluator.StatusTerminated, hand: evaluator.StatusFailed}
+	for _, n := range g.Notices() {
+		assert.Equal(t, want[n.Execution], n.Status, n.Execution.WorkflowID)
+		info, err := g.Describe(ctx, n.Execution.WorkflowID)
+		require.NoError(t, err)
+		assert.Equal(t, want[n.Execution], info.Status, n.Execution.WorkflowID)
+	}
+	assert.Len(t, g.Notices(), 5)
 }

@@ -211,7 +211,7 @@ func (p *Process) TimerFired(ctx context.Context, scheduleID string, at time.Tim
 }
 
 // ExecutionClosed lets the job waiting on x return, before the instant's ticks.
-func (p *Process) ExecutionClosed(ctx context.Context, scheduleID string, x evaluator.Execution) error {
+func (p *Process) ExecutionClosed(ctx context.Context, scheduleID string, x evaluator.Execution, _ evaluator.Status) error {
 	if !p.booted {
 		return evaluator.ErrNotRecovered
 	}

@@ -46,7 +46,7 @@ var Catalogue = []Entry{
 		Example: "S4 s @2026-06-07T00:01:00Z: started twice (run-1, then run-2)",
 		ShownBy: "seed defect 2 (mutant fresh-workflow-ids); scenario defects/defect-02-crash-between-start-and-record"},
 	{ID: "S5", Name: "Inactive is silent", Group: "Safety",
-		Says:    "No start for a nominal time before the schedule was created, inside a pause, or after its deletion. Manual starts (trigger_now) are exempt: their nominal time is their request's instant.",
+		Says:    "No start for a nominal time before the schedule was created, inside a pause, or after its deletion. Manual starts (trigger_now) are exempt: their nominal time is their request's instant. A pause includes one that pause_on_failure recorded (a paused event with cause failure in the log).",
 		Catches: "Catching up the ticks of a pause at resume, or deciding a stale delivery of a deleted schedule.",
 		Example: "S5 s @2026-06-07T00:03:00Z: nominal time inside the pause from 2026-06-07T00:02:30Z",
 		ShownBy: "mutant resume-catches-up; scenario lifecycle/pause-resume-no-catch-up"},

@@ -247,6 +247,7 @@ func (m *model) run(s *mSched, t time.Time, manual bool) {
 		req.WorkflowID, req.Origin = manualWorkflowID(s.id, t), evaluator.OriginTrigger
 	}
 	r := &mRun{sched: s.id, key: req.WorkflowID, nominal: t, manual: manual}
+	r.fails = m.cfg.Fails != nil && m.cfg.Fails(req)
 	if m.cfg.Duration != nil {
 		if d := m.cfg.Duration(req); d > 0 {
 			r.closesAt = m.now.Add(d)

@@ -140,7 +140,7 @@ var unconfirmed = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 // may be written by hand).
 func (h *History) livesOf() map[string][]*life {
 	if h.lives == nil {
-		ops := slices.Clone(h.Applied)
+		ops := h.withFailurePauses(slices.Clone(h.Applied))
 		for _, op := range h.Unconfirmed {
 			op.At = unconfirmed // one schedule's operations run in order: these come last
 			ops = append(ops, op)

@@ -97,12 +97,18 @@ func (m *model) startManualWaitingAtResume(s *mSched) {
 // grid invariants (S5–S8, C1), not from overlap (S1, S2) nor accounting.
 func isManual(r fakes.Run) bool { return r.Request.Origin != "" }
 
-// policyOf is the overlap policy r started under: a manual start's override,
-// given with the trigger operation whose attempts span its nominal time,
+// policyOf is the overlap policy r started under: a manual start's, as the
+// log's trigger_requested event for it says (or, without one, the override
+// given with the trigger operation whose attempts span its nominal time),
 // else the policy in force (life.policyAt).
 func (h *History) policyOf(r fakes.Run, l *life, idx int) (evaluator.OverlapPolicy, bool) {
 	if isManual(r) {
 		n := r.Request.Nominal
+		for _, e := range h.Events {
+			if e.Type == evaluator.TriggerRequested && e.ScheduleID == r.Request.ScheduleID && e.Nominal.Equal(n) {
+				return e.Overlap, e.Overlap != 0
+			}
+		}
 		for _, op := range h.Applied {
 			// A nominal time is its attempt's instant, or up to a few ns
 			// after it when several triggers share one instant.
@@ -148,4 +154,32 @@ func (lt *logTicks) manualStarted(e evaluator.Event) {
 			lt.manualWaiting[j].startedAt = e.At
 		}
 	}
+}
+
+// withFailurePauses adds to the applied operations the pauses that
+// pause_on_failure recorded (a paused event with cause failure), at the
+// instant each was recorded: no operation made them, yet S5 and the
+// grid checks must know them (a resume after one re-anchors the grid).
+// Within its instant a failure pause comes before the operations (closure
+// notices are handled first) and after every start made so far there.
+func (h *History) withFailurePauses(ops []sim.AppliedOp) []sim.AppliedOp {
+	for _, e := range h.Events {
+		if e.Type != evaluator.Paused || e.Cause != evaluator.CauseFailure {
+			continue
+		}
+		starts := 0
+		for _, r := range h.Runs {
+			if !r.StartedAt.After(e.At) {
+				starts++
+			}
+		}
+		p := sim.AppliedOp{Op: sim.Op{At: e.At, Kind: sim.OpPause, ScheduleID: e.ScheduleID, RequestID: "failure"},
+			First: e.At, At: e.At, StartsBefore: starts}
+		i := slices.IndexFunc(ops, func(op sim.AppliedOp) bool { return !op.At.Before(e.At) })
+		if i < 0 {
+			i = len(ops)
+		}
+		ops = slices.Insert(ops, i, p)
+	}
+	return ops
 }

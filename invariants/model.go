@@ -72,7 +72,14 @@ type mRun struct {
 	closed, notified bool
 	closedAt         time.Time
 	manual           bool // a TriggerNow start
+	// fails: it fails if it ends by itself (sim.Config.Fails); failed: a
+	// scripted fail closed it.
+	fails, failed bool
 }
+
+// failure reports whether r ended failed: closed by a scripted fail, or by
+// itself when it fails (a cancelled run ends cancelled).
+func (r *mRun) failure() bool { return r.failed || r.fails && !r.cancelled }
 
 type mSched struct {
 	id              string
@@ -243,6 +250,10 @@ func (m *model) restart() {
 		s.running = slices.DeleteFunc(s.running, func(r *mRun) bool {
 			if r.closed {
 				r.notified = true
+				if r.failure() && s.cfg.PauseOnFailure && !s.paused && !s.deleted {
+					// Recovery reads how it ended from the engine.
+					s.paused, s.buffered, s.queued = true, time.Time{}, nil
+				}
 			}
 			return r.closed
 		})
@@ -273,6 +284,7 @@ func (m *model) closeDue() {
 			}
 			m.closeAt(r)
 		default:
+			r.failed, r.fails = a.Kind == sim.ActFail, false // a scripted close says how
 			m.close(r, m.now)
 		}
 	}
@@ -315,6 +327,10 @@ func (m *model) notices() bool {
 		s := m.scheds[r.sched]
 		if s == nil {
 			continue
+		}
+		if slices.Contains(s.running, r) && r.failure() && s.cfg.PauseOnFailure && !s.paused && !s.deleted {
+			// pause_on_failure: paused by the notice, as by a pause.
+			s.paused, s.buffered, s.queued = true, time.Time{}, nil
 		}
 		s.running = slices.DeleteFunc(s.running, func(x *mRun) bool { return x == r })
 		m.startWaiting(s)

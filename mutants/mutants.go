@@ -65,6 +65,8 @@ var All = []Mutant{
 	{"terminate-as-cancel", "terminate_previous asks the running execution to cancel (the seam call cancel_previous uses) instead of terminating it, so the new run overlaps it until it closes", 0, false, mutation.TerminateAsCancel},
 	{"trigger-ignores-overlap", "trigger_now starts at once whatever the overlap policy (as Temporal's triggerImmediately once ignored BUFFER_ONE), so it overlaps a skip or buffer_one run", 0, false, mutation.TriggerIgnoresOverlap},
 	{"trigger-id-from-clock", "a manual start's workflow id and nominal time are taken from the clock when the start is made, not from the recorded request, so a start retried after a crash or an error is a second execution", 0, false, mutation.ManualIDFromClock},
+	{"failure-pause-keeps-buffer", "pause_on_failure pauses without dropping the buffered, queued and owed ticks (as a pause does), so they start after the resume", 0, false, mutation.FailurePauseKeepsBuffer},
+	{"failure-missed-at-recovery", "only a closure notice is read for how an execution ended: a failure that recovery finds by asking the engine (its notice lost to a crash) does not pause the schedule", 0, false, mutation.FailureMissedAtRecovery},
 	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 

@@ -106,6 +106,8 @@ type Profile struct {
 	LimitedRuns, BufferLimit bool
 	// TriggerNow: a manual start (the operation trigger_now) can be asked.
 	TriggerNow bool
+	// PauseOnFailure: a config's pause_on_failure can be set.
+	PauseOnFailure bool
 	// IntervalAnchor is where an interval's grid starts; IntervalUnit, when
 	// set, is the granularity an interval must be a multiple of.
 	IntervalAnchor Anchor
@@ -214,6 +216,8 @@ func (p Profile) Supports(c evaluator.Config) string {
 		return fmt.Sprintf("%s has no start_at/end_at bounds", p.Name)
 	case c.RemainingRuns > 0 && !p.LimitedRuns:
 		return fmt.Sprintf("%s has no remaining_runs", p.Name)
+	case c.PauseOnFailure && !p.PauseOnFailure:
+		return fmt.Sprintf("%s has no pause_on_failure", p.Name)
 	case c.BufferLimit > 0 && !p.BufferLimit:
 		return fmt.Sprintf("%s has no buffer_limit (its queue's bound is fixed)", p.Name)
 	case c.Trigger.Interval > 0 && p.IntervalUnit > 0 && time.Duration(c.Trigger.Interval)%p.IntervalUnit != 0:

@@ -141,6 +141,10 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 			})}}),
 		// remaining_runs, in one schedule of five: small, so it runs out.
 		gen.Weighted([]gen.WeightedGen{{Weight: 4, Gen: gen.Const(0)}, {Weight: 1, Gen: gen.IntRange(1, 4)}}),
+		// Its runs fail when they end, and pause_on_failure: each alone
+		// now and then, together in one schedule of five.
+		gen.Weighted([]gen.WeightedGen{{Weight: 6, Gen: gen.Const([2]bool{})}, {Weight: 1, Gen: gen.Const([2]bool{true, false})},
+			{Weight: 1, Gen: gen.Const([2]bool{false, true})}, {Weight: 2, Gen: gen.Const([2]bool{true, true})}}),
 	).Map(func(v []any) Schedule {
 		t := v[0].(triggerChoice)
 		runs := time.Duration(float64(min(t.period, sc.horizon/2)) * v[4].(float64)).Round(time.Second)
@@ -164,6 +168,9 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 		if !p.NoLimit {
 			s.RemainingRuns = v[10].(int)
 		}
+		f := v[11].([2]bool)
+		s.Fails = f[0]
+		s.PauseOnFailure = f[1] && !p.NoPauseOnFailure
 		if b := v[6].(int); b >= 0 {
 			s.BadTrigger, s.WantError = &badTriggers[b].spec, badTriggers[b].want
 		}

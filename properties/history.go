@@ -38,8 +38,11 @@ type Schedule struct {
 	StartAt, EndAt time.Duration
 	// RemainingRuns limits its starts (0: unlimited).
 	RemainingRuns int
-	RunsFor       time.Duration // 0: until cancelled
-	CreateAt      time.Duration
+	// Fails: its executions fail when they end by themselves;
+	// PauseOnFailure: a failure pauses it.
+	Fails, PauseOnFailure bool
+	RunsFor               time.Duration // 0: until cancelled
+	CreateAt              time.Duration
 	// BadTrigger, when set, makes the create invalid: it must be refused
 	// and leave the log unchanged (WantError is what it fails with).
 	BadTrigger *evaluator.TriggerSpec
@@ -103,6 +106,7 @@ func (h History) Scenario(name, description string) *scenarios.Scenario {
 			c.BufferLimit = sc.BufferLimit
 		}
 		c.RemainingRuns = sc.RemainingRuns
+		c.PauseOnFailure = sc.PauseOnFailure
 		if sc.StartAt > 0 {
 			c.StartAt = at(sc.StartAt)
 		}
@@ -113,7 +117,7 @@ func (h History) Scenario(name, description string) *scenarios.Scenario {
 			w := evaluator.Duration(sc.Window)
 			c.CatchUpWindow = &w
 		}
-		s.Schedules = append(s.Schedules, scenarios.Schedule{ID: sc.ID, Config: c, RunsFor: sc.RunsFor})
+		s.Schedules = append(s.Schedules, scenarios.Schedule{ID: sc.ID, Config: c, RunsFor: sc.RunsFor, Fails: sc.Fails})
 		configs[sc.ID] = c
 		create := c
 		if sc.BadTrigger != nil {

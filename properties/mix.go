@@ -67,6 +67,8 @@ type Mix struct {
 	NoBufferLimit bool
 	// NoTrigger: the implementation takes no trigger_now.
 	NoTrigger bool
+	// NoPauseOnFailure: it has no pause_on_failure.
+	NoPauseOnFailure bool
 }
 
 func (p Mix) String() string {
@@ -90,6 +92,7 @@ func genMix(mode string, prof profile.Profile) gopter.Gen {
 		m.NoLimit = !prof.LimitedRuns
 		m.NoBufferLimit = !prof.BufferLimit
 		m.NoTrigger = !prof.TriggerNow
+		m.NoPauseOnFailure = !prof.PauseOnFailure
 		return m
 	})
 }

@@ -98,6 +98,12 @@ func candidates(h History) []History {
 		if s.RemainingRuns > 0 {
 			with(func(c *History) { c.Schedules[i].RemainingRuns = 0 })
 		}
+		if s.PauseOnFailure {
+			with(func(c *History) { c.Schedules[i].PauseOnFailure = false })
+		}
+		if s.Fails {
+			with(func(c *History) { c.Schedules[i].Fails = false })
+		}
 		if s.StartAt > 0 || s.EndAt > 0 {
 			with(func(c *History) { c.Schedules[i].StartAt, c.Schedules[i].EndAt = 0, 0 })
 		}

@@ -69,8 +69,8 @@ func (p *Process) TimerFired(ctx context.Context, scheduleID string, at time.Tim
 	return out, nil
 }
 
-func (p *Process) ExecutionClosed(ctx context.Context, scheduleID string, x evaluator.Execution) error {
-	_, err := p.request(ctx, Message{Type: TypeExecutionClosed, ScheduleID: scheduleID, Execution: &x})
+func (p *Process) ExecutionClosed(ctx context.Context, scheduleID string, x evaluator.Execution, status evaluator.Status) error {
+	_, err := p.request(ctx, Message{Type: TypeExecutionClosed, ScheduleID: scheduleID, Execution: &x, Status: status})
 	return err
 }
 

@@ -167,6 +167,7 @@ func (p *Process) Profile() profile.Profile {
 	prof.Bounds = prof.Bounds && slices.Contains(p.hello.Features, FeatureBounds)
 	prof.LimitedRuns = prof.LimitedRuns && slices.Contains(p.hello.Features, FeatureLimitedRuns)
 	prof.TriggerNow = prof.TriggerNow && slices.Contains(p.hello.Features, FeatureTriggerNow)
+	prof.PauseOnFailure = prof.PauseOnFailure && slices.Contains(p.hello.Features, FeaturePauseOnFailure)
 	return prof
 }
 
@@ -366,7 +367,7 @@ func (p *Process) serve(ctx context.Context, m Message) (Message, error) {
 	case "engine.describe":
 		var info evaluator.WorkflowInfo
 		info, err = p.seams.Engine.Describe(ctx, m.WorkflowID)
-		result = WorkflowInfo{Found: info.Found, Execution: info.Execution, Closed: info.Closed}
+		result = WorkflowInfo{Found: info.Found, Execution: info.Execution, Closed: info.Closed, Status: info.Status}
 	case "log.append":
 		err = p.seams.Log.Append(ctx, m.Events)
 	case "log.read":

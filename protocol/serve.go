@@ -161,7 +161,7 @@ func (a *adapter) handle(m Message) (any, error) {
 		if m.Execution == nil {
 			return nil, fmt.Errorf("%w: execution_closed without execution", evaluator.ErrInvalidRequest)
 		}
-		return nil, a.proc.ExecutionClosed(ctx, m.ScheduleID, *m.Execution)
+		return nil, a.proc.ExecutionClosed(ctx, m.ScheduleID, *m.Execution, m.Status)
 	}
 	return nil, fmt.Errorf("%w: unknown request %q", evaluator.ErrInvalidRequest, m.Type)
 }
@@ -218,7 +218,7 @@ func (r remote) Terminate(_ context.Context, x evaluator.Execution) error {
 func (r remote) Describe(_ context.Context, id string) (evaluator.WorkflowInfo, error) {
 	var res WorkflowInfo
 	err := r.a.call(Message{Seam: "engine.describe", WorkflowID: id}, &res)
-	return evaluator.WorkflowInfo{Found: res.Found, Execution: res.Execution, Closed: res.Closed}, err
+	return evaluator.WorkflowInfo{Found: res.Found, Execution: res.Execution, Closed: res.Closed, Status: res.Status}, err
 }
 
 func (r remote) Append(_ context.Context, events []evaluator.Event) error {

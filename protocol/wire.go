@@ -33,6 +33,8 @@ type Message struct {
 	Config     *evaluator.Config `json:"config,omitempty"`
 	Upcoming   int               `json:"upcoming,omitempty"`
 	At         *time.Time        `json:"at,omitempty"` // timer_fired
+	// Status is how an execution_closed's execution ended (absent: not said).
+	Status evaluator.Status `json:"status,omitzero"`
 	// Overlap is trigger_now's override of the schedule's policy.
 	Overlap evaluator.OverlapPolicy `json:"overlap,omitzero"`
 
@@ -91,6 +93,11 @@ const FeatureLimitedRuns = "limited_runs"
 // FeatureTriggerNow, listed in an init reply's features, says the program
 // answers the request trigger_now (a manual start).
 const FeatureTriggerNow = "trigger_now"
+
+// FeaturePauseOnFailure, listed in an init reply's features, says the
+// program implements a config's pause_on_failure (and reads the status of
+// execution_closed).
+const FeaturePauseOnFailure = "pause_on_failure"
 
 type Hello struct {
 	Name     string   `json:"name"`
@@ -152,6 +159,7 @@ type WorkflowInfo struct {
 	Found     bool                `json:"found"`
 	Execution evaluator.Execution `json:"execution"`
 	Closed    bool                `json:"closed,omitempty"`
+	Status    evaluator.Status    `json:"status,omitzero"` // once closed: how it ended
 }
 
 // ReadResult is the result of log.read.

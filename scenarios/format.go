@@ -36,6 +36,9 @@ type Schedule struct {
 	RunsFor time.Duration // 0: until cancelled or closed by a step
 	// RunsForNominal overrides RunsFor for the executions of given ticks.
 	RunsForNominal map[time.Time]time.Duration
+	// Fails: every execution of it that ends by itself (after RunsFor)
+	// fails rather than completes.
+	Fails bool
 }
 
 // CreatedByStep reports whether a step of the scenario creates schedule id

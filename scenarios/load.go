@@ -231,7 +231,7 @@ func (d *decoder) rates(n *yaml.Node) sim.Rates {
 
 var scheduleFields = []string{"id", "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "start_at", "end_at", "remaining_runs", "workflow_type", "input",
 
-	"search_attributes", "runs_for", "runs_for_nominal"}
+	"search_attributes", "runs_for", "runs_for_nominal", "fails", "pause_on_failure"}
 
 func (d *decoder) schedules(n *yaml.Node) []Schedule {
 	var out []Schedule
@@ -263,6 +263,9 @@ func (d *decoder) schedules(n *yaml.Node) []Schedule {
 		sc.Config = d.config(f, evaluator.Config{WorkflowType: "workflow"}, "schedule "+sc.ID, false)
 		if v := f.get("runs_for"); v != nil {
 			sc.RunsFor, _ = d.duration(v, "runs_for")
+		}
+		if v := f.get("fails"); v != nil {
+			sc.Fails, _ = d.boolean(v, "fails")
 		}
 		if v := f.get("runs_for_nominal"); v != nil {
 			sc.RunsForNominal = map[time.Time]time.Duration{}
@@ -355,6 +358,9 @@ func (d *decoder) config(f fields, base evaluator.Config, what string, lenient b
 		if n, ok := d.integer(v, "remaining_runs", 0, 1<<31-1); ok {
 			c.RemainingRuns = int(n)
 		}
+	}
+	if v := f.get("pause_on_failure"); v != nil {
+		c.PauseOnFailure, _ = d.boolean(v, "pause_on_failure")
 	}
 	if c.Overlap != evaluator.OverlapBufferAll && f.get("buffer_limit") == nil {
 		c.BufferLimit = 0 // an update away from buffer_all drops its bound

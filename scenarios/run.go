@@ -89,6 +89,7 @@ func (s *Scenario) Config(factory sim.Factory) sim.Config {
 		}
 		return sc.RunsFor
 	}
+	cfg.Fails = func(r evaluator.StartRequest) bool { sc := runs[r.ScheduleID]; return sc != nil && sc.Fails }
 	for _, st := range s.Steps {
 		switch {
 		case st.Op != nil:

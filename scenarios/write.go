@@ -71,6 +71,9 @@ func Format(s *Scenario) ([]byte, error) {
 		if sc.RunsFor > 0 {
 			w.add(m, "runs_for", w.dur(sc.RunsFor))
 		}
+		if sc.Fails {
+			w.add(m, "fails", w.scalar("!!bool", "true"))
+		}
 		if len(sc.RunsForNominal) > 0 {
 			rn := w.flow()
 			for _, t := range slices.SortedFunc(maps.Keys(sc.RunsForNominal), time.Time.Compare) {
@@ -182,6 +185,9 @@ func (w writer) config(m *yaml.Node, c evaluator.Config, full bool) error {
 	}
 	if c.BufferLimit > 0 {
 		w.add(m, "buffer_limit", w.scalar("!!int", fmt.Sprint(c.BufferLimit)))
+	}
+	if c.PauseOnFailure || full {
+		w.add(m, "pause_on_failure", w.scalar("!!bool", fmt.Sprint(c.PauseOnFailure)))
 	}
 	if c.WorkflowType != "workflow" || full {
 		w.add(m, "workflow_type", w.str(c.WorkflowType))

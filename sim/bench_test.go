@@ -175,7 +175,7 @@ func BenchmarkGoroutineStyle(b *testing.B) {
 				runtime.Gosched()
 			}
 			for _, r := range engine.CloseDue(clock.Now()) {
-				_ = ev.ExecutionClosed(context.Background(), r.Request.ScheduleID, r.Execution)
+				_ = ev.ExecutionClosed(context.Background(), r.Request.ScheduleID, r.Execution, evaluator.StatusCompleted)
 			}
 			for _, n := range engine.Notices() {
 				engine.AckNotice(n)

@@ -137,10 +137,7 @@ func (w *World) closeDue(now time.Time) {
 }
 
 func (w *World) recordClose(r *fakes.Run) {
-	detail := "completed"
-	if r.CancelRequested {
-		detail = "cancelled"
-	}
+	detail := r.Status().String()
 	w.record(Record{Kind: KindClose, ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal,
 		WorkflowID: r.Execution.WorkflowID, RunID: r.Execution.RunID, Detail: detail})
 }
@@ -173,7 +170,7 @@ func (w *World) notices(now time.Time) bool {
 
 func (w *World) notify(n fakes.Notice) error {
 	w.stats.Notices++
-	err := w.proc.ExecutionClosed(w.ctx, n.ScheduleID, n.Execution)
+	err := w.proc.ExecutionClosed(w.ctx, n.ScheduleID, n.Execution, n.Status)
 	w.fatalOf(err)
 	w.record(Record{Kind: KindNotice, ScheduleID: n.ScheduleID, WorkflowID: n.Execution.WorkflowID, RunID: n.Execution.RunID, Err: errText(err)})
 	return err

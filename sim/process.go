@@ -21,7 +21,9 @@ type Process interface {
 	Resume(ctx context.Context, r evaluator.Request) error
 	Delete(ctx context.Context, r evaluator.Request) error
 	TimerFired(ctx context.Context, scheduleID string, at time.Time) (evaluator.Outcome, error)
-	ExecutionClosed(ctx context.Context, scheduleID string, x evaluator.Execution) error
+	// ExecutionClosed is a closure notice: x ended with status (zero when
+	// the world does not say).
+	ExecutionClosed(ctx context.Context, scheduleID string, x evaluator.Execution, status evaluator.Status) error
 	Get(ctx context.Context, scheduleID string, upcoming int) (evaluator.Description, error)
 	List(ctx context.Context, upcoming int) ([]evaluator.Description, error)
 }

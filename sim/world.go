@@ -24,7 +24,10 @@ type Config struct {
 	Seed    int64
 	Factory Factory // the reference evaluator when nil
 	// Duration gives each execution's run time (nil or ≤ 0: until cancelled).
-	Duration    func(evaluator.StartRequest) time.Duration
+	Duration func(evaluator.StartRequest) time.Duration
+	// Fails says which executions fail when they end by themselves (nil:
+	// none); their closure notices say failed.
+	Fails       func(evaluator.StartRequest) bool
 	CancelDelay time.Duration // how long a cancelled execution takes to close
 	// RetryDelay is when a failed delivery, notice or operation is tried again
 	// (10 s when zero). It is also the reference evaluator's retry delay.
@@ -179,7 +182,7 @@ func New(cfg Config) (*World, error) {
 	w.actions = slices.Clone(cfg.Actions)
 	slices.SortStableFunc(w.actions, func(a, b Action) int { return a.At.Compare(b.At) })
 	w.timers = &fakes.Timers{Hook: w.hook}
-	w.engine = &fakes.Engine{Hook: w.hook, Clock: w.clock, Duration: cfg.Duration, CancelDelay: cfg.CancelDelay}
+	w.engine = &fakes.Engine{Hook: w.hook, Clock: w.clock, Duration: cfg.Duration, Fails: cfg.Fails, CancelDelay: cfg.CancelDelay}
 	w.log = &fakes.Log{Hook: w.hook, Truncate: cfg.Lean}
 	if cfg.Lean {
 		w.engine.Retain = leanRetain(cfg)

@@ -42,6 +42,12 @@ func (b *builder) event(l *Lane, e evaluator.Event, at int64) {
 		for _, r := range e.Ranges {
 			b.span(l, r, r.Disposition.String(), at)
 		}
+	case evaluator.Paused:
+		if e.Cause == evaluator.CauseFailure {
+			// No operation made it: pause_on_failure did, when it learnt
+			// that an execution failed.
+			l.Marks = append(l.Marks, Mark{At: at, Kind: "pause", Schedule: e.ScheduleID, Detail: "on failure of " + e.Execution.WorkflowID})
+		}
 	}
 }
 

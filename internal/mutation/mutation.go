@@ -45,4 +45,6 @@ const (
 	TerminateAsCancel
 	TriggerIgnoresOverlap
 	ManualIDFromClock
+	FailurePauseKeepsBuffer
+	FailureMissedAtRecovery
 )
