@@ -308,16 +308,27 @@ func judge(factory sim.Factory, h History, o Options, report, trace bool) (j jud
 // history has some and no other seam fault (whose call counts they would shift).
 func withoutTransparentCrashes(h History) (History, bool) {
 	found := false
+	down := map[time.Duration]bool{} // instants of crashes with downtime
 	for _, st := range h.Steps {
 		switch {
 		case st.Kind == StepCrash && st.Duration == 0:
 			found = true
 		case st.Call != "":
 			return h, false
+		case st.Kind == StepCrash:
+			down[st.At] = true
 		}
 	}
 	if !found {
 		return h, false
+	}
+	for _, st := range h.Steps {
+		// A zero-downtime crash at the instant of one with downtime is not
+		// transparent: the recovery between them sees the instant's closures
+		// before the second crash does (simrun check, seed 4535).
+		if st.Kind == StepCrash && st.Duration == 0 && down[st.At] {
+			return h, false
+		}
 	}
 	h.Steps = slices.DeleteFunc(slices.Clone(h.Steps), func(st Step) bool { return st.Kind == StepCrash && st.Duration == 0 })
 	return h, true

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -101,4 +102,17 @@ func TestGeneratedHistoriesRoundTrip(t *testing.T) {
 			require.Equal(t, s.Canonical(), back.Canonical(), "%s case %d:\n%s", mode, i, b)
 		}
 	}
+}
+
+// R2 compares a history with the one without its zero-downtime crashes,
+// unless one shares its instant with a crash that has downtime: removing it
+// removes the recovery that ran between them (found at seed 4535).
+func TestR2LeavesCrashesSharingAnInstant(t *testing.T) {
+	h := properties.History{Steps: []properties.Step{{At: time.Hour, Kind: properties.StepCrash}, {At: 2 * time.Hour, Kind: properties.StepCrash, Duration: time.Second}}}
+	plain, ok := properties.WithoutTransparentCrashes(h)
+	require.True(t, ok)
+	assert.Len(t, plain.Steps, 1)
+	h.Steps[1].At = time.Hour
+	_, ok = properties.WithoutTransparentCrashes(h)
+	assert.False(t, ok, "R2 does not judge it")
 }

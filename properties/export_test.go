@@ -6,3 +6,6 @@ func WithoutBoundaryValues() (restore func()) {
 	boundaryValues = false
 	return func() { boundaryValues = true }
 }
+
+// WithoutTransparentCrashes is withoutTransparentCrashes, for tests.
+var WithoutTransparentCrashes = withoutTransparentCrashes
