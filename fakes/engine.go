@@ -183,13 +183,20 @@ func (g *Engine) Cancel(ctx context.Context, x evaluator.Execution) error {
 	return g.cancel(ctx, nil, x)
 }
 
-func (g *Engine) cancel(_ context.Context, gate *Gate, x evaluator.Execution) error {
-	c := Call{Name: "engine.cancel"}
+// about is the call named name about x: the schedule and tick of x's
+// execution, when the engine knows it.
+func (g *Engine) about(name string, x evaluator.Execution) Call {
+	c := Call{Name: name}
 	g.mu.Lock()
 	if r, ok := g.runs[x.WorkflowID]; ok {
 		c.ScheduleID, c.Nominal = r.Request.ScheduleID, r.Request.Nominal
 	}
 	g.mu.Unlock()
+	return c
+}
+
+func (g *Engine) cancel(_ context.Context, gate *Gate, x evaluator.Execution) error {
+	c := g.about("engine.cancel", x)
 	if err := errorsOr(gate.check(), g.Hook.call(c, Before)); err != nil {
 		return err
 	}
@@ -215,12 +222,7 @@ func (g *Engine) Terminate(ctx context.Context, x evaluator.Execution) error {
 }
 
 func (g *Engine) terminate(_ context.Context, gate *Gate, x evaluator.Execution) error {
-	c := Call{Name: "engine.terminate"}
-	g.mu.Lock()
-	if r, ok := g.runs[x.WorkflowID]; ok {
-		c.ScheduleID, c.Nominal = r.Request.ScheduleID, r.Request.Nominal
-	}
-	g.mu.Unlock()
+	c := g.about("engine.terminate", x)
 	if err := errorsOr(gate.check(), g.Hook.call(c, Before)); err != nil {
 		return err
 	}
