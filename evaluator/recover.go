@@ -207,13 +207,15 @@ type Description struct {
 	Config Config `json:"config"`
 	Paused bool   `json:"paused"`
 	// Upcoming holds the next nominal times, Next first (as many as asked).
-	Upcoming      []time.Time `json:"upcoming"`
-	Running       []Running   `json:"running"`
-	Buffered      time.Time   `json:"buffered,omitzero"`
-	Queued        []TickRange `json:"queued,omitempty"` // buffer_all's waiting ticks, oldest first
-	Owed          []TickRange `json:"owed,omitempty"`
-	LastTriggered time.Time   `json:"last_triggered,omitzero"`
-	Counters      Counters    `json:"counters"`
+	Upcoming []time.Time `json:"upcoming"`
+	Running  []Running   `json:"running"`
+	Buffered time.Time   `json:"buffered,omitzero"`
+	Queued   []TickRange `json:"queued,omitempty"` // buffer_all's waiting ticks, oldest first
+	Owed     []TickRange `json:"owed,omitempty"`
+	// Manual are the manual starts (TriggerNow) owed or waiting, oldest first.
+	Manual        []ManualStart `json:"manual,omitempty"`
+	LastTriggered time.Time     `json:"last_triggered,omitzero"`
+	Counters      Counters      `json:"counters"`
 	// Finished: the trigger has no tick left (past end_at, or a cron whose
 	// dates ran out); the schedule stays until deleted.
 	Finished bool `json:"finished,omitempty"`
@@ -225,7 +227,7 @@ const MaxUpcoming = 1000
 func describe(st *State, upcoming int) Description {
 	upcoming = min(upcoming, MaxUpcoming)
 	d := Description{ID: st.ID, Config: st.Config, Paused: st.Paused, Running: slices.Clone(st.Running),
-		Buffered: st.Buffered, Queued: slices.Clone(st.Queued), Owed: slices.Clone(st.Pending), LastTriggered: st.LastTriggered, Counters: st.Counters,
+		Buffered: st.Buffered, Queued: slices.Clone(st.Queued), Owed: slices.Clone(st.Pending), Manual: slices.Clone(st.Manual), LastTriggered: st.LastTriggered, Counters: st.Counters,
 		Finished: st.Next.IsZero()}
 	g := st.Grid()
 	for t := st.Next; !t.IsZero() && len(d.Upcoming) < upcoming; t = g.Next(t) {
