@@ -182,8 +182,17 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 		if !st.Active() {
 			return nil
 		}
+		// Waiting starts are held while the tick a terminate was made for
+		// is still due (see entry.hold).
+		if en.hold && (st.Next.IsZero() || st.Next.After(ev.now())) {
+			en.hold = false
+		}
+		waits := len(st.Running) == 0 && !en.hold
 		var err error
 		m, manual := st.nextManual()
+		if manual && m.Wait && !waits {
+			manual = false
+		}
 		switch {
 		case len(st.Pending) > 0:
 			t, ferr := st.firstIn(st.Pending[0], "owed starts")
@@ -193,9 +202,9 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 			err = ev.start(ctx, en, t, CauseCatchUp, time.Time{})
 		case manual:
 			err = ev.startManual(ctx, en, m)
-		case !st.Buffered.IsZero() && len(st.Running) == 0:
+		case !st.Buffered.IsZero() && waits:
 			err = ev.start(ctx, en, st.Buffered, CauseBuffer, time.Time{})
-		case len(st.Queued) > 0 && (len(st.Running) == 0 || draining):
+		case len(st.Queued) > 0 && (waits || draining):
 			t, ferr := st.firstIn(st.Queued[0], "ticks queued")
 			if ferr != nil {
 				return ferr
@@ -312,7 +321,13 @@ func (ev *Evaluator) closeIfDone(ctx context.Context, en *entry, x Execution) er
 		if ev.mut.Has(mutation.FailureMissedAtRecovery) {
 			d.Status = 0 // only a closure notice is read for its status
 		}
-		return ev.recordClosed(ctx, en, x, d.Status)
+		if err := ev.recordClosed(ctx, en, x, d.Status); err != nil {
+			return err
+		}
+		// Only terminate_previous terminates, and records it before it
+		// starts: an unrecorded terminate means that start is still to come.
+		en.hold = en.hold || d.Status == StatusTerminated
+		return nil
 	}
 	return nil
 }
