@@ -372,6 +372,12 @@ func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x E
 	if ev.mut.Has(mutation.ClosureIgnoresBuffer) {
 		return nil
 	}
+	// A start that reported an error may have taken effect: adopted first,
+	// or the running set would look empty while it runs (and a waiting
+	// start would overlap it).
+	if err := ev.resolve(ctx, en); err != nil {
+		return err
+	}
 	finished := en.st.Next.IsZero()
 	if err := ev.drive(ctx, en); err != nil {
 		return err
