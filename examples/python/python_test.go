@@ -78,7 +78,10 @@ func TestLibrary(t *testing.T) {
 			t.Errorf("%s: %s", s.Name, fail)
 		}
 	}
-	require.Greater(t, ran, len(all)*3/4, "most of the library applies to the program")
+	// Two thirds: the library's scenarios of features the program does not
+	// implement (buffer_all, terminate_previous, bounds, remaining_runs,
+	// trigger_now, pause_on_failure) are a quarter of it and growing.
+	require.GreaterOrEqual(t, ran*3, len(all)*2, "most of the library applies to the program (%d of %d)", ran, len(all))
 }
 
 // declared is the profile the program declares in its init reply: schedsim's,
