@@ -512,7 +512,7 @@ class Grid:
 
 # ---------------------------------------------------------------- configuration
 
-OVERLAP = ("skip", "buffer_one", "cancel_previous", "allow_all")
+OVERLAP = ("skip", "buffer_one", "cancel_previous", "allow_all", "terminate_previous")
 CATCH_UP = ("all", "one", "skip")
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
 
@@ -752,7 +752,7 @@ def overlap_disposition(policy, running, buffered):
         return START
     if policy == "buffer_one":
         return SKIP if buffered else BUFFER
-    if policy in ("cancel_previous", "allow_all"):
+    if policy in ("cancel_previous", "allow_all", "terminate_previous"):
         return START
     return SKIP
 
@@ -1068,6 +1068,11 @@ class Evaluator:
     def start(self, en, nominal, cause, nxt):
         st = en.st
         cfg = st.config
+        if cfg["overlap"] == "terminate_previous":
+            # Terminated (closed at once), then recorded, before the start.
+            for r in list(st.running):
+                self.call(en.id, "engine.terminate", execution=execution_json(r[0]))
+                self.record(en, ev("execution_closed", nominal=r[1], execution=r[0], cause="terminate"))
         if cfg["overlap"] == "cancel_previous":
             for r in list(st.running):
                 if r[2]:
@@ -1113,6 +1118,9 @@ class Evaluator:
         if en.st is None or en.st.deleted:
             return
         self.record_closed(en, x)
+        # A start that reported an error may have run: adopted before the
+        # running set is taken for empty.
+        self.resolve(en)
         self.drive(en)
 
     # -- recovery
