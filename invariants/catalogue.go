@@ -117,7 +117,7 @@ var Catalogue = []Entry{
 		Says:    "A crash with zero downtime at any point yields the same executions as the run without it (the runner retries the interrupted operation with its request id). The property suite reruns a history without its zero-downtime crashes and compares.",
 		Catches: "Anything a restart changes that it should not: lost buffers, repeated decisions, re-anchored grids.",
 		Example: "R2: crashes with zero downtime changed the executions: without them \"s@2026-06-07T00:02:00Z at 2026-06-07T00:02:00Z\", with them \"\"",
-		Applies: "histories with zero-downtime crashes and no other seam fault (properties, simrun check)",
+		Applies: "histories with zero-downtime crashes (at a time or at a seam call), no seam error nor crash with downtime at a seam call, and no zero-downtime crash at the instant of a crash with downtime (properties, simrun check); a history with a zero-downtime crash it cannot judge is counted not applicable, with the reason",
 		ShownBy: "mutants buffer-in-memory, recovery-clears-running (usually caught first by S1, R1)"},
 	{ID: "R3", Name: "Determinism", Group: "Recovery",
 		Says:    "The same seed and history give the same trace, byte for byte.",

@@ -255,11 +255,14 @@ func checkHistory(factory sim.Factory, h History, o Options, rerun bool) ([]inva
 			out = append(out, invariants.Violation{Invariant: "R3", Detail: "two runs of the same history gave different traces"})
 		}
 	}
-	if plain, ok := withoutTransparentCrashes(h); ok && o.profile().InapplicableWhy("R2") == "" {
+	if plain, ok, why := withoutTransparentCrashes(h); ok && o.profile().InapplicableWhy("R2") == "" {
 		if c := judge(factory, plain, o, false, false); c.built && c.err == nil && !slices.Equal(c.execs, a.execs) {
 			out = append(out, invariants.Violation{Invariant: "R2",
 				Detail: fmt.Sprintf("crashes with zero downtime changed the executions: %s", firstDiff(c.execs, a.execs))})
 		}
+	} else if why != "" {
+		// The history has a zero-downtime crash R2 cannot judge: said.
+		a.rep.NotApplicable = append(a.rep.NotApplicable, invariants.NotApplicable{Invariant: "R2", Why: why})
 	}
 	if o.Known != nil {
 		out = slices.DeleteFunc(out, o.Known)
@@ -306,32 +309,35 @@ func judge(factory sim.Factory, h History, o Options, report, trace bool) (j jud
 
 // withoutTransparentCrashes drops the crashes with zero downtime, if the
 // history has some and no other seam fault (whose call counts they would shift).
-func withoutTransparentCrashes(h History) (History, bool) {
-	found := false
+func withoutTransparentCrashes(h History) (_ History, ok bool, why string) {
+	found, seam := false, false
 	down := map[time.Duration]bool{} // instants of crashes with downtime
 	for _, st := range h.Steps {
 		switch {
 		case st.Kind == StepCrash && st.Duration == 0:
-			found = true
+			found = true // at a time or at a seam call
 		case st.Call != "":
-			return h, false
+			seam = true
 		case st.Kind == StepCrash:
 			down[st.At] = true
 		}
 	}
-	if !found {
-		return h, false
+	switch {
+	case !found:
+		return h, false, ""
+	case seam:
+		return h, false, "the history has seam errors or crashes with downtime at seam calls: without its zero-downtime crashes those calls would come at other times"
 	}
 	for _, st := range h.Steps {
 		// A zero-downtime crash at the instant of one with downtime is not
 		// transparent: the recovery between them sees the instant's closures
 		// before the second crash does (simrun check, seed 4535).
 		if st.Kind == StepCrash && st.Duration == 0 && down[st.At] {
-			return h, false
+			return h, false, "a zero-downtime crash shares its instant with a crash that has downtime"
 		}
 	}
 	h.Steps = slices.DeleteFunc(slices.Clone(h.Steps), func(st Step) bool { return st.Kind == StepCrash && st.Duration == 0 })
-	return h, true
+	return h, true, ""
 }
 
 func executions(w *sim.World) []string {

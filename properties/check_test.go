@@ -111,10 +111,24 @@ func TestGeneratedHistoriesRoundTrip(t *testing.T) {
 // removes the recovery that ran between them (found at seed 4535).
 func TestR2LeavesCrashesSharingAnInstant(t *testing.T) {
 	h := properties.History{Steps: []properties.Step{{At: time.Hour, Kind: properties.StepCrash}, {At: 2 * time.Hour, Kind: properties.StepCrash, Duration: time.Second}}}
-	plain, ok := properties.WithoutTransparentCrashes(h)
+	plain, ok, _ := properties.WithoutTransparentCrashes(h)
 	require.True(t, ok)
 	assert.Len(t, plain.Steps, 1)
 	h.Steps[1].At = time.Hour
-	_, ok = properties.WithoutTransparentCrashes(h)
+	_, ok, why := properties.WithoutTransparentCrashes(h)
 	assert.False(t, ok, "R2 does not judge it")
+	assert.Equal(t, "a zero-downtime crash shares its instant with a crash that has downtime", why, "and says why")
+}
+
+// A zero-downtime crash at a seam call is judged by R2; a seam error beside
+// it makes R2 say it cannot judge.
+func TestR2JudgesCrashesAtSeamCalls(t *testing.T) {
+	h := properties.History{Steps: []properties.Step{{At: time.Hour, Kind: properties.StepCrash, Call: "engine.start", Phase: "after"}}}
+	plain, ok, _ := properties.WithoutTransparentCrashes(h)
+	require.True(t, ok)
+	assert.Empty(t, plain.Steps)
+	h.Steps = append(h.Steps, properties.Step{At: 2 * time.Hour, Kind: properties.StepError, Call: "log.append", Phase: "before"})
+	_, ok, why := properties.WithoutTransparentCrashes(h)
+	assert.False(t, ok)
+	assert.Contains(t, why, "seam errors")
 }
