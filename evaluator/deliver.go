@@ -182,12 +182,10 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 		if !st.Active() {
 			return nil
 		}
-		// Waiting starts are held while the tick a terminate was made for
-		// is still due (see entry.hold).
-		if en.hold && (st.Next.IsZero() || st.Next.After(ev.now())) {
-			en.hold = false
-		}
-		waits := len(st.Running) == 0 && !en.hold
+		// Waiting starts do not take the room a recorded cancel or
+		// terminate made for a tick still due (State.StartPending).
+		held := st.StartPending && !st.Next.IsZero() && !st.Next.After(ev.now())
+		waits := len(st.Running) == 0 && !held
 		var err error
 		m, manual := st.nextManual()
 		if manual && m.Wait && !waits {
@@ -321,13 +319,7 @@ func (ev *Evaluator) closeIfDone(ctx context.Context, en *entry, x Execution) er
 		if ev.mut.Has(mutation.FailureMissedAtRecovery) {
 			d.Status = 0 // only a closure notice is read for its status
 		}
-		if err := ev.recordClosed(ctx, en, x, d.Status); err != nil {
-			return err
-		}
-		// Only terminate_previous terminates, and records it before it
-		// starts: an unrecorded terminate means that start is still to come.
-		en.hold = en.hold || d.Status == StatusTerminated
-		return nil
+		return ev.recordClosed(ctx, en, x, d.Status)
 	}
 	return nil
 }
@@ -400,6 +392,12 @@ func (ev *Evaluator) recordClosed(ctx context.Context, en *entry, x Execution, s
 		return nil
 	}
 	events := []Event{{Type: ExecutionClosed, Nominal: st.Running[i].Nominal, Execution: x}}
+	if status == StatusTerminated {
+		// Only terminate_previous terminates, right before a start: found
+		// unrecorded (a crash or an error came between), it is recorded as
+		// its terminate, and that start is still to come.
+		events[0].Cause = CauseTerminate
+	}
 	if st.Config.PauseOnFailure && status.Failure() && !st.Paused {
 		if !ev.mut.Has(mutation.FailurePauseKeepsBuffer) {
 			events = append(events, drops(st, "", CauseFailure)...)

@@ -59,11 +59,6 @@ type entry struct {
 	// unsure: a start failed, and may have taken effect all the same; an
 	// operation must adopt it before it drops or re-anchors anything.
 	unsure bool
-	// hold: a refresh found an execution closed by our own terminate, not
-	// recorded: a crash came between the terminate and the start it was
-	// made for (the due tick's). Waiting starts wait for that tick's
-	// decision, as they would have without the crash.
-	hold bool
 	// rearm: a pause_on_failure batch failed to append (it may be durable):
 	// the next closure notice puts the timer where the state says.
 	rearm bool

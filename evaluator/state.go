@@ -52,11 +52,15 @@ type State struct {
 	RunsUsed int64 `json:"runs_used,omitempty"`
 	// Manual are the manual starts (TriggerNow) owed or waiting, oldest
 	// first; LastManual the nominal time of the latest one asked.
-	Manual        []ManualStart `json:"manual,omitempty"`
-	LastManual    time.Time     `json:"last_manual,omitzero"`
-	Counters      Counters      `json:"counters"`
-	LastRequestID string        `json:"last_request_id,omitempty"`
-	LastRequestOp EventType     `json:"last_request_op,omitempty"`
+	Manual []ManualStart `json:"manual,omitempty"`
+	// StartPending: the last decision's cancels or terminates are recorded
+	// but not the start they were made for (a crash or an error came
+	// between): while a tick is due, waiting starts do not take the room.
+	StartPending  bool      `json:"start_pending,omitempty"`
+	LastManual    time.Time `json:"last_manual,omitzero"`
+	Counters      Counters  `json:"counters"`
+	LastRequestID string    `json:"last_request_id,omitempty"`
+	LastRequestOp EventType `json:"last_request_op,omitempty"`
 
 	trigger *Trigger
 }
@@ -238,7 +242,9 @@ func (s *State) apply(e Event) error {
 		}
 		s.Next = e.Next
 	case Triggered:
-		return s.applyTriggered(e)
+		if err := s.applyTriggered(e); err != nil {
+			return err
+		}
 	case Dropped:
 		if !e.Nominal.IsZero() {
 			if !e.Nominal.Equal(s.Buffered) {
@@ -273,6 +279,14 @@ func (s *State) apply(e Event) error {
 		}
 	default:
 		return corrupt(e, "unknown type")
+	}
+	switch e.Type {
+	case CancelRequested:
+		s.StartPending = true
+	case ExecutionClosed:
+		s.StartPending = s.StartPending || e.Cause == CauseTerminate
+	case Triggered, Skipped, Buffered, CatchUpDecided, Updated, Paused, Resumed, Deleted:
+		s.StartPending = false
 	}
 	if e.RequestID != "" && e.Type != Dropped {
 		s.LastRequestID, s.LastRequestOp = e.RequestID, e.Type

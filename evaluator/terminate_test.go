@@ -83,7 +83,8 @@ func TestTerminatePreviousFailedTerminateIsRetried(t *testing.T) {
 }
 
 // A crash after the terminate took effect and before it was recorded:
-// recovery asks the engine, finds the run closed and records it; the
+// recovery asks the engine, finds the run closed, terminated, and records it
+// as the terminate it was (the start it was made for is still to come); the
 // redelivered tick then starts with nothing to terminate.
 func TestTerminatePreviousCrashBeforeRecord(t *testing.T) {
 	w := newWorld(t)
@@ -94,9 +95,13 @@ func TestTerminatePreviousCrashBeforeRecord(t *testing.T) {
 	w.heal()
 	w.restart()
 	assert.Empty(t, w.get("s").Running, "recovery found the terminated run closed")
+	st, _ := w.ev.State("s")
+	assert.True(t, st.StartPending, "the start the terminate was made for is pending")
 	require.NoError(t, w.runUntil(at(2).Add(time.Second)))
 	assert.Equal(t, times(at(1), at(2)), w.started("s"))
-	assert.Empty(t, closedByTerminate(t, w), "the closure was recorded by recovery, not as a terminate")
+	assert.Equal(t, times(at(1)), closedByTerminate(t, w), "recovery recorded the terminate")
+	st, _ = w.ev.State("s")
+	assert.False(t, st.StartPending, "and the start cleared it")
 	assert.Equal(t, 1, w.engine.Terminates())
 	w.checkReplay()
 }
