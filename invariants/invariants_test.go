@@ -397,3 +397,37 @@ func TestL3JudgesWhatTheScheduleSaysItOwes(t *testing.T) {
 	h.Disturbances = []sim.Span{{From: t0.Add(9 * time.Minute), Until: t0.Add(9*time.Minute + 40*time.Second)}}
 	assert.Empty(t, invariants.L3(h), "the bound has not passed since the last disturbance")
 }
+
+// L1 judges buffer_all's ranges a catch-up queued too: once nothing else
+// runs, the range's next tick must start within the liveness bound.
+func TestL1JudgesAQueuedRange(t *testing.T) {
+	m := time.Minute
+	all := config(evaluator.OverlapBufferAll)
+	events := func(paid ...time.Duration) []evaluator.Event {
+		es := []evaluator.Event{
+			{Seq: 1, Type: evaluator.Created, ScheduleID: "s", At: at(0), Config: &all, Next: at(m)},
+			{Seq: 2, Type: evaluator.Triggered, ScheduleID: "s", At: at(m), Nominal: at(m), Cause: evaluator.CauseTick, Next: at(2 * m)},
+			{Seq: 3, Type: evaluator.CatchUpDecided, ScheduleID: "s", At: at(5 * m), Next: at(6 * m),
+				Ranges: []evaluator.TickRange{{Disposition: evaluator.Buffer, From: at(2 * m), Until: at(6 * m), Count: 4}}},
+		}
+		for i, p := range paid {
+			es = append(es, evaluator.Event{Seq: uint64(4 + i), Type: evaluator.Triggered, ScheduleID: "s", At: at(p), Nominal: at(time.Duration(2+i) * m), Cause: evaluator.CauseBuffer})
+		}
+		return es
+	}
+	h := func(runs []fakes.Run, es []evaluator.Event) *invariants.History {
+		return &invariants.History{Now: at(30 * m), Applied: []sim.AppliedOp{op(sim.OpCreate, 0, all)}, Runs: runs, Events: es,
+			Described: map[string]evaluator.Description{"s": {ID: "s"}}, Bound: 30 * time.Second}
+	}
+	stuck := h([]fakes.Run{run(m, m, 10*m)}, events())
+	vs := invariants.L1(stuck)
+	require.Len(t, vs, 1)
+	assert.Contains(t, vs[0].Detail, "4 of the 4 ticks queued")
+	drained := h([]fakes.Run{run(m, m, 10*m), run(2*m, 10*m, 11*m), run(3*m, 11*m, 12*m), run(4*m, 12*m, 13*m), run(5*m, 13*m, 0)},
+		events(10*m, 11*m, 12*m, 13*m))
+	assert.Empty(t, invariants.L1(drained))
+	halfway := h([]fakes.Run{run(m, m, 10*m), run(2*m, 10*m, 11*m), run(3*m, 11*m, 12*m)}, events(10*m, 11*m))
+	vs = invariants.L1(halfway)
+	require.Len(t, vs, 1, "two started, then nothing ran from 12m while two still wait")
+	assert.Contains(t, vs[0].Detail, "2 of the 4 ticks queued")
+}

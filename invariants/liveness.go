@@ -116,6 +116,30 @@ func L1(h *History) []Violation {
 			}
 			out = append(out, v)
 		}
+		out = append(out, h.queueWaits(id, runs, logs[id].queue)...)
+	}
+	return out
+}
+
+// queueWaits is L1 for buffer_all's ranges a catch-up queued (their ticks
+// are not listed one by one): once nothing else runs after the range's
+// latest start, its next tick must start within the liveness bound, until it
+// is paid or dropped. (That each earlier one started in time is not judged.)
+func (h *History) queueWaits(id string, runs []fakes.Run, queue []logOwed) []Violation {
+	var out []Violation
+	for _, q := range queue {
+		if q.dropped || q.paid >= q.count || q.count <= 1 {
+			continue // done, dropped, or one tick (judged as a waiting tick)
+		}
+		own := func(r fakes.Run) bool {
+			return !isManual(r) && !r.Request.Nominal.Before(q.next) && r.Request.Nominal.Before(q.until)
+		}
+		empty, due, ok := h.waitDue(runs, maxTime(q.at, q.paidAt), own)
+		if !ok || h.opBetween(id, q.at, due) || !h.up() || !h.Now.After(due) {
+			continue
+		}
+		out = append(out, Violation{Invariant: "L1", ScheduleID: id, Nominal: q.next,
+			Detail: fmt.Sprintf("%d of the %d ticks queued in [%s, %s) still wait at %s; nothing has run since %s", q.count-q.paid, q.count, stamp(q.from), stamp(q.until), stamp(h.Now), stamp(empty))})
 	}
 	return out
 }
@@ -126,14 +150,19 @@ func L1(h *History) []Violation {
 // set again, and the wait begins anew when it closes. False while something
 // runs.
 func (h *History) bufferDue(runs []fakes.Run, b logBuffer) (empty, due time.Time, ok bool) {
-	from := b.at
+	return h.waitDue(runs, b.at, func(r fakes.Run) bool { return r.Request.Nominal.Equal(b.nominal) })
+}
+
+// waitDue is bufferDue for what waits from `from`: own says which runs are
+// its own starts (they do not count as something else running).
+func (h *History) waitDue(runs []fakes.Run, from time.Time, own func(fakes.Run) bool) (empty, due time.Time, ok bool) {
 	for {
-		if empty, ok = emptiesAt(runs, from, b.nominal); !ok {
+		if empty, ok = emptiesAt(runs, from, own); !ok {
 			return empty, due, false
 		}
 		due = h.deadline(empty)
 		i := slices.IndexFunc(runs, func(r fakes.Run) bool {
-			return !r.Request.Nominal.Equal(b.nominal) && r.StartedAt.After(empty) && !r.StartedAt.After(due)
+			return !own(r) && r.StartedAt.After(empty) && !r.StartedAt.After(due)
 		})
 		if i < 0 {
 			return empty, due, true
@@ -143,13 +172,13 @@ func (h *History) bufferDue(runs []fakes.Run, b logBuffer) (empty, due time.Time
 }
 
 // emptiesAt is the first instant from `from` at which none of runs but the
-// buffered tick's own is open; false if that never happens.
-func emptiesAt(runs []fakes.Run, from, buffered time.Time) (time.Time, bool) {
+// waiting one's own is open; false if that never happens.
+func emptiesAt(runs []fakes.Run, from time.Time, own func(fakes.Run) bool) (time.Time, bool) {
 	t := from
 	for {
 		latest, open := t, false
 		for _, r := range runs {
-			if r.Request.Nominal.Equal(buffered) || r.StartedAt.After(t) || r.Closed && !r.ClosedAt.After(t) {
+			if own(r) || r.StartedAt.After(t) || r.Closed && !r.ClosedAt.After(t) {
 				continue
 			}
 			if !r.Closed {

@@ -46,6 +46,7 @@ type logOwed struct {
 	count, paid     int64
 	dropped         bool
 	next            time.Time // the next tick the payments may name
+	paidAt          time.Time // the instant of the latest payment
 }
 
 // readLog walks the log once, per schedule in log order, ignoring an event
@@ -164,7 +165,7 @@ func (lt *logTicks) apply(e evaluator.Event) {
 				// buffer_all: the oldest queued tick, and only it.
 				if q := &lt.queue[i]; !e.Nominal.Before(q.next) && e.Nominal.Before(q.until) {
 					q.paid++
-					q.next = e.Nominal.Add(time.Nanosecond)
+					q.next, q.paidAt = e.Nominal.Add(time.Nanosecond), e.At
 					lt.waited(e.Nominal, func(b *logBuffer) { b.startedAt = e.At })
 				} else {
 					lt.twiceAt(e, e.Nominal, "starts a queued tick that is not the oldest queued (%s)", stamp(q.next))
