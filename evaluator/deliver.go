@@ -202,7 +202,7 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 			err = ev.startManual(ctx, en, m)
 		case !st.Buffered.IsZero() && waits:
 			err = ev.start(ctx, en, st.Buffered, CauseBuffer, time.Time{})
-		case len(st.Queued) > 0 && (waits || draining):
+		case len(st.Queued) > 0 && (waits || draining) && !(st.Queued[0].Count > 1 && ev.mut.Has(mutation.QueuedRangeStalls)):
 			t, ferr := st.firstIn(st.Queued[0], "ticks queued")
 			if ferr != nil {
 				return ferr

@@ -67,6 +67,7 @@ var All = []Mutant{
 	{"trigger-id-from-clock", "a manual start's workflow id and nominal time are taken from the clock when the start is made, not from the recorded request, so a start retried after a crash or an error is a second execution", 0, false, mutation.ManualIDFromClock},
 	{"failure-pause-keeps-buffer", "pause_on_failure pauses without dropping the buffered, queued and owed ticks (as a pause does), so they start after the resume", 0, false, mutation.FailurePauseKeepsBuffer},
 	{"failure-missed-at-recovery", "only a closure notice is read for how an execution ended: a failure that recovery finds by asking the engine (its notice lost to a crash) does not pause the schedule", 0, false, mutation.FailureMissedAtRecovery},
+	{"queued-range-stalls", "buffer_all starts the ticks it queued one by one when the running set empties, but not a range a catch-up queued", 0, false, mutation.QueuedRangeStalls},
 	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 

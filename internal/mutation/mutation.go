@@ -47,4 +47,5 @@ const (
 	ManualIDFromClock
 	FailurePauseKeepsBuffer
 	FailureMissedAtRecovery
+	QueuedRangeStalls
 )
