@@ -154,3 +154,27 @@ func TestDeleteDropsAWaitingTrigger(t *testing.T) {
 	assert.Equal(t, int64(1), st.Counters.Dropped)
 	w.checkReplay()
 }
+
+// A trigger_requested event that does not fit is a corrupt log.
+func TestTriggerRequestedIsChecked(t *testing.T) {
+	created := evaluator.Event{Seq: 1, Type: evaluator.Created, ScheduleID: "s", At: T0,
+		Config: ptr(seedConfig(evaluator.OverlapSkip, evaluator.CatchUpOne)), Next: at(1)}
+	req := func(seq uint64, n time.Time, o evaluator.OverlapPolicy, d evaluator.Disposition) evaluator.Event {
+		return evaluator.Event{Seq: seq, Type: evaluator.TriggerRequested, ScheduleID: "s", At: n, Nominal: n, Overlap: o, Disposition: d}
+	}
+	for _, tc := range []struct {
+		name   string
+		events []evaluator.Event
+		want   string
+	}{
+		{"a miss", []evaluator.Event{created, req(2, T0, evaluator.OverlapSkip, evaluator.Miss)}, "disposition miss"},
+		{"no policy", []evaluator.Event{created, req(2, T0, 0, evaluator.Start)}, "overlap policy unset"},
+		{"not after the previous", []evaluator.Event{created, req(2, T0, evaluator.OverlapSkip, evaluator.Skip), req(3, T0, evaluator.OverlapSkip, evaluator.Skip)}, "is not after the previous one"},
+		{"a start never asked", []evaluator.Event{created, {Seq: 2, Type: evaluator.Triggered, ScheduleID: "s", At: T0, Nominal: T0, Cause: evaluator.CauseTrigger,
+			Execution: evaluator.Execution{WorkflowID: "w", RunID: "r"}}}, "no manual start at"},
+	} {
+		_, err := evaluator.Project(nil, tc.events)
+		require.ErrorIs(t, err, evaluator.ErrCorruptLog, tc.name)
+		assert.Contains(t, err.Error(), tc.want, tc.name)
+	}
+}

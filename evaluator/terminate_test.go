@@ -12,8 +12,7 @@ import (
 )
 
 // closedByTerminate lists the nominal times of the ExecutionClosed events the
-// log records with cause terminate, and checks each comes before the next
-// Triggered event (terminated first, then started).
+// log records with cause terminate.
 func closedByTerminate(t *testing.T, w *world) []time.Time {
 	t.Helper()
 	var out []time.Time
