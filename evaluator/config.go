@@ -56,7 +56,12 @@ type Config struct {
 	// PauseOnFailure pauses the schedule when one of its executions fails
 	// or times out (its closure notice says so): recorded as a pause with
 	// cause "failure", resumed only by Resume (Temporal's pause_on_failure).
-	PauseOnFailure   bool              `json:"pause_on_failure,omitempty"`
+	PauseOnFailure bool `json:"pause_on_failure,omitempty"`
+	// Jitter, when positive, delays each tick's start by JitterOf (in
+	// [0, jitter), never reaching the next nominal time): the tick is
+	// decided at its jittered time; its nominal time, and so its workflow
+	// id, is unchanged. Zero: no jitter.
+	Jitter           Duration          `json:"jitter,omitempty"`
 	WorkflowType     string            `json:"workflow_type"`
 	Input            json.RawMessage   `json:"input,omitempty"`
 	SearchAttributes map[string]string `json:"search_attributes,omitempty"`
@@ -83,6 +88,9 @@ func (c Config) compile() (*Trigger, Config, error) {
 	}
 	if c.RemainingRuns < 0 {
 		return nil, c, &ConfigError{Field: "remaining_runs", Err: fmt.Errorf("%w: must be positive, got %d", ErrInvalidConfig, c.RemainingRuns)}
+	}
+	if c.Jitter < 0 {
+		return nil, c, &ConfigError{Field: "jitter", Err: fmt.Errorf("%w: must not be negative, got %s", ErrInvalidConfig, c.Jitter)}
 	}
 	if c.BufferLimit < 0 {
 		return nil, c, &ConfigError{Field: "buffer_limit", Err: fmt.Errorf("%w: must be positive, got %d", ErrInvalidConfig, c.BufferLimit)}

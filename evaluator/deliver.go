@@ -79,9 +79,9 @@ func (ev *Evaluator) TimerFired(ctx context.Context, scheduleID string, at time.
 		if err != nil {
 			return 0, err
 		}
-	case st.Next.IsZero() || !at.Equal(st.Next):
+	case st.Next.IsZero() || !at.Equal(st.Due()):
 		return Stale, ev.arm(ctx, en)
-	case st.Next.After(now):
+	case st.Due().After(now):
 		return Early, ev.arm(ctx, en)
 	default:
 		en.lastDecided = at
@@ -132,7 +132,16 @@ func (ev *Evaluator) decide(ctx context.Context, en *entry, now time.Time) error
 	if ev.mut.Has(mutation.DeliveryIgnoresBounds) {
 		en.grid = st.trigger.Grid(st.Reference) // the bounds were checked at create only
 	}
-	plan := PlanDelivery(&en.grid, in)
+	var plan Plan
+	if st.Config.Jitter > 0 && !ev.mut.Has(mutation.CatchUpIgnoresJitter) {
+		// Decided in due (jittered) times, recorded in nominal ones.
+		j := st.jittered(&en.grid)
+		in.Next = j.due(st.Next)
+		plan = PlanDelivery(j, in)
+		j.nominalPlan(&plan)
+	} else {
+		plan = PlanDelivery(&en.grid, in)
+	}
 	en.ranges = plan.Ranges[:0] // the log and the state copy what they keep
 	if ev.mut.Has(mutation.IntervalFromActual) && st.trigger.IsInterval() {
 		plan.Next = now.Add(st.trigger.Period()) // re-anchored at the delivery, not the tick
@@ -184,7 +193,7 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 		}
 		// Waiting starts do not take the room a recorded cancel or
 		// terminate made for a tick still due (State.StartPending).
-		held := st.StartPending && !st.Next.IsZero() && !st.Next.After(ev.now())
+		held := st.StartPending && !st.Next.IsZero() && !st.Due().After(ev.now())
 		waits := len(st.Running) == 0 && !held
 		var err error
 		m, manual := st.nextManual()
@@ -400,7 +409,7 @@ func (ev *Evaluator) recordClosed(ctx context.Context, en *entry, x Execution, s
 	}
 	if st.Config.PauseOnFailure && status.Failure() && !st.Paused {
 		if !ev.mut.Has(mutation.FailurePauseKeepsBuffer) {
-			events = append(events, drops(st, "", CauseFailure)...)
+			events = append(events, drops(st, "", CauseFailure, ev.now())...)
 		}
 		events = append(events, Event{Type: Paused, Cause: CauseFailure, Nominal: st.Running[i].Nominal, Execution: x})
 		if err := ev.record(ctx, en, events...); err != nil {

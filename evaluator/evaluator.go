@@ -211,7 +211,7 @@ func (ev *Evaluator) arm(ctx context.Context, en *entry) error {
 		}
 		return seamErr("timers.disarm", en.id, ev.timers.Disarm(ctx, en.timer()))
 	}
-	return ev.armAt(ctx, en, st.Next)
+	return ev.armAt(ctx, en, st.Due())
 }
 
 func (ev *Evaluator) armAt(ctx context.Context, en *entry, at time.Time) error {
@@ -225,8 +225,8 @@ func (ev *Evaluator) armRetry(ctx context.Context, en *entry, cause error) error
 	now := ev.now()
 	at := now.Add(ev.retryDelay)
 	// A next tick that is already due waits for the retry: the owed start goes first.
-	if st := en.st; st != nil && st.Next.After(now) && st.Next.Before(at) {
-		at = st.Next
+	if st := en.st; st != nil && st.Due().After(now) && st.Due().Before(at) {
+		at = st.Due()
 	}
 	return errors.Join(cause, ev.armAt(ctx, en, at))
 }

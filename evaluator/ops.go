@@ -98,18 +98,22 @@ func (ev *Evaluator) Update(ctx context.Context, r Request, c Config) error {
 		if next.IsZero() {
 			return nil, neverFires(c, now)
 		}
-		return append(drops(st, r.RequestID, CauseUpdate), Event{Type: Updated, RequestID: r.RequestID, Config: &cfg, Next: next}), nil
+		at := now
+		if ev.mut.Has(mutation.UpdateForgetsTickInFlight) {
+			at = time.Time{} // no tick is in flight at the zero time
+		}
+		return append(drops(st, r.RequestID, CauseUpdate, at), Event{Type: Updated, RequestID: r.RequestID, Config: &cfg, Next: next}), nil
 	})
 }
 
 // Pause stops ticks and drops a buffered tick and owed starts. Pausing a paused
 // schedule succeeds and records nothing.
 func (ev *Evaluator) Pause(ctx context.Context, r Request) error {
-	return ev.mutate(ctx, r, Paused, func(st *State, _ time.Time) ([]Event, error) {
+	return ev.mutate(ctx, r, Paused, func(st *State, now time.Time) ([]Event, error) {
 		if st.Paused {
 			return nil, nil
 		}
-		return append(drops(st, r.RequestID, CausePause), Event{Type: Paused, RequestID: r.RequestID}), nil
+		return append(drops(st, r.RequestID, CausePause, now), Event{Type: Paused, RequestID: r.RequestID}), nil
 	})
 }
 
@@ -143,8 +147,8 @@ func (ev *Evaluator) anchor(now time.Time) time.Time {
 // Delete is terminal: the timer is disarmed, a buffered tick and owed starts
 // are dropped, running executions are left running. The id is never reused.
 func (ev *Evaluator) Delete(ctx context.Context, r Request) error {
-	return ev.mutate(ctx, r, Deleted, func(st *State, _ time.Time) ([]Event, error) {
-		return append(drops(st, r.RequestID, CauseDelete), Event{Type: Deleted, RequestID: r.RequestID}), nil
+	return ev.mutate(ctx, r, Deleted, func(st *State, now time.Time) ([]Event, error) {
+		return append(drops(st, r.RequestID, CauseDelete, now), Event{Type: Deleted, RequestID: r.RequestID}), nil
 	})
 }
 
@@ -230,9 +234,13 @@ func neverFires(c Config, now time.Time) error {
 	return &ConfigError{Field: "trigger", Err: fmt.Errorf("%w: no tick after %s", ErrNeverFires, stamp(now))}
 }
 
-// drops returns the events that discard a buffered tick and owed starts.
-func drops(st *State, requestID, cause string) []Event {
+// drops returns the events that discard a buffered tick and owed starts,
+// and a tick in flight at now (between its nominal and its jittered time).
+func drops(st *State, requestID, cause string, now time.Time) []Event {
 	var out []Event
+	if st.InFlight(now) {
+		out = append(out, Event{Type: Dropped, RequestID: requestID, Cause: cause, Nominal: st.Next})
+	}
 	if !st.Buffered.IsZero() {
 		out = append(out, Event{Type: Dropped, RequestID: requestID, Cause: cause, Nominal: st.Buffered})
 	}

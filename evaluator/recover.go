@@ -219,6 +219,9 @@ type Description struct {
 	// Finished: the trigger has no tick left (past end_at, or a cron whose
 	// dates ran out); the schedule stays until deleted.
 	Finished bool `json:"finished,omitempty"`
+	// NextAt is when the next tick is decided, under jitter: its nominal
+	// time (Upcoming[0]) plus its delay. Zero without jitter.
+	NextAt time.Time `json:"next_at,omitzero"`
 }
 
 // MaxUpcoming caps the number of upcoming times Get and List report.
@@ -229,6 +232,9 @@ func describe(st *State, upcoming int) Description {
 	d := Description{ID: st.ID, Config: st.Config, Paused: st.Paused, Running: slices.Clone(st.Running),
 		Buffered: st.Buffered, Queued: slices.Clone(st.Queued), Owed: slices.Clone(st.Pending), Manual: slices.Clone(st.Manual), LastTriggered: st.LastTriggered, Counters: st.Counters,
 		Finished: st.Next.IsZero()}
+	if st.Config.Jitter > 0 {
+		d.NextAt = st.Due()
+	}
 	g := st.Grid()
 	for t := st.Next; !t.IsZero() && len(d.Upcoming) < upcoming; t = g.Next(t) {
 		d.Upcoming = append(d.Upcoming, t)

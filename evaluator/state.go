@@ -76,6 +76,32 @@ func (s *State) Grid() Grid {
 	return s.trigger.Grid(s.Reference).Within(s.Config.StartAt, s.Config.EndAt)
 }
 
+// Due is when the next tick is decided: its nominal time, delayed by its
+// jitter when the config has one (zero when there is no next tick).
+func (s *State) Due() time.Time {
+	if s.Config.Jitter <= 0 || s.Next.IsZero() {
+		return s.Next
+	}
+	g := s.Grid()
+	return s.jittered(&g).due(s.Next)
+}
+
+// jittered views g (the grid in force) through its ticks' jittered times.
+func (s *State) jittered(g *Grid) *jittered {
+	j := &jittered{g: g, id: s.ID, jitter: time.Duration(s.Config.Jitter)}
+	if s.trigger != nil {
+		j.period = s.trigger.Period()
+	}
+	return j
+}
+
+// InFlight reports whether the next tick's nominal time is before now but
+// its jittered time is not: an operation at now drops it (recorded), where
+// it would otherwise vanish unrecorded with the grid it belongs to.
+func (s *State) InFlight(now time.Time) bool {
+	return s.Config.Jitter > 0 && s.Active() && !s.Next.IsZero() && s.Next.Before(now) && !s.Due().Before(now)
+}
+
 // Clone returns a deep copy.
 func (s *State) Clone() *State {
 	c := *s
@@ -246,7 +272,12 @@ func (s *State) apply(e Event) error {
 			return err
 		}
 	case Dropped:
-		if !e.Nominal.IsZero() {
+		if !e.Nominal.IsZero() && e.Nominal.Equal(s.Next) && s.Config.Jitter > 0 {
+			// The next tick, in flight between its nominal and its jittered
+			// time: the operation's own event moves Next (a pause keeps it,
+			// and its resume re-anchors).
+			s.Counters.Dropped++
+		} else if !e.Nominal.IsZero() {
 			if !e.Nominal.Equal(s.Buffered) {
 				return corrupt(e, "drops %s but the buffered tick is %s", stamp(e.Nominal), stamp(s.Buffered))
 			}

@@ -51,6 +51,7 @@ type world struct {
 func newWorld(t testing.TB) *world {
 	w := &world{t: t, ctx: context.Background(), clock: clockwork.NewFakeClockAt(T0),
 		log: &fakes.Log{}, timers: &fakes.Timers{}, engine: &fakes.Engine{}}
+	w.engine.Clock = w.clock // dates starts; runs still close only by hand (no Duration)
 	w.restart()
 	return w
 }

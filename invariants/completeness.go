@@ -45,7 +45,7 @@ func C3(h *History) []Violation {
 		}
 		v := l.versions[len(l.versions)-1]
 		switch {
-		case v.finished(h.Now) || h.usedUp(id, l):
+		case v.finished(id, h.Now) || h.usedUp(id, l):
 			if len(ts) > 0 {
 				bad("finished schedule (no tick left before its end_at, or its remaining_runs made) has a timer armed at %s", stamp(ts[0].At))
 			}
@@ -53,6 +53,10 @@ func C3(h *History) []Violation {
 			bad("active schedule has no timer armed")
 		case len(ts) > 1:
 			bad("%d timers armed", len(ts))
+		case v.cfg.Jitter > 0:
+			if _, due, ok := v.nextDue(id, h.Now); ok && !ts[0].At.Equal(due) || !ok && !ts[0].At.After(h.Now) {
+				bad("timer armed at %s, not at the jittered time (%s) of the next tick due after %s", stamp(ts[0].At), stamp(due), stamp(h.Now))
+			}
 		case !v.isNext(ts[0].At, h.Now):
 			bad("timer armed at %s, not at the next tick after %s", stamp(ts[0].At), stamp(h.Now))
 		}
@@ -60,9 +64,20 @@ func C3(h *History) []Violation {
 	return out
 }
 
-// finished reports whether v has no tick after now (past its end_at).
-func (v version) finished(now time.Time) bool {
-	return !v.cfg.EndAt.IsZero() && v.grid(v.first).Next(now).IsZero()
+// finished reports whether v has no tick after now (past its end_at); under
+// jitter, none due after now (the last tick is due up to a jitter later).
+func (v version) finished(id string, now time.Time) bool {
+	if v.cfg.EndAt.IsZero() || !v.grid(v.first).Next(now).IsZero() {
+		return false
+	}
+	if v.cfg.Jitter <= 0 {
+		return true
+	}
+	var last time.Time // the last tick, if within a jitter of now
+	for n := v.grid(v.first).Next(now.Add(-time.Duration(v.cfg.Jitter))); !n.IsZero(); n = v.grid(v.first).Next(n) {
+		last = n
+	}
+	return last.IsZero() || !v.due(id, last).After(now)
 }
 
 // isNext reports whether t is v's first tick after now.
@@ -94,12 +109,16 @@ func C4(h *History) []Violation {
 		}
 		switch {
 		case l.deleted != nil || len(l.versions) == 0 || l.paused:
-		case l.versions[len(l.versions)-1].finished(h.Now) || h.usedUp(id, l):
+		case l.versions[len(l.versions)-1].finished(id, h.Now) || h.usedUp(id, l):
 			if len(d.Upcoming) > 0 {
 				bad("finished schedule (no tick left before its end_at, or its remaining_runs made) describes a next run at %s", stamp(d.Upcoming[0]))
 			}
 		case len(d.Upcoming) == 0:
 			bad("active schedule describes no next run")
+		case l.versions[len(l.versions)-1].cfg.Jitter > 0:
+			if !l.versions[len(l.versions)-1].isNextDue(id, d.Upcoming[0], h.Now) {
+				bad("describes its next run at %s, not the next tick due (with its jitter) after %s", stamp(d.Upcoming[0]), stamp(h.Now))
+			}
 		case !l.versions[len(l.versions)-1].isNext(d.Upcoming[0], h.Now):
 			bad("describes its next run at %s, not at the next tick after %s", stamp(d.Upcoming[0]), stamp(h.Now))
 		}
@@ -186,6 +205,9 @@ func (l *life) owedTicks(now time.Time, started map[time.Time]bool) (ticks []tim
 		for t := g.Next(v.first); !t.IsZero() && !t.After(now) && (t.Before(end) || t.Equal(now) && end.Equal(now)); t = g.Next(t) {
 			if len(out) == maxC1Ticks {
 				return nil, false, true
+			}
+			if c.Jitter > 0 && v.due(l.created.ScheduleID, t).After(now) {
+				break // not due yet, nor any later tick
 			}
 			paused := slices.ContainsFunc(l.pauses, func(p span) bool {
 				return !t.Before(p.first) && (p.until.IsZero() || !t.After(p.until))

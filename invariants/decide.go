@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/schedsim/schedsim/evaluator"
+	"github.com/schedsim/schedsim/invariants/ticks"
 	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/sim"
 )
@@ -40,12 +41,13 @@ func (m *model) dueAt(s *mSched) time.Time {
 		return time.Time{}
 	}
 	var late time.Duration
+	at := s.due(s.next) // a late fault names the timer's time
 	for _, f := range m.faults {
-		if f.Kind == sim.Late && f.Schedule == s.id && f.Nominal.Equal(s.next) {
+		if f.Kind == sim.Late && f.Schedule == s.id && f.Nominal.Equal(at) {
 			late = max(late, f.Late)
 		}
 	}
-	return s.next.Add(late)
+	return at.Add(late)
 }
 
 // dueNow reports whether an entry of the due heap is still s's delivery.
@@ -66,27 +68,33 @@ func (m *model) schedule(s *mSched) {
 // lists the due ticks: one and skip cost O(1) whatever the outage, and all
 // walks only the ticks its overlap policy can still act on.
 func (m *model) decide(s *mSched) error {
-	first := s.next // due: first, then the grid's ticks up to now
+	first := s.next // due: first, then the grid's ticks due by now
 	// Several are due when the tick after the first is due too; a grid with
-	// no tick after the first (past its end_at) has a lone due tick.
+	// no tick after the first (past its end_at) has a lone due tick. Under
+	// jitter every rule reads due (jittered) times.
 	second := s.grid.Next(first)
-	several := !first.After(m.now) && !second.IsZero() && !second.After(m.now)
-	s.next = s.grid.Next(m.now)
+	several := !s.due(first).After(m.now) && !second.IsZero() && !s.due(second).After(m.now)
+	s.next = s.firstDue(m.now.Add(time.Nanosecond))
 	kept := first // the oldest due tick the window keeps
-	if w := s.cfg.CatchUpWindow; w != nil && kept.Before(m.now.Add(-time.Duration(*w))) {
-		// Ticks strictly older than now-window are missed.
-		kept = s.grid.Next(m.now.Add(-time.Duration(*w)).Add(-time.Nanosecond))
-		if kept.IsZero() || kept.After(m.now) {
+	if w := s.cfg.CatchUpWindow; w != nil && s.due(kept).Before(m.now.Add(-time.Duration(*w))) {
+		// Ticks due strictly before now-window are missed.
+		kept = s.firstDue(m.now.Add(-time.Duration(*w)))
+		if kept.IsZero() || s.due(kept).After(m.now) {
 			return nil // every due tick is missed
 		}
 	}
-	onTime := time.Time{} // the tick at exactly now, or the lone due tick
-	lateUntil := m.now    // late ticks are kept ticks before this
+	onTime := time.Time{} // the tick due at exactly now, or the lone due tick
+	lateUntil := s.next   // late ticks are kept ticks before this
+	if lateUntil.IsZero() {
+		lateUntil = endOfTime // no tick left: every one from kept on is due
+	}
 	switch {
 	case !several:
 		onTime, lateUntil = kept, kept
-	case s.grid.Next(m.now.Add(-time.Nanosecond)).Equal(m.now):
-		onTime = m.now
+	default:
+		if t := s.firstDue(m.now); !t.IsZero() && s.due(t).Equal(m.now) {
+			onTime, lateUntil = t, t
+		}
 	}
 	if several && kept.Before(lateUntil) {
 		m.catchUp(s.id, kept, lateUntil)
@@ -116,6 +124,29 @@ func (m *model) decide(s *mSched) error {
 	}
 	return m.err
 }
+
+// due is when the tick at t is decided: t, or t plus its jitter.
+func (s *mSched) due(t time.Time) time.Time {
+	if s.cfg.Jitter <= 0 || t.IsZero() {
+		return t
+	}
+	return s.jittered().Due(t)
+}
+
+// firstDue is the first tick due at or after u (zero: none).
+func (s *mSched) firstDue(u time.Time) time.Time {
+	if s.cfg.Jitter <= 0 {
+		return s.grid.Next(u.Add(-time.Nanosecond))
+	}
+	return s.jittered().FirstDue(u)
+}
+
+func (s *mSched) jittered() ticks.Jittered {
+	return ticks.Jittered{Grid: s.grid, ScheduleID: s.id, Max: time.Duration(s.cfg.Jitter)}
+}
+
+// endOfTime is past every tick a grid computes.
+var endOfTime = time.Unix(0, 1<<63-1).UTC()
 
 // inert reports whether the overlap policy can do nothing more with further
 // ticks of this decision: skip with a run going, buffer_one with a run going

@@ -263,9 +263,13 @@ func L3(h *History) []Violation {
 			continue // its remaining_runs are made: no tick is due any more
 		}
 		t := v.grid(v.at).Next(maxTime(v.at, lt.decidedUntil.Add(-time.Nanosecond)))
-		if !t.IsZero() && !t.After(cutoff) {
+		due := t
+		if v.cfg.Jitter > 0 && !t.IsZero() {
+			due = v.due(id, t) // due at its jittered time
+		}
+		if !t.IsZero() && !due.After(cutoff) {
 			out = append(out, Violation{Invariant: "L3", ScheduleID: id, Nominal: t,
-				Detail: fmt.Sprintf("due at %s, still without a disposition in the log at %s", stamp(t), stamp(h.Now))})
+				Detail: fmt.Sprintf("due at %s, still without a disposition in the log at %s", stamp(due), stamp(h.Now))})
 		}
 	}
 	return out

@@ -30,6 +30,7 @@ type logTicks struct {
 	manualWaiting []logBuffer
 	counts        evaluator.Counters // what the dispositions imply
 	twice         []Violation        // A1
+	flight        inFlight           // S9
 }
 
 // logBuffer is a tick buffered at at, and when it left the buffer (zero:
@@ -97,6 +98,7 @@ func (lt *logTicks) buffered() *logBuffer {
 }
 
 func (lt *logTicks) apply(e evaluator.Event) {
+	lt.flight.apply(e)
 	point := func(n time.Time) { lt.decide(e, n, n.Add(time.Nanosecond)) }
 	buffer := func(n time.Time) {
 		if b := lt.buffered(); b != nil {
@@ -191,7 +193,10 @@ func (lt *logTicks) apply(e evaluator.Event) {
 			point(e.Nominal)
 		}
 	case evaluator.Dropped:
-		if !e.Nominal.IsZero() {
+		if lt.flight.dropped(e) {
+			point(e.Nominal) // a tick in flight under jitter: dropped is its disposition
+			lt.counts.Dropped++
+		} else if !e.Nominal.IsZero() {
 			if b := lt.buffered(); b != nil && b.nominal.Equal(e.Nominal) {
 				b.droppedAt = e.At
 			} else {

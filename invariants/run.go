@@ -58,6 +58,11 @@ func RunIn(prof profile.Profile, w *sim.World, cfg sim.Config) Report {
 		rep.Violations = append(rep.Violations, check(h)...)
 	}
 	judged := map[string]bool{"S1": true, "S2": true, "S3": true, "S4": true, "S5": true, "S6": true, "S7": true, "S8": true, "B1": true}
+	if h.jittered() {
+		judged["S9"] = true
+	} else {
+		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"S9", "no configuration has a jitter"})
+	}
 	if len(h.Events) > 0 {
 		judged["A1"], judged["L1"], judged["L2"] = true, true, true
 	} else {
@@ -179,7 +184,7 @@ func All(h *History) []Violation {
 
 // historyChecks are the checkers of a history alone but C1 (which Run judges
 // apart, to say when it does not apply).
-var historyChecks = []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, S8, C3, C4, R4, B1, A1, A2, L1, L2, L3}
+var historyChecks = []func(*History) []Violation{S1, S2, S3, S4, S5, S6, S7, S8, S9, C3, C4, R4, B1, A1, A2, L1, L2, L3}
 
 // Check observes a world and runs every checker one run allows (see Run).
 // It returns nil or the violations joined, each an error naming the

@@ -68,6 +68,8 @@ var All = []Mutant{
 	{"failure-pause-keeps-buffer", "pause_on_failure pauses without dropping the buffered, queued and owed ticks (as a pause does), so they start after the resume", 0, false, mutation.FailurePauseKeepsBuffer},
 	{"failure-missed-at-recovery", "only a closure notice is read for how an execution ended: a failure that recovery finds by asking the engine (its notice lost to a crash) does not pause the schedule", 0, false, mutation.FailureMissedAtRecovery},
 	{"queued-range-stalls", "buffer_all starts the ticks it queued one by one when the running set empties, but not a range a catch-up queued", 0, false, mutation.QueuedRangeStalls},
+	{"catch-up-ignores-jitter", "a delivery lists the due ticks by their nominal times, not their jittered ones: after an outage, a tick whose nominal time has passed is decided, and started, before its jittered time", 0, false, mutation.CatchUpIgnoresJitter},
+	{"update-forgets-tick-in-flight", "an update between a tick's nominal and its jittered time re-anchors the schedule without recording the tick it overtook: the tick is lost without a trace (Temporal's issue 4866, there a lost run)", 0, false, mutation.UpdateForgetsTickInFlight},
 	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 

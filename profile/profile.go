@@ -108,6 +108,9 @@ type Profile struct {
 	TriggerNow bool
 	// PauseOnFailure: a config's pause_on_failure can be set.
 	PauseOnFailure bool
+	// Jitter: a config's jitter can be set (the delay is the documented
+	// function of the tick, docs/semantics.md).
+	Jitter bool
 	// IntervalAnchor is where an interval's grid starts; IntervalUnit, when
 	// set, is the granularity an interval must be a multiple of.
 	IntervalAnchor Anchor
@@ -218,6 +221,8 @@ func (p Profile) Supports(c evaluator.Config) string {
 		return fmt.Sprintf("%s has no remaining_runs", p.Name)
 	case c.PauseOnFailure && !p.PauseOnFailure:
 		return fmt.Sprintf("%s has no pause_on_failure", p.Name)
+	case c.Jitter > 0 && !p.Jitter:
+		return fmt.Sprintf("%s has no jitter (or not the documented delay)", p.Name)
 	case c.BufferLimit > 0 && !p.BufferLimit:
 		return fmt.Sprintf("%s has no buffer_limit (its queue's bound is fixed)", p.Name)
 	case c.Trigger.Interval > 0 && p.IntervalUnit > 0 && time.Duration(c.Trigger.Interval)%p.IntervalUnit != 0:

@@ -44,8 +44,10 @@ func options() properties.Options {
 func budget(name string) properties.Options {
 	o := options()
 	switch name {
-	case "owed-start-waits-for-tick", "buffered-start-waits-for-tick":
+	case "owed-start-waits-for-tick":
 		o.Cases *= 4
+	case "buffered-start-waits-for-tick":
+		o.Cases *= 8
 	}
 	return o
 }

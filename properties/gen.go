@@ -145,6 +145,9 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 		// now and then, together in one schedule of five.
 		gen.Weighted([]gen.WeightedGen{{Weight: 6, Gen: gen.Const([2]bool{})}, {Weight: 1, Gen: gen.Const([2]bool{true, false})},
 			{Weight: 1, Gen: gen.Const([2]bool{false, true})}, {Weight: 2, Gen: gen.Const([2]bool{true, true})}}),
+		// jitter, in one schedule of five, as a share of the period: less
+		// than a gap, or more (capped by the gaps).
+		gen.Weighted([]gen.WeightedGen{{Weight: 4, Gen: gen.Const(0.0)}, {Weight: 1, Gen: gen.OneConstOf(0.4, 0.9, 2.0)}}),
 	).Map(func(v []any) Schedule {
 		t := v[0].(triggerChoice)
 		runs := time.Duration(float64(min(t.period, sc.horizon/2)) * v[4].(float64)).Round(time.Second)
@@ -171,6 +174,9 @@ func (sc scale) genSchedule(id string, dst bool, p Mix) gopter.Gen {
 		f := v[11].([2]bool)
 		s.Fails = f[0]
 		s.PauseOnFailure = f[1] && !p.NoPauseOnFailure
+		if !p.NoJitter {
+			s.Jitter = time.Duration(float64(t.period) * v[12].(float64)).Round(time.Millisecond)
+		}
 		if b := v[6].(int); b >= 0 {
 			s.BadTrigger, s.WantError = &badTriggers[b].spec, badTriggers[b].want
 		}

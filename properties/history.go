@@ -41,8 +41,10 @@ type Schedule struct {
 	// Fails: its executions fail when they end by themselves;
 	// PauseOnFailure: a failure pauses it.
 	Fails, PauseOnFailure bool
-	RunsFor               time.Duration // 0: until cancelled
-	CreateAt              time.Duration
+	// Jitter delays each tick (0: none).
+	Jitter   time.Duration
+	RunsFor  time.Duration // 0: until cancelled
+	CreateAt time.Duration
 	// BadTrigger, when set, makes the create invalid: it must be refused
 	// and leave the log unchanged (WantError is what it fails with).
 	BadTrigger *evaluator.TriggerSpec
@@ -107,6 +109,7 @@ func (h History) Scenario(name, description string) *scenarios.Scenario {
 		}
 		c.RemainingRuns = sc.RemainingRuns
 		c.PauseOnFailure = sc.PauseOnFailure
+		c.Jitter = evaluator.Duration(sc.Jitter)
 		if sc.StartAt > 0 {
 			c.StartAt = at(sc.StartAt)
 		}

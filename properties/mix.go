@@ -69,6 +69,8 @@ type Mix struct {
 	NoTrigger bool
 	// NoPauseOnFailure: it has no pause_on_failure.
 	NoPauseOnFailure bool
+	// NoJitter: it has no jitter.
+	NoJitter bool
 }
 
 func (p Mix) String() string {
@@ -93,6 +95,7 @@ func genMix(mode string, prof profile.Profile) gopter.Gen {
 		m.NoBufferLimit = !prof.BufferLimit
 		m.NoTrigger = !prof.TriggerNow
 		m.NoPauseOnFailure = !prof.PauseOnFailure
+		m.NoJitter = !prof.Jitter
 		return m
 	})
 }

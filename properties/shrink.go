@@ -101,6 +101,9 @@ func candidates(h History) []History {
 		if s.PauseOnFailure {
 			with(func(c *History) { c.Schedules[i].PauseOnFailure = false })
 		}
+		if s.Jitter > 0 {
+			with(func(c *History) { c.Schedules[i].Jitter = 0 })
+		}
 		if s.Fails {
 			with(func(c *History) { c.Schedules[i].Fails = false })
 		}

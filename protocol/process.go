@@ -168,6 +168,7 @@ func (p *Process) Profile() profile.Profile {
 	prof.LimitedRuns = prof.LimitedRuns && slices.Contains(p.hello.Features, FeatureLimitedRuns)
 	prof.TriggerNow = prof.TriggerNow && slices.Contains(p.hello.Features, FeatureTriggerNow)
 	prof.PauseOnFailure = prof.PauseOnFailure && slices.Contains(p.hello.Features, FeaturePauseOnFailure)
+	prof.Jitter = prof.Jitter && slices.Contains(p.hello.Features, FeatureJitter)
 	return prof
 }
 

@@ -99,6 +99,12 @@ const FeatureTriggerNow = "trigger_now"
 // execution_closed).
 const FeaturePauseOnFailure = "pause_on_failure"
 
+// FeatureJitter, listed in an init reply's features, says the program
+// implements a config's jitter with the documented delay (JitterOf): each
+// tick decided at its jittered time, a tick in flight dropped by an
+// operation.
+const FeatureJitter = "jitter"
+
 type Hello struct {
 	Name     string   `json:"name"`
 	Version  string   `json:"version"`

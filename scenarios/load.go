@@ -231,7 +231,7 @@ func (d *decoder) rates(n *yaml.Node) sim.Rates {
 
 var scheduleFields = []string{"id", "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "start_at", "end_at", "remaining_runs", "workflow_type", "input",
 
-	"search_attributes", "runs_for", "runs_for_nominal", "fails", "pause_on_failure"}
+	"search_attributes", "runs_for", "runs_for_nominal", "fails", "pause_on_failure", "jitter"}
 
 func (d *decoder) schedules(n *yaml.Node) []Schedule {
 	var out []Schedule
@@ -361,6 +361,11 @@ func (d *decoder) config(f fields, base evaluator.Config, what string, lenient b
 	}
 	if v := f.get("pause_on_failure"); v != nil {
 		c.PauseOnFailure, _ = d.boolean(v, "pause_on_failure")
+	}
+	if v := f.get("jitter"); v != nil {
+		if j, ok := d.duration(v, "jitter"); ok { // never negative
+			c.Jitter = evaluator.Duration(j)
+		}
 	}
 	if c.Overlap != evaluator.OverlapBufferAll && f.get("buffer_limit") == nil {
 		c.BufferLimit = 0 // an update away from buffer_all drops its bound

@@ -130,7 +130,7 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 			known = append(known, "overlap")
 		}
 		if kind == "update" || kind == "create" {
-			known = append(known, "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "start_at", "end_at", "remaining_runs", "pause_on_failure", "workflow_type", "input", "search_attributes")
+			known = append(known, "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "start_at", "end_at", "remaining_runs", "pause_on_failure", "jitter", "workflow_type", "input", "search_attributes")
 		}
 		f, ok := fieldsOf(known...)
 		if !ok {

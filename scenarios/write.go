@@ -189,6 +189,9 @@ func (w writer) config(m *yaml.Node, c evaluator.Config, full bool) error {
 	if c.PauseOnFailure || full {
 		w.add(m, "pause_on_failure", w.scalar("!!bool", fmt.Sprint(c.PauseOnFailure)))
 	}
+	if c.Jitter > 0 || full {
+		w.add(m, "jitter", w.dur(time.Duration(c.Jitter)))
+	}
 	if c.WorkflowType != "workflow" || full {
 		w.add(m, "workflow_type", w.str(c.WorkflowType))
 	}

@@ -48,4 +48,6 @@ const (
 	FailurePauseKeepsBuffer
 	FailureMissedAtRecovery
 	QueuedRangeStalls
+	CatchUpIgnoresJitter
+	UpdateForgetsTickInFlight
 )
