@@ -367,8 +367,11 @@ func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x E
 		return err
 	}
 	if !paused && en.st.Paused || en.rearm {
-		en.rearm = false
-		return ev.arm(ctx, en) // paused by the failure: disarmed
+		// Paused by the failure: disarmed. Should the disarm fail, the
+		// notice's redelivery finds the pause recorded and must try again.
+		err := ev.arm(ctx, en)
+		en.rearm = err != nil
+		return err
 	}
 	if ev.mut.Has(mutation.ClosureIgnoresBuffer) {
 		return nil

@@ -59,8 +59,9 @@ type entry struct {
 	// unsure: a start failed, and may have taken effect all the same; an
 	// operation must adopt it before it drops or re-anchors anything.
 	unsure bool
-	// rearm: a pause_on_failure batch failed to append (it may be durable):
-	// the next closure notice puts the timer where the state says.
+	// rearm: a pause_on_failure batch failed to append (it may be durable),
+	// or its disarm failed: the next closure notice puts the timer where
+	// the state says.
 	rearm bool
 	// broken: the schedule's log does not project; every operation reports it.
 	broken error
