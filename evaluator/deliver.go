@@ -404,6 +404,12 @@ func (ev *Evaluator) recordClosed(ctx context.Context, en *entry, x Execution, s
 		return nil
 	}
 	events := []Event{{Type: ExecutionClosed, Nominal: st.Running[i].Nominal, Execution: x}}
+	if status == StatusCancelled && !st.Running[i].CancelRequested {
+		// Only cancel_previous cancels, right before a start: a cancel found
+		// unrecorded (a crash or an error came between) is recorded as sent,
+		// before the closure, and that start is still to come.
+		events = append([]Event{{Type: CancelRequested, Nominal: st.Running[i].Nominal, Execution: x}}, events...)
+	}
 	if status == StatusTerminated {
 		// Only terminate_previous terminates, right before a start: found
 		// unrecorded (a crash or an error came between), it is recorded as
