@@ -207,6 +207,8 @@ func (ev *Evaluator) drive(ctx context.Context, en *entry) error {
 				return ferr
 			}
 			err = ev.start(ctx, en, t, CauseCatchUp, time.Time{})
+		case len(st.Backfill) > 0:
+			err = ev.startBackfill(ctx, en)
 		case manual:
 			err = ev.startManual(ctx, en, m)
 		case !st.Buffered.IsZero() && waits:
@@ -244,16 +246,21 @@ func (ev *Evaluator) start(ctx context.Context, en *entry, nominal time.Time, ca
 	return ev.launch(ctx, en, en.st.Config.Overlap, req, Event{Type: Triggered, Nominal: nominal, Next: next, Cause: cause})
 }
 
-// startManual makes a manual start (TriggerNow) under its own policy.
+// startManual makes a manual start (TriggerNow, or a backfilled tick that
+// waited) under its own policy.
 func (ev *Evaluator) startManual(ctx context.Context, en *entry, m ManualStart) error {
-	req := StartRequest{WorkflowID: ManualWorkflowID(en.id, m.Nominal), ScheduleID: en.id, Nominal: m.Nominal, Origin: OriginTrigger}
+	origin := m.Origin
+	if origin == "" {
+		origin = OriginTrigger
+	}
+	req := StartRequest{WorkflowID: m.workflowID(en.id), ScheduleID: en.id, Nominal: m.Nominal, Origin: origin}
 	if ev.mut.Has(mutation.ManualIDFromClock) {
 		// Named by the attempt's instant, not the recorded one: a retry
 		// after a crash is another workflow.
 		req.Nominal = ev.now()
 		req.WorkflowID = ManualWorkflowID(en.id, req.Nominal)
 	}
-	return ev.launch(ctx, en, m.Overlap, req, Event{Type: Triggered, Nominal: m.Nominal, Cause: CauseTrigger})
+	return ev.launch(ctx, en, m.Overlap, req, Event{Type: Triggered, Nominal: m.Nominal, Cause: m.cause()})
 }
 
 // launch cancels or terminates what policy p says, starts req and records

@@ -41,10 +41,14 @@ const (
 	// TriggerRequested: TriggerNow was decided at Nominal under Overlap:
 	// Disposition start (owed), buffer (waits) or skip.
 	TriggerRequested
+	// BackfillDecided: Backfill decided every tick of its range under
+	// Overlap, as Ranges (start: owed; buffer: waits; skip), on the grid
+	// anchored at Anchor.
+	BackfillDecided
 )
 
 var eventEnum = enum[EventType]{"event type", []string{"unset", "created", "updated", "paused", "resumed", "deleted",
-	"triggered", "skipped", "buffered", "dropped", "catch_up_decided", "cancel_requested", "execution_closed", "trigger_requested"}, ErrCorruptLog}
+	"triggered", "skipped", "buffered", "dropped", "catch_up_decided", "cancel_requested", "execution_closed", "trigger_requested", "backfill_decided"}, ErrCorruptLog}
 
 func (t EventType) String() string { return eventEnum.String(t) }
 
@@ -64,9 +68,11 @@ const (
 	CauseAdopt    = "adopt" // recovery found the next tick already started
 	// CauseTrigger: a manual start (TriggerNow) was made.
 	CauseTrigger = "trigger"
-	CausePause   = "pause"
-	CauseUpdate  = "update"
-	CauseDelete  = "delete"
+	// CauseBackfill: a backfilled tick was started.
+	CauseBackfill = "backfill"
+	CausePause    = "pause"
+	CauseUpdate   = "update"
+	CauseDelete   = "delete"
 	// CauseFailure: a Paused event (with the Execution) or a Dropped one
 	// recorded because an execution failed under pause_on_failure.
 	CauseFailure = "failure"
@@ -99,6 +105,11 @@ type Event struct {
 	// Overlap and Disposition: a TriggerRequested's policy and decision.
 	Overlap     OverlapPolicy `json:"overlap,omitzero"`
 	Disposition Disposition   `json:"disposition,omitzero"`
+	// Anchor: the reference of a BackfillDecided's grid.
+	Anchor time.Time `json:"anchor,omitzero"`
+	// Origin: "backfill" on a Dropped event that drops a backfill's owed
+	// starts (its Ranges).
+	Origin string `json:"origin,omitempty"`
 }
 
 // WorkflowID is the deterministic workflow id of a schedule's tick: the engine

@@ -17,10 +17,32 @@ type ManualStart struct {
 	Nominal time.Time     `json:"nominal"`
 	Overlap OverlapPolicy `json:"overlap"`
 	Wait    bool          `json:"wait,omitempty"`
+	// Origin: "backfill" for a backfilled tick that waits; empty for a
+	// TriggerNow.
+	Origin string `json:"origin,omitempty"`
 }
 
-// OriginTrigger is StartRequest.Origin for a start asked by TriggerNow.
-const OriginTrigger = "trigger"
+// Origins of a start that is not a tick's own (StartRequest.Origin).
+const (
+	OriginTrigger  = "trigger"  // asked by TriggerNow
+	OriginBackfill = "backfill" // a tick of a Backfill
+)
+
+// workflowID is the workflow id of m's start.
+func (m ManualStart) workflowID(scheduleID string) string {
+	if m.Origin == OriginBackfill {
+		return BackfillWorkflowID(scheduleID, m.Nominal)
+	}
+	return ManualWorkflowID(scheduleID, m.Nominal)
+}
+
+// cause is the cause of m's Triggered event.
+func (m ManualStart) cause() string {
+	if m.Origin == OriginBackfill {
+		return CauseBackfill
+	}
+	return CauseTrigger
+}
 
 // ManualWorkflowID is the workflow id of a manual start: never a tick's,
 // even at a tick's instant, and as deterministic (recovery adopts by it).
@@ -110,9 +132,10 @@ func (s *State) applyManual(e Event) error {
 	return nil
 }
 
-// payManual takes the manual start at nominal out of the owed and waiting ones.
-func (s *State) payManual(nominal time.Time) bool {
-	i := slices.IndexFunc(s.Manual, func(m ManualStart) bool { return m.Nominal.Equal(nominal) })
+// payManual takes the manual start of origin at nominal out of the owed and
+// waiting ones.
+func (s *State) payManual(nominal time.Time, origin string) bool {
+	i := slices.IndexFunc(s.Manual, func(m ManualStart) bool { return m.Nominal.Equal(nominal) && m.Origin == origin })
 	if i < 0 {
 		return false
 	}

@@ -102,7 +102,7 @@ func (ev *Evaluator) Update(ctx context.Context, r Request, c Config) error {
 		if ev.mut.Has(mutation.UpdateForgetsTickInFlight) {
 			at = time.Time{} // no tick is in flight at the zero time
 		}
-		return append(drops(st, r.RequestID, CauseUpdate, at), Event{Type: Updated, RequestID: r.RequestID, Config: &cfg, Next: next}), nil
+		return append(append(drops(st, r.RequestID, CauseUpdate, at), dropBackfill(st, r.RequestID, CauseUpdate)...), Event{Type: Updated, RequestID: r.RequestID, Config: &cfg, Next: next}), nil
 	})
 }
 
@@ -174,7 +174,7 @@ func (ev *Evaluator) mutate(ctx context.Context, r Request, op EventType, plan f
 		return fmt.Errorf("%w: %q", ErrNotFound, r.ScheduleID)
 	}
 	if done, err := repeated(st, r, op); done {
-		if err == nil && op == TriggerRequested {
+		if err == nil && (op == TriggerRequested || op == BackfillDecided) {
 			// The decision was recorded; its start may not have been made.
 			if err := ev.drive(ctx, en); err != nil {
 				return err
@@ -196,7 +196,7 @@ func (ev *Evaluator) mutate(ctx context.Context, r Request, op EventType, plan f
 	if err := ev.record(ctx, en, events...); err != nil {
 		return err
 	}
-	if op == TriggerRequested || op == Resumed && len(en.st.Manual) > 0 {
+	if op == TriggerRequested || op == BackfillDecided || op == Resumed && (len(en.st.Manual) > 0 || len(en.st.Backfill) > 0) {
 		// A manual start is made at once, or (resumed) may start now.
 		if err := ev.drive(ctx, en); err != nil {
 			return err // the retry timer is armed: the owed start is retried
@@ -251,4 +251,13 @@ func drops(st *State, requestID, cause string, now time.Time) []Event {
 		out = append(out, Event{Type: Dropped, RequestID: requestID, Cause: cause, Ranges: slices.Clone(st.Pending)})
 	}
 	return out
+}
+
+// dropBackfill returns the event that discards a backfill's owed starts
+// (an update: the grid they were decided on is gone).
+func dropBackfill(st *State, requestID, cause string) []Event {
+	if len(st.Backfill) == 0 {
+		return nil
+	}
+	return []Event{{Type: Dropped, RequestID: requestID, Cause: cause, Origin: OriginBackfill, Ranges: slices.Clone(st.Backfill)}}
 }

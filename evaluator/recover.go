@@ -84,6 +84,9 @@ func (ev *Evaluator) recoverOne(ctx context.Context, en *entry) error {
 	if ev.mut.Has(mutation.RecoveryClearsRunning) {
 		en.st.Running = nil
 	}
+	if ev.mut.Has(mutation.BackfillLostAtRecovery) && len(en.st.Backfill) > 0 {
+		en.st.Backfill = nil // forgotten until the log is read again
+	}
 	for _, r := range en.st.Running {
 		if r.CancelRequested {
 			if err := ev.engine.Cancel(ctx, r.Execution); err != nil {
@@ -145,13 +148,22 @@ func (ev *Evaluator) adopt(ctx context.Context, en *entry) error {
 		n := st.Next
 		cands = append(cands, candidate{nominal: n, cause: CauseAdopt, next: func() time.Time { return st.Grid().Next(n) }})
 	}
+	if len(st.Backfill) > 0 {
+		g := st.backfillGrid(st.BackfillAnchor)
+		if t := g.Next(st.Backfill[0].From.Add(-time.Nanosecond)); !t.IsZero() && t.Before(st.Backfill[0].Until) {
+			cands = append(cands, candidate{nominal: t, cause: CauseBackfill})
+		}
+	}
 	for _, m := range st.Manual {
-		cands = append(cands, candidate{nominal: m.Nominal, cause: CauseTrigger})
+		cands = append(cands, candidate{nominal: m.Nominal, cause: m.cause()})
 	}
 	for _, c := range cands {
 		id := WorkflowID(en.id, c.nominal)
-		if c.cause == CauseTrigger {
+		switch c.cause {
+		case CauseTrigger:
 			id = ManualWorkflowID(en.id, c.nominal)
+		case CauseBackfill:
+			id = BackfillWorkflowID(en.id, c.nominal)
 		}
 		d, err := ev.engine.Describe(ctx, id)
 		if err != nil {
@@ -212,6 +224,8 @@ type Description struct {
 	Buffered time.Time   `json:"buffered,omitzero"`
 	Queued   []TickRange `json:"queued,omitempty"` // buffer_all's waiting ticks, oldest first
 	Owed     []TickRange `json:"owed,omitempty"`
+	// Backfill are a backfill's owed starts (its waiting ones are in Manual).
+	Backfill []TickRange `json:"backfill,omitempty"`
 	// Manual are the manual starts (TriggerNow) owed or waiting, oldest first.
 	Manual        []ManualStart `json:"manual,omitempty"`
 	LastTriggered time.Time     `json:"last_triggered,omitzero"`
@@ -230,7 +244,7 @@ const MaxUpcoming = 1000
 func describe(st *State, upcoming int) Description {
 	upcoming = min(upcoming, MaxUpcoming)
 	d := Description{ID: st.ID, Config: st.Config, Paused: st.Paused, Running: slices.Clone(st.Running),
-		Buffered: st.Buffered, Queued: slices.Clone(st.Queued), Owed: slices.Clone(st.Pending), Manual: slices.Clone(st.Manual), LastTriggered: st.LastTriggered, Counters: st.Counters,
+		Buffered: st.Buffered, Queued: slices.Clone(st.Queued), Owed: slices.Clone(st.Pending), Backfill: slices.Clone(st.Backfill), Manual: slices.Clone(st.Manual), LastTriggered: st.LastTriggered, Counters: st.Counters,
 		Finished: st.Next.IsZero()}
 	if st.Config.Jitter > 0 {
 		d.NextAt = st.Due()

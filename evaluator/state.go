@@ -56,7 +56,15 @@ type State struct {
 	// StartPending: the last decision's cancels or terminates are recorded
 	// but not the start they were made for (a crash or an error came
 	// between): while a tick is due, waiting starts do not take the room.
-	StartPending  bool      `json:"start_pending,omitempty"`
+	StartPending bool `json:"start_pending,omitempty"`
+	// Backfill are a backfill's owed starts, oldest first, on the grid
+	// anchored at BackfillAnchor, under BackfillPolicy.
+	Backfill       []TickRange   `json:"backfill,omitempty"`
+	BackfillAnchor time.Time     `json:"backfill_anchor,omitzero"`
+	BackfillPolicy OverlapPolicy `json:"backfill_policy,omitzero"`
+	// Backfilled are the ranges backfills decided, in order (a tick is
+	// backfilled at most once).
+	Backfilled    []Span    `json:"backfilled,omitempty"`
 	LastManual    time.Time `json:"last_manual,omitzero"`
 	Counters      Counters  `json:"counters"`
 	LastRequestID string    `json:"last_request_id,omitempty"`
@@ -109,6 +117,8 @@ func (s *State) Clone() *State {
 	c.Pending = slices.Clone(s.Pending)
 	c.Queued = slices.Clone(s.Queued)
 	c.Manual = slices.Clone(s.Manual)
+	c.Backfill = slices.Clone(s.Backfill)
+	c.Backfilled = slices.Clone(s.Backfilled)
 	return &c
 }
 
@@ -221,9 +231,16 @@ func (s *State) apply(e Event) error {
 		s.Paused, s.Reference, s.Next = false, e.At, e.Next
 	case Deleted:
 		s.Counters.Dropped += int64(len(s.Manual)) // manual starts not made are dropped with the schedule
-		s.Deleted, s.Buffered, s.Pending, s.Queued, s.Manual = true, time.Time{}, nil, nil, nil
+		for _, r := range s.Backfill {
+			s.Counters.Dropped += r.Count // and a backfill's owed starts
+		}
+		s.Deleted, s.Buffered, s.Pending, s.Queued, s.Manual, s.Backfill = true, time.Time{}, nil, nil, nil, nil
 	case TriggerRequested:
 		if err := s.applyManual(e); err != nil {
+			return err
+		}
+	case BackfillDecided:
+		if err := s.applyBackfill(e); err != nil {
 			return err
 		}
 	case Skipped:
@@ -286,6 +303,10 @@ func (s *State) apply(e Event) error {
 		}
 		for _, r := range e.Ranges {
 			s.Counters.Dropped += r.Count
+			if e.Origin == OriginBackfill {
+				s.Backfill = nil
+				continue
+			}
 			if r.Disposition == Buffer {
 				s.Queued = nil
 			} else {
@@ -330,8 +351,18 @@ func (s *State) applyTriggered(e Event) error {
 		return corrupt(e, "no execution")
 	}
 	switch e.Cause {
+	case CauseBackfill:
+		if !s.payBackfill(e.Nominal) {
+			return corrupt(e, "no backfill start at %s is owed", stamp(e.Nominal))
+		}
+		s.Running = append(s.Running, Running{Execution: e.Execution, Nominal: e.Nominal})
+		s.Counters.Started++
+		if e.Nominal.After(s.LastTriggered) {
+			s.LastTriggered = e.Nominal
+		}
+		return nil // not a tick of the schedule's own: remaining_runs does not count it
 	case CauseTrigger:
-		if !s.payManual(e.Nominal) {
+		if !s.payManual(e.Nominal, "") {
 			return corrupt(e, "no manual start at %s is owed", stamp(e.Nominal))
 		}
 		s.Running = append(s.Running, Running{Execution: e.Execution, Nominal: e.Nominal})

@@ -200,6 +200,17 @@ type Grid struct {
 	// from and to bound the ticks, both inclusive (zero: unbounded): the
 	// config's start_at and end_at.
 	from, to time.Time
+	// back: an interval's ticks reach before the reference too (ref + k·p
+	// for every integer k): the grid a backfill reads.
+	back bool
+}
+
+// Backwards returns the grid whose interval ticks are reference + k·period
+// for every integer k, before the reference too (a cron's are unchanged):
+// the ticks a backfill of a past range finds.
+func (g Grid) Backwards() Grid {
+	g.back = true
+	return g
 }
 
 // Within keeps only the ticks in [from, to] (a zero bound: none on that side).
@@ -235,6 +246,11 @@ func (g Grid) next(after time.Time) time.Time {
 	}
 	p := g.t.interval
 	first := g.ref.Add(p)
+	if g.back && after.Before(g.ref) {
+		// ref - k·p for the smallest k ≥ 0 with ref - k·p > after.
+		k := (g.ref.Sub(after) - 1) / p // Sub saturates ~292 years back: fine, backfills are bounded
+		return g.ref.Add(-k * p)
+	}
 	if after.Before(first) {
 		return first
 	}

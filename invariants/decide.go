@@ -265,18 +265,20 @@ func (m *model) makeRoom(s *mSched, p evaluator.OverlapPolicy) {
 }
 
 func (m *model) start(s *mSched, t time.Time) {
-	m.run(s, t, false)
+	m.run(s, t, "")
 	if s.used++; s.runsUsedUp() {
 		s.next = time.Time{} // its runs are used up: finished
 	}
 }
 
-// run starts an execution of s named t: a tick's, or a manual one's.
-func (m *model) run(s *mSched, t time.Time, manual bool) {
-	req := evaluator.StartRequest{ScheduleID: s.id, Nominal: t, WorkflowID: workflowID(s.id, t)}
-	if manual {
-		req.WorkflowID, req.Origin = manualWorkflowID(s.id, t), evaluator.OriginTrigger
+// run starts an execution of s named t: a tick's (origin ""), a manual
+// one's (trigger) or a backfilled tick's (backfill).
+func (m *model) run(s *mSched, t time.Time, origin string) {
+	req := evaluator.StartRequest{ScheduleID: s.id, Nominal: t, WorkflowID: workflowID(s.id, t), Origin: origin}
+	if origin != "" {
+		req.WorkflowID += "#" + origin // the documented forms: <tick id>#trigger, <tick id>#backfill
 	}
+	manual := origin != ""
 	r := &mRun{sched: s.id, key: req.WorkflowID, nominal: t, manual: manual}
 	r.fails = m.cfg.Fails != nil && m.cfg.Fails(req)
 	if m.cfg.Duration != nil {
@@ -289,7 +291,7 @@ func (m *model) run(s *mSched, t time.Time, manual bool) {
 	m.open[r.key] = r
 	m.closeAt(r)
 	s.running = append(s.running, r)
-	m.out.Starts = append(m.out.Starts, Predicted{ScheduleID: s.id, Nominal: t, At: m.now, Manual: manual})
+	m.out.Starts = append(m.out.Starts, Predicted{ScheduleID: s.id, Nominal: t, At: m.now, Manual: manual, Origin: origin})
 }
 
 // startWaiting starts the buffered tick, or buffer_all's oldest queued one,

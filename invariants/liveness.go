@@ -203,14 +203,29 @@ func L2(h *History) []Violation {
 	byID := h.runsBy()
 	logs := h.readLog()
 	for _, id := range slices.Sorted(mapKeys(logs)) {
+		// A catch-up's owed starts are ticks' own, a backfill's are named
+		// "backfill" (their waiting ones are L1's).
+		type owed struct {
+			logOwed
+			origin string
+		}
+		var all []owed
 		for _, o := range logs[id].owed {
+			all = append(all, owed{o, ""})
+		}
+		for _, o := range logs[id].backfill {
+			if !o.wait {
+				all = append(all, owed{o, evaluator.OriginBackfill})
+			}
+		}
+		for _, o := range all {
 			due := h.deadline(o.at)
 			if !h.Now.After(due) || h.opBetween(id, o.at, due) {
 				continue
 			}
 			var n int64
 			for _, r := range byID[id] {
-				if !r.Request.Nominal.Before(o.from) && r.Request.Nominal.Before(o.until) && !r.StartedAt.After(due) {
+				if r.Request.Origin == o.origin && !r.Request.Nominal.Before(o.from) && r.Request.Nominal.Before(o.until) && !r.StartedAt.After(due) {
 					n++
 				}
 			}

@@ -31,6 +31,9 @@ type logTicks struct {
 	counts        evaluator.Counters // what the dispositions imply
 	twice         []Violation        // A1
 	flight        inFlight           // S9
+	// backfill are the ranges backfill decisions owe (start) or keep
+	// waiting (buffer), paid by backfilled starts.
+	backfill []logOwed
 }
 
 // logBuffer is a tick buffered at at, and when it left the buffer (zero:
@@ -48,6 +51,7 @@ type logOwed struct {
 	dropped         bool
 	next            time.Time // the next tick the payments may name
 	paidAt          time.Time // the instant of the latest payment
+	wait            bool      // a backfill's ticks that wait (not owed)
 }
 
 // readLog walks the log once, per schedule in log order, ignoring an event
@@ -157,11 +161,15 @@ func (lt *logTicks) apply(e evaluator.Event) {
 		}
 	case evaluator.TriggerRequested:
 		lt.requested(e)
+	case evaluator.BackfillDecided:
+		lt.backfilled(e)
 	case evaluator.Triggered:
 		lt.counts.Started++
 		switch e.Cause {
 		case evaluator.CauseTrigger:
 			lt.manualStarted(e)
+		case evaluator.CauseBackfill:
+			lt.backfillStarted(e)
 		case evaluator.CauseBuffer:
 			if i := slices.IndexFunc(lt.queue, func(o logOwed) bool { return !o.dropped && o.paid < o.count }); i >= 0 {
 				// buffer_all: the oldest queued tick, and only it.
@@ -206,6 +214,14 @@ func (lt *logTicks) apply(e evaluator.Event) {
 		}
 		for _, r := range e.Ranges {
 			lt.counts.Dropped += r.Count
+			if e.Origin == evaluator.OriginBackfill {
+				for i := range lt.backfill {
+					if !lt.backfill[i].wait {
+						lt.backfill[i].dropped = true
+					}
+				}
+				continue
+			}
 			drop := lt.owed
 			if r.Disposition == evaluator.Buffer {
 				drop = lt.queue
@@ -216,6 +232,12 @@ func (lt *logTicks) apply(e evaluator.Event) {
 			}
 		}
 	case evaluator.Deleted:
+		for i := range lt.backfill {
+			if b := &lt.backfill[i]; !b.dropped {
+				b.dropped = true
+				lt.counts.Dropped += b.count - b.paid
+			}
+		}
 		for i := range lt.manual {
 			if m := &lt.manual[i]; m.startedAt.IsZero() && m.droppedAt.IsZero() {
 				m.droppedAt = e.At

@@ -45,7 +45,7 @@ func m1(prof profile.Profile, cfg sim.Config, h *History) (vs []Violation, until
 	}
 	var got []Predicted
 	for _, r := range h.Runs {
-		got = append(got, Predicted{ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal.UTC(), At: r.StartedAt.UTC(), Manual: isManual(r)})
+		got = append(got, Predicted{ScheduleID: r.Request.ScheduleID, Nominal: r.Request.Nominal.UTC(), At: r.StartedAt.UTC(), Manual: isManual(r), Origin: r.Request.Origin})
 	}
 	out := compare("starts", before(p.Starts), before(got), p.CatchUp)
 	var cancels, terminates []Predicted

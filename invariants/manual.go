@@ -1,6 +1,7 @@
 package invariants
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 type mManual struct {
 	nominal time.Time
 	policy  evaluator.OverlapPolicy
+	origin  string // trigger, or backfill for a backfilled tick that waits
 }
 
 // manualWorkflowID is the documented workflow id of a manual start: the
@@ -58,13 +60,13 @@ func (m *model) trigger(s *mSched, override evaluator.OverlapPolicy) bool {
 			return true
 		case evaluator.OverlapBufferOne, evaluator.OverlapBufferAll:
 			if !s.full(p) {
-				s.manual = append(s.manual, mManual{nominal: n, policy: p})
+				s.manual = append(s.manual, mManual{nominal: n, policy: p, origin: evaluator.OriginTrigger})
 			}
 			return true
 		}
 	}
 	m.makeRoom(s, p)
-	m.run(s, n, true)
+	m.run(s, n, evaluator.OriginTrigger)
 	return true
 }
 
@@ -81,7 +83,7 @@ func (m *model) startManualWaiting(s *mSched) bool {
 	}
 	s.manual = s.manual[1:]
 	m.makeRoom(s, w.policy)
-	m.run(s, w.nominal, true)
+	m.run(s, w.nominal, w.origin)
 	return true
 }
 
@@ -104,6 +106,25 @@ func isManual(r fakes.Run) bool { return r.Request.Origin != "" }
 func (h *History) policyOf(r fakes.Run, l *life, idx int) (evaluator.OverlapPolicy, bool) {
 	if isManual(r) {
 		n := r.Request.Nominal
+		if r.Request.Origin == evaluator.OriginBackfill {
+			// The latest backfill decision before the start whose range holds it.
+			var p evaluator.OverlapPolicy
+			for _, e := range h.Events {
+				if e.Type == evaluator.BackfillDecided && e.ScheduleID == r.Request.ScheduleID && !e.At.After(r.StartedAt) &&
+					slices.ContainsFunc(e.Ranges, func(x evaluator.TickRange) bool { return !n.Before(x.From) && n.Before(x.Until) }) {
+					p = e.Overlap
+				}
+			}
+			if p != 0 {
+				return p, true
+			}
+			for _, op := range h.Applied {
+				if op.Kind == sim.OpBackfill && op.ScheduleID == r.Request.ScheduleID && op.Overlap != 0 && !n.Before(op.From) && n.Before(op.To) {
+					return op.Overlap, true
+				}
+			}
+			return l.policyAt(r.StartedAt, idx)
+		}
 		for _, e := range h.Events {
 			if e.Type == evaluator.TriggerRequested && e.ScheduleID == r.Request.ScheduleID && e.Nominal.Equal(n) {
 				return e.Overlap, e.Overlap != 0
@@ -179,7 +200,122 @@ func (h *History) withFailurePauses(ops []sim.AppliedOp) []sim.AppliedOp {
 		if i < 0 {
 			i = len(ops)
 		}
+		// An operation that succeeded at the pause's instant or later may
+		// have taken effect before it (recorded before a crash, its retry
+		// a repeat): the log's order decides.
+		for j := i; j < len(ops); j++ {
+			if ops[j].ScheduleID == e.ScheduleID && h.recordedBefore(ops[j], e) {
+				i = j + 1
+			}
+		}
 		ops = slices.Insert(ops, i, p)
 	}
 	return ops
+}
+
+// recordedBefore reports whether op's own event precedes e in the log.
+func (h *History) recordedBefore(op sim.AppliedOp, e evaluator.Event) bool {
+	if op.RequestID == "" {
+		return false
+	}
+	for _, x := range h.Events {
+		if x.ScheduleID == e.ScheduleID && x.RequestID == op.RequestID && x.Seq < e.Seq && x.Type != evaluator.Dropped {
+			return true
+		}
+	}
+	return false
+}
+
+// backfill decides a Backfill at m.now (docs/semantics.md, Backfill): the
+// ticks of [From, To) on the trigger's grid extended before its anchor,
+// oldest first, each against the running set as the decision unfolds under
+// the operation's policy (or the schedule's): started at once, waiting with
+// the manual starts (a buffer policy with room), or skipped. False when it
+// is refused: no schedule, deleted or paused, a range not in the past or
+// without ticks.
+func (m *model) backfill(s *mSched, op sim.Op) bool {
+	if s == nil || s.deleted || s.paused || !op.From.Before(op.To) || op.To.After(m.now) {
+		return false
+	}
+	p := op.Overlap
+	if p == 0 {
+		p = s.cfg.Overlap
+	}
+	first := s.backfillGrid.Next(op.From.Add(-time.Nanosecond))
+	if first.IsZero() || !first.Before(op.To) {
+		return false
+	}
+	for _, b := range s.backfilled {
+		// A tick is backfilled at most once: a range holding one that an
+		// earlier backfill had is refused.
+		lo, hi := maxTime(first, b[0]), b[1]
+		if op.To.Before(hi) {
+			hi = op.To
+		}
+		if t := s.backfillGrid.Next(lo.Add(-time.Nanosecond)); !t.IsZero() && t.Before(hi) {
+			return false
+		}
+	}
+	s.backfilled = append(s.backfilled, [2]time.Time{first, op.To})
+	n := 0
+	for t := first; !t.IsZero() && t.Before(op.To); t = s.backfillGrid.Next(t) {
+		if n++; n > maxModelTicks {
+			m.err = fmt.Errorf("%w: a backfill of more than %d ticks", ErrUnsupported, maxModelTicks)
+			return true
+		}
+		if len(s.running) > 0 {
+			switch p {
+			case evaluator.OverlapSkip:
+				return true // the rest are skipped too: nothing closes inside a decision
+			case evaluator.OverlapBufferOne, evaluator.OverlapBufferAll:
+				if s.full(p) {
+					return true
+				}
+				s.manual = append(s.manual, mManual{nominal: t, policy: p, origin: evaluator.OriginBackfill})
+				slices.SortStableFunc(s.manual, func(a, b mManual) int { return a.nominal.Compare(b.nominal) })
+				continue
+			}
+		}
+		m.makeRoom(s, p)
+		m.run(s, t, evaluator.OriginBackfill)
+	}
+	return true
+}
+
+// backfilled reads a BackfillDecided event: its counts, and the ranges it
+// owes or keeps waiting (backfilled ticks are not the schedule's own: A1's
+// one-disposition rule does not apply to them).
+func (lt *logTicks) backfilled(e evaluator.Event) {
+	for _, r := range e.Ranges {
+		switch r.Disposition {
+		case evaluator.Start:
+			lt.backfill = append(lt.backfill, logOwed{from: r.From, until: r.Until, at: e.At, count: r.Count, next: r.From})
+		case evaluator.Buffer:
+			n := max(r.Count, 1) // buffer_one's one waiting tick is not counted in its range
+			lt.counts.Buffered += n
+			lt.backfill = append(lt.backfill, logOwed{from: r.From, until: r.Until, at: e.At, count: n, next: r.From, wait: true})
+		case evaluator.Skip:
+			if e.Overlap == evaluator.OverlapBufferAll {
+				lt.counts.Overflowed += r.Count
+			} else {
+				lt.counts.Skipped++
+			}
+		default:
+			lt.twiceAt(e, r.From, "a backfill decided %s", r.Disposition)
+		}
+	}
+}
+
+// backfillStarted reads a backfilled tick's Triggered event: it pays a
+// range a backfill owed or kept waiting, once.
+func (lt *logTicks) backfillStarted(e evaluator.Event) {
+	i := slices.IndexFunc(lt.backfill, func(o logOwed) bool {
+		return !o.dropped && o.paid < o.count && !e.Nominal.Before(o.next) && e.Nominal.Before(o.until)
+	})
+	if i < 0 {
+		lt.twiceAt(e, e.Nominal, "starts a backfilled tick no backfill owes (or already started)")
+		return
+	}
+	lt.backfill[i].paid++
+	lt.backfill[i].next = e.Nominal.Add(time.Nanosecond)
 }

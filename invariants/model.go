@@ -33,10 +33,14 @@ type Predicted struct {
 	ScheduleID string
 	Nominal    time.Time
 	At         time.Time
-	Manual     bool // a manual start (TriggerNow), not a tick's
+	Manual     bool   // a manual start (TriggerNow) or a backfilled tick, not a tick's own
+	Origin     string // for those: trigger or backfill
 }
 
 func (p Predicted) String() string {
+	if p.Origin != "" {
+		return fmt.Sprintf("%s @%s#%s at %s", p.ScheduleID, stamp(p.Nominal), p.Origin, stamp(p.At))
+	}
 	return fmt.Sprintf("%s @%s at %s", p.ScheduleID, stamp(p.Nominal), stamp(p.At))
 }
 
@@ -92,7 +96,9 @@ type mSched struct {
 	running         []*mRun
 	lastRequest     string // of the last operation that recorded something
 	restartedAt     time.Time
-	manual          []mManual // manual starts waiting, oldest first
+	manual          []mManual      // manual starts waiting, oldest first
+	backfillGrid    ticks.Grid     // the trigger's ticks a backfill reads
+	backfilled      [][2]time.Time // the ranges of past backfills [first tick, end)
 	lastManual      time.Time
 }
 

@@ -71,6 +71,8 @@ func (m *model) applyOps() bool {
 			}
 		case sim.OpTrigger:
 			recorded = m.trigger(s, op.Overlap)
+		case sim.OpBackfill:
+			recorded = m.backfill(s, op)
 		}
 		if s = m.scheds[op.ScheduleID]; s != nil {
 			m.schedule(s)
@@ -98,5 +100,6 @@ func (m *model) configure(s *mSched, c evaluator.Config) bool {
 		return false
 	}
 	s.cfg, s.grid, s.next = c, g, next
+	s.backfillGrid = t.Grid(anchor).Backwards()
 	return true
 }

@@ -70,6 +70,8 @@ var All = []Mutant{
 	{"queued-range-stalls", "buffer_all starts the ticks it queued one by one when the running set empties, but not a range a catch-up queued", 0, false, mutation.QueuedRangeStalls},
 	{"catch-up-ignores-jitter", "a delivery lists the due ticks by their nominal times, not their jittered ones: after an outage, a tick whose nominal time has passed is decided, and started, before its jittered time", 0, false, mutation.CatchUpIgnoresJitter},
 	{"update-forgets-tick-in-flight", "an update between a tick's nominal and its jittered time re-anchors the schedule without recording the tick it overtook: the tick is lost without a trace (Temporal's issue 4866, there a lost run)", 0, false, mutation.UpdateForgetsTickInFlight},
+	{"backfill-ignores-overlap", "a backfill starts every tick of its range whatever its overlap policy, as Temporal's triggerImmediately once ignored BUFFER_ONE", 0, false, mutation.BackfillIgnoresOverlap},
+	{"backfill-lost-at-recovery", "recovery makes a catch-up's owed starts but not a backfill's: a crash part-way through a backfill loses the rest of its range", 0, false, mutation.BackfillLostAtRecovery},
 	{"never-adopts", "a start that took effect before a crash or an ambiguous error is never adopted: its tick is decided again, and a redelivery that finds it late may miss it while its execution runs unrecorded", 0, false, mutation.NeverAdopts},
 }
 

@@ -37,7 +37,7 @@ func Schedsim() Profile {
 	}
 	return Profile{
 		Name: "schedsim", Scheduler: "github.com/schedsim/schedsim/evaluator", Version: "this repository",
-		Overlaps: overlaps, CatchUps: catchUps, Window: true, Bounds: true, LimitedRuns: true, BufferLimit: true, TriggerNow: true, PauseOnFailure: true, Jitter: true,
+		Overlaps: overlaps, CatchUps: catchUps, Window: true, Bounds: true, LimitedRuns: true, BufferLimit: true, TriggerNow: true, PauseOnFailure: true, Jitter: true, Backfill: true,
 		IntervalAnchor: AnchorOperation, Durability: DurabilityLog, Identity: IdentityNominal,
 		Faults:      append([]string(nil), allFaults...),
 		Cron:        "robfig/cron v3's grammar (parsed by robfig) with an optional seconds field, descriptors (@hourly, @every) and CRON_TZ=; ticks computed by the evaluator's own calendar",

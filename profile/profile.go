@@ -111,6 +111,8 @@ type Profile struct {
 	// Jitter: a config's jitter can be set (the delay is the documented
 	// function of the tick, docs/semantics.md).
 	Jitter bool
+	// Backfill: the operation backfill can be asked.
+	Backfill bool
 	// IntervalAnchor is where an interval's grid starts; IntervalUnit, when
 	// set, is the granularity an interval must be a multiple of.
 	IntervalAnchor Anchor

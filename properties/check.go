@@ -432,7 +432,7 @@ func Annotate(factory sim.Factory, h History, o Options) History {
 
 func isOp(kind string) bool {
 	switch kind {
-	case StepUpdate, StepPause, StepResume, StepDelete, StepBadCreate, StepTrigger:
+	case StepUpdate, StepPause, StepResume, StepDelete, StepBadCreate, StepTrigger, StepBackfill:
 		return true
 	}
 	return false

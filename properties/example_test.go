@@ -21,6 +21,6 @@ func ExampleCheck() {
 	}
 	fmt.Println("reference:", properties.Check(sim.Reference(0), properties.Options{Cases: 100}))
 	// Output:
-	// caught: S2 in case 11, shrunk to 1 steps
+	// caught: S2 in case 3, shrunk to 1 steps
 	// reference: <nil>
 }

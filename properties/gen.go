@@ -307,6 +307,19 @@ func (sc scale) genStep(h History, p Mix) gopter.Gen {
 		})
 		gens = append(gens, gen.WeightedGen{Weight: 2, Gen: trigger})
 	}
+	if !p.NoBackfill {
+		// A past range: from some periods back, short or reaching now.
+		backfill := gopter.CombineGens(at, sched,
+			gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(evaluator.OverlapPolicy(0))}, {Weight: 1, Gen: gen.OneConstOf(anys(p.Overlaps)...)}}),
+			gen.OneConstOf(sc.unit*3, sc.unit*10, sc.unit*40), gen.OneConstOf(0.3, 0.7, 1.0),
+		).Map(func(v []any) Step {
+			at, back := v[0].(time.Duration), v[3].(time.Duration)
+			from := max(at-back, 0)
+			to := from + time.Duration(float64(at-from)*v[4].(float64))
+			return Step{At: at, Kind: StepBackfill, Schedule: v[1].(string), Overlap: v[2].(evaluator.OverlapPolicy), Nominal: from, Duration: to}
+		})
+		gens = append(gens, gen.WeightedGen{Weight: 1, Gen: backfill})
+	}
 	on := func(kind string) bool { return slices.Contains(p.Faults, kind) }
 	if on(FaultCrash) {
 		gens = append(gens, gen.WeightedGen{Weight: 3, Gen: crash})

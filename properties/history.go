@@ -58,6 +58,7 @@ const (
 	StepResume            = "resume"
 	StepDelete            = "delete"
 	StepTrigger           = "trigger_now" // a manual start; Overlap overrides the policy (0: none)
+	StepBackfill          = "backfill"    // the past range [Nominal, Duration) (offsets); Overlap overrides
 	StepBadCreate         = "bad_create"  // a create that must be refused
 	StepCrash             = "crash"       // now, or at a seam call when Call is set
 	StepError             = "error"
@@ -175,6 +176,9 @@ func (st Step) scenarioStep(i int, start time.Time, configs map[string]evaluator
 		out.Op = op
 	case StepTrigger:
 		out.Op = &sim.Op{Kind: sim.OpTrigger, ScheduleID: st.Schedule, RequestID: fmt.Sprintf("r%d", i+1), Overlap: st.Overlap}
+	case StepBackfill:
+		out.Op = &sim.Op{Kind: sim.OpBackfill, ScheduleID: st.Schedule, RequestID: fmt.Sprintf("r%d", i+1), Overlap: st.Overlap,
+			From: start.Add(st.Nominal), To: start.Add(st.Duration)}
 	case StepCrash, StepError:
 		f := &sim.Fault{Kind: sim.Crash, Call: st.Call, Downtime: st.Duration}
 		if st.Kind == StepError {

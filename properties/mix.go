@@ -69,8 +69,8 @@ type Mix struct {
 	NoTrigger bool
 	// NoPauseOnFailure: it has no pause_on_failure.
 	NoPauseOnFailure bool
-	// NoJitter: it has no jitter.
-	NoJitter bool
+	// NoJitter: it has no jitter; NoBackfill: it takes no backfill.
+	NoJitter, NoBackfill bool
 }
 
 func (p Mix) String() string {
@@ -96,6 +96,7 @@ func genMix(mode string, prof profile.Profile) gopter.Gen {
 		m.NoTrigger = !prof.TriggerNow
 		m.NoPauseOnFailure = !prof.PauseOnFailure
 		m.NoJitter = !prof.Jitter
+		m.NoBackfill = !prof.Backfill
 		return m
 	})
 }

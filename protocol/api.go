@@ -53,6 +53,16 @@ func (p *Process) TriggerNow(ctx context.Context, r evaluator.Request, overlap e
 	return err
 }
 
+// Backfill asks for the ticks of a past range; a program whose init reply
+// does not list the feature backfill is not asked (sim.ErrNotImplemented).
+func (p *Process) Backfill(ctx context.Context, r evaluator.Request, from, to time.Time, overlap evaluator.OverlapPolicy) error {
+	if !slices.Contains(p.hello.Features, FeatureBackfill) {
+		return fmt.Errorf("%w: backfill (the program's init reply does not list the feature)", sim.ErrNotImplemented)
+	}
+	_, err := p.request(ctx, Message{Type: TypeBackfill, RequestID: r.RequestID, ScheduleID: r.ScheduleID, Overlap: overlap, From: &from, To: &to})
+	return err
+}
+
 func (p *Process) TimerFired(ctx context.Context, scheduleID string, at time.Time) (evaluator.Outcome, error) {
 	res, err := p.request(ctx, Message{Type: TypeTimerFired, ScheduleID: scheduleID, At: &at})
 	if err != nil {

@@ -169,6 +169,7 @@ func (p *Process) Profile() profile.Profile {
 	prof.TriggerNow = prof.TriggerNow && slices.Contains(p.hello.Features, FeatureTriggerNow)
 	prof.PauseOnFailure = prof.PauseOnFailure && slices.Contains(p.hello.Features, FeaturePauseOnFailure)
 	prof.Jitter = prof.Jitter && slices.Contains(p.hello.Features, FeatureJitter)
+	prof.Backfill = prof.Backfill && slices.Contains(p.hello.Features, FeatureBackfill)
 	return prof
 }
 

@@ -140,6 +140,15 @@ func (a *adapter) handle(m Message) (any, error) {
 			return nil, fmt.Errorf("%w: trigger_now is not implemented", evaluator.ErrInvalidRequest)
 		}
 		return nil, t.TriggerNow(ctx, r, m.Overlap)
+	case TypeBackfill:
+		b, ok := a.proc.(sim.Backfiller)
+		if !ok {
+			return nil, fmt.Errorf("%w: backfill is not implemented", evaluator.ErrInvalidRequest)
+		}
+		if m.From == nil || m.To == nil {
+			return nil, fmt.Errorf("%w: backfill without from and to", evaluator.ErrInvalidRequest)
+		}
+		return nil, b.Backfill(ctx, r, *m.From, *m.To, m.Overlap)
 	case TypeGet:
 		return a.proc.Get(ctx, m.ScheduleID, m.Upcoming)
 	case TypeList:

@@ -35,8 +35,11 @@ type Message struct {
 	At         *time.Time        `json:"at,omitempty"` // timer_fired
 	// Status is how an execution_closed's execution ended (absent: not said).
 	Status evaluator.Status `json:"status,omitzero"`
-	// Overlap is trigger_now's override of the schedule's policy.
+	// Overlap is trigger_now's or backfill's override of the schedule's policy.
 	Overlap evaluator.OverlapPolicy `json:"overlap,omitzero"`
+	// From and To are backfill's range [from, to).
+	From *time.Time `json:"from,omitempty"`
+	To   *time.Time `json:"to,omitempty"`
 
 	// Seam calls (program → harness); Execution also in execution_closed.
 	Seam       string               `json:"seam,omitempty"`
@@ -68,12 +71,13 @@ const (
 	TypeTimerFired      = "timer_fired"
 	TypeExecutionClosed = "execution_closed"
 	TypeTriggerNow      = "trigger_now"
+	TypeBackfill        = "backfill"
 	TypeCall            = "call" // program → harness
 )
 
 // RequestTypes lists what the harness may ask.
 var RequestTypes = []string{TypeInit, TypeRecover, TypeCreate, TypeUpdate, TypePause, TypeResume, TypeDelete, TypeGet,
-	TypeList, TypeTimerFired, TypeExecutionClosed, TypeTriggerNow}
+	TypeList, TypeTimerFired, TypeExecutionClosed, TypeTriggerNow, TypeBackfill}
 
 // InitOptions are the options of init.
 type InitOptions struct {
@@ -104,6 +108,10 @@ const FeaturePauseOnFailure = "pause_on_failure"
 // tick decided at its jittered time, a tick in flight dropped by an
 // operation.
 const FeatureJitter = "jitter"
+
+// FeatureBackfill, listed in an init reply's features, says the program
+// answers the request backfill (semantics.md, Backfill).
+const FeatureBackfill = "backfill"
 
 type Hello struct {
 	Name     string   `json:"name"`

@@ -26,7 +26,10 @@ func Applies(s *Scenario, p profile.Profile) string {
 		if op := st.Op; op != nil && op.Kind == sim.OpTrigger && !p.TriggerNow {
 			return fmt.Sprintf("%s %s: %s has no trigger now", op.Kind, op.ScheduleID, p.Name)
 		}
-		if op := st.Op; op != nil && op.Kind == sim.OpTrigger && op.Overlap != 0 && !slices.Contains(p.OverlapPolicies(), op.Overlap) {
+		if op := st.Op; op != nil && op.Kind == sim.OpBackfill && !p.Backfill {
+			return fmt.Sprintf("%s %s: %s has no backfill", op.Kind, op.ScheduleID, p.Name)
+		}
+		if op := st.Op; op != nil && (op.Kind == sim.OpTrigger || op.Kind == sim.OpBackfill) && op.Overlap != 0 && !slices.Contains(p.OverlapPolicies(), op.Overlap) {
 			return fmt.Sprintf("%s %s: %s offers no overlap policy %s", op.Kind, op.ScheduleID, p.Name, op.Overlap)
 		}
 		if op := st.Op; op != nil && (op.Kind == sim.OpCreate || op.Kind == sim.OpUpdate) && st.WantError == "" {

@@ -129,6 +129,9 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 		if kind == string(sim.OpTrigger) {
 			known = append(known, "overlap")
 		}
+		if kind == string(sim.OpBackfill) {
+			known = append(known, "overlap", "from", "to")
+		}
 		if kind == "update" || kind == "create" {
 			known = append(known, "trigger", "overlap", "catch_up", "catch_up_window", "buffer_limit", "start_at", "end_at", "remaining_runs", "pause_on_failure", "jitter", "workflow_type", "input", "search_attributes")
 		}
@@ -146,7 +149,15 @@ func (d *decoder) step(st *Step, kind string, n *yaml.Node, s *Scenario, ids map
 		if v := f.get("want_error"); v != nil {
 			st.WantError = d.str(v, "want_error")
 		}
-		if v := f.get("overlap"); v != nil && kind == string(sim.OpTrigger) {
+		if kind == string(sim.OpBackfill) {
+			if n.Kind == yaml.ScalarNode {
+				d.errorf(n, "backfill: want a mapping with schedule, from and to")
+			} else {
+				op.From = d.requiredInstant(f, "from", kind, " (the range's first instant)")
+				op.To = d.requiredInstant(f, "to", kind, " (the instant the range ends before)")
+			}
+		}
+		if v := f.get("overlap"); v != nil && (kind == string(sim.OpTrigger) || kind == string(sim.OpBackfill)) {
 			if str, ok := d.scalar(v, "overlap"); ok {
 				if err := op.Overlap.UnmarshalText([]byte(str)); err != nil {
 					d.errorf(v, "%s: overlap: unknown policy %q (want %s)", kind, str, names(evaluator.NamedOverlapPolicies()))

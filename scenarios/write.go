@@ -229,6 +229,10 @@ func (w writer) step(st Step) (*yaml.Node, error) {
 		if st.WantError != "" {
 			w.add(v, "want_error", w.str(st.WantError))
 		}
+		if st.Op.Kind == sim.OpBackfill {
+			w.add(v, "from", w.at(st.Op.From))
+			w.add(v, "to", w.at(st.Op.To))
+		}
 		if st.Op.Overlap != 0 {
 			w.add(v, "overlap", w.str(st.Op.Overlap.String()))
 		}

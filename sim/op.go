@@ -24,11 +24,20 @@ const (
 	// Overlap or the schedule's policy. A process that is no Triggerer
 	// refuses it.
 	OpTrigger OpKind = "trigger_now"
+	// OpBackfill starts the ticks of the past range [From, To)
+	// (evaluator.Backfill), under Overlap or the schedule's policy. A
+	// process that is no Backfiller refuses it.
+	OpBackfill OpKind = "backfill"
 )
 
 // Triggerer is a process that implements TriggerNow (a manual start).
 type Triggerer interface {
 	TriggerNow(ctx context.Context, r evaluator.Request, overlap evaluator.OverlapPolicy) error
+}
+
+// Backfiller is a process that implements Backfill.
+type Backfiller interface {
+	Backfill(ctx context.Context, r evaluator.Request, from, to time.Time, overlap evaluator.OverlapPolicy) error
 }
 
 // ErrNotImplemented is a process's answer to an operation it does not offer.
@@ -42,12 +51,17 @@ type Op struct {
 	ScheduleID string
 	RequestID  string
 	Config     evaluator.Config // create and update
-	// Overlap overrides the schedule's policy for a trigger (zero: none).
+	// Overlap overrides the schedule's policy for a trigger or a backfill
+	// (zero: none).
 	Overlap evaluator.OverlapPolicy
+	// From and To are a backfill's range [From, To).
+	From, To time.Time
 }
 
 // OpKinds lists every operation kind, in order.
-func OpKinds() []OpKind { return []OpKind{OpCreate, OpUpdate, OpPause, OpResume, OpDelete, OpTrigger} }
+func OpKinds() []OpKind {
+	return []OpKind{OpCreate, OpUpdate, OpPause, OpResume, OpDelete, OpTrigger, OpBackfill}
+}
 
 func (op Op) String() string { return fmt.Sprintf("%s request=%s", op.Kind, op.RequestID) }
 
@@ -81,6 +95,12 @@ func (op Op) apply(ctx context.Context, p Process) error {
 			return fmt.Errorf("%w: trigger", ErrNotImplemented)
 		}
 		return t.TriggerNow(ctx, r, op.Overlap)
+	case OpBackfill:
+		b, ok := p.(Backfiller)
+		if !ok {
+			return fmt.Errorf("%w: backfill", ErrNotImplemented)
+		}
+		return b.Backfill(ctx, r, op.From, op.To, op.Overlap)
 	default:
 		return p.Delete(ctx, r)
 	}

@@ -35,7 +35,7 @@ func main() {
 	// One request at a time: more Ps only add scheduler wake-ups, which
 	// cost the harness's CPU (measured: 7.4k against 5.5k ticks/s).
 	runtime.GOMAXPROCS(1)
-	hello := protocol.Hello{Name: "schedsim-reference", Version: "1", Features: []string{"snapshots", protocol.FeatureBounds, protocol.FeatureLimitedRuns, protocol.FeatureTriggerNow, protocol.FeaturePauseOnFailure, protocol.FeatureJitter}, Profile: &protocol.ProfileDecl{Name: profile.Default}}
+	hello := protocol.Hello{Name: "schedsim-reference", Version: "1", Features: []string{"snapshots", protocol.FeatureBounds, protocol.FeatureLimitedRuns, protocol.FeatureTriggerNow, protocol.FeaturePauseOnFailure, protocol.FeatureJitter, protocol.FeatureBackfill}, Profile: &protocol.ProfileDecl{Name: profile.Default}}
 	if err := protocol.Serve(os.Stdin, os.Stdout, hello, factory(*mutant)); err != nil {
 		fmt.Fprintf(os.Stderr, "simadapter: %v\n", err)
 		os.Exit(1)

@@ -50,4 +50,6 @@ const (
 	QueuedRangeStalls
 	CatchUpIgnoresJitter
 	UpdateForgetsTickInFlight
+	BackfillIgnoresOverlap
+	BackfillLostAtRecovery
 )

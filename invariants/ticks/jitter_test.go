@@ -44,3 +44,22 @@ func TestFirstDue(t *testing.T) {
 		}
 	}
 }
+
+// A backwards grid reaches before its reference on the same lattice, and
+// agrees with the evaluator's.
+func TestBackwardsGrid(t *testing.T) {
+	ref := time.Date(2026, 6, 7, 0, 10, 0, 0, time.UTC)
+	trig, err := Parse(evaluator.TriggerSpec{Interval: evaluator.Duration(7 * time.Minute)})
+	require.NoError(t, err)
+	etrig, err := evaluator.ParseTrigger(evaluator.TriggerSpec{Interval: evaluator.Duration(7 * time.Minute)})
+	require.NoError(t, err)
+	g, eg := trig.Grid(ref).Backwards(), etrig.Grid(ref).Backwards()
+	for after := ref.Add(-time.Hour); after.Before(ref.Add(time.Hour)); after = after.Add(17 * time.Second) {
+		n := g.Next(after)
+		require.True(t, n.After(after) && n.Sub(after) <= 7*time.Minute, "%s after %s", n, after)
+		require.Zero(t, ref.Sub(n)%(7*time.Minute), "on the lattice")
+		require.Equal(t, eg.Next(after), n, "after %s", after)
+	}
+	require.Equal(t, ref.Add(7*time.Minute), g.Next(ref), "the reference itself is a tick, the next is one period on")
+	require.Equal(t, ref, g.Next(ref.Add(-time.Nanosecond)))
+}

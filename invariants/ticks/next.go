@@ -15,6 +15,15 @@ type Grid struct {
 	ref time.Time
 	// from and to bound the ticks, both inclusive (zero: unbounded).
 	from, to time.Time
+	// back: an interval's ticks are ref + k·period for every integer k.
+	back bool
+}
+
+// Backwards extends an interval's ticks before its reference: ref + k·period
+// for every integer k, the ticks a backfill reads (a cron's are unchanged).
+func (g Grid) Backwards() Grid {
+	g.back = true
+	return g
 }
 
 // Grid anchors the trigger at ref.
@@ -37,6 +46,12 @@ func (g Grid) Next(after time.Time) time.Time {
 	switch {
 	case g.t == nil:
 		return time.Time{}
+	case g.t.period > 0 && g.back && after.Before(g.ref):
+		// The smallest ref - k·period (k ≥ 0) after `after`.
+		k := g.ref.Sub(after) / g.t.period
+		if t = g.ref.Add(-k * g.t.period); !t.After(after) {
+			t = t.Add(g.t.period)
+		}
 	case g.t.period > 0:
 		t = g.t.intervalAfter(g.ref, after.UTC())
 	default:
