@@ -95,11 +95,13 @@ func (m *model) configure(s *mSched, c evaluator.Config) bool {
 		anchor = anchor.Truncate(time.Second)
 	}
 	g := t.Grid(anchor).Within(c.StartAt, c.EndAt)
+	// A backfill reads the grid anchored here even when no tick is left
+	// (the evaluator's reference moves at every create, update and resume).
+	s.backfillGrid = t.Grid(anchor).Backwards()
 	next := g.Next(m.now)
 	if next.IsZero() {
 		return false
 	}
 	s.cfg, s.grid, s.next = c, g, next
-	s.backfillGrid = t.Grid(anchor).Backwards()
 	return true
 }
