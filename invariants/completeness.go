@@ -73,8 +73,8 @@ func (v version) finished(id string, now time.Time) bool {
 	if v.cfg.Jitter <= 0 {
 		return true
 	}
-	var last time.Time // the last tick, if within a jitter of now
-	for n := v.grid(v.first).Next(now.Add(-time.Duration(v.cfg.Jitter))); !n.IsZero(); n = v.grid(v.first).Next(n) {
+	var last time.Time // the last tick, if within a jitter of now and v's own (after its operation)
+	for n := v.grid(v.first).Next(maxTime(now.Add(-time.Duration(v.cfg.Jitter)), v.first)); !n.IsZero(); n = v.grid(v.first).Next(n) {
 		last = n
 	}
 	return last.IsZero() || !v.due(id, last).After(now)
