@@ -102,7 +102,9 @@ func L1(h *History) []Violation {
 			if h.opBetween(id, b.at, due) {
 				continue
 			}
-			started := slices.IndexFunc(runs, func(r fakes.Run) bool { return r.Request.Nominal.Equal(b.nominal) })
+			started := slices.IndexFunc(runs, func(r fakes.Run) bool {
+				return r.Request.Nominal.Equal(b.nominal) && (b.origin == "" || r.Request.Origin == b.origin)
+			})
 			v := Violation{Invariant: "L1", ScheduleID: id, Nominal: b.nominal}
 			switch {
 			case started >= 0 && runs[started].StartedAt.After(due):

@@ -42,6 +42,7 @@ type logBuffer struct {
 	nominal, at time.Time
 	startedAt   time.Time
 	droppedAt   time.Time
+	origin      string // of its start: "" for a tick's own, trigger, backfill
 }
 
 // logOwed is a range of starts a catch-up decision owed, from at.

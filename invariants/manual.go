@@ -150,8 +150,8 @@ func (lt *logTicks) requested(e evaluator.Event) {
 		lt.counts.Skipped++
 	case evaluator.Buffer:
 		lt.counts.Buffered++
-		lt.manual = append(lt.manual, logBuffer{nominal: e.Nominal, at: e.At})
-		lt.manualWaiting = append(lt.manualWaiting, logBuffer{nominal: e.Nominal, at: e.At})
+		lt.manual = append(lt.manual, logBuffer{nominal: e.Nominal, at: e.At, origin: evaluator.OriginTrigger})
+		lt.manualWaiting = append(lt.manualWaiting, logBuffer{nominal: e.Nominal, at: e.At, origin: evaluator.OriginTrigger})
 	case evaluator.Start:
 		lt.manual = append(lt.manual, logBuffer{nominal: e.Nominal, at: e.At})
 	default:
@@ -171,7 +171,7 @@ func (lt *logTicks) manualStarted(e evaluator.Event) {
 	}
 	lt.manual[i].startedAt = e.At
 	for j := range lt.manualWaiting {
-		if lt.manualWaiting[j].nominal.Equal(e.Nominal) {
+		if lt.manualWaiting[j].nominal.Equal(e.Nominal) && lt.manualWaiting[j].origin == evaluator.OriginTrigger {
 			lt.manualWaiting[j].startedAt = e.At
 		}
 	}
@@ -294,6 +294,11 @@ func (lt *logTicks) backfilled(e evaluator.Event) {
 			n := max(r.Count, 1) // buffer_one's one waiting tick is not counted in its range
 			lt.counts.Buffered += n
 			lt.backfill = append(lt.backfill, logOwed{from: r.From, until: r.Until, at: e.At, count: n, next: r.From, wait: true})
+			if n == 1 {
+				// One tick waiting (r.From): L1 judges it as a buffered tick.
+				// (A range of several is not judged tick by tick.)
+				lt.manualWaiting = append(lt.manualWaiting, logBuffer{nominal: r.From, at: e.At, origin: evaluator.OriginBackfill})
+			}
 		case evaluator.Skip:
 			if e.Overlap == evaluator.OverlapBufferAll {
 				lt.counts.Overflowed += r.Count
@@ -318,4 +323,9 @@ func (lt *logTicks) backfillStarted(e evaluator.Event) {
 	}
 	lt.backfill[i].paid++
 	lt.backfill[i].next = e.Nominal.Add(time.Nanosecond)
+	for j := range lt.manualWaiting {
+		if lt.manualWaiting[j].nominal.Equal(e.Nominal) && lt.manualWaiting[j].origin == evaluator.OriginBackfill {
+			lt.manualWaiting[j].startedAt = e.At
+		}
+	}
 }
