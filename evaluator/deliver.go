@@ -395,8 +395,11 @@ func (ev *Evaluator) ExecutionClosed(ctx context.Context, scheduleID string, x E
 	}
 	if !finished && en.st.Next.IsZero() {
 		// The start just made used the last of remaining_runs: the timer,
-		// armed for a tick that no longer comes, is disarmed.
-		return ev.arm(ctx, en)
+		// armed for a tick that no longer comes, is disarmed — by the
+		// notice's redelivery if the disarm fails (the start is recorded).
+		err := ev.arm(ctx, en)
+		en.rearm = err != nil
+		return err
 	}
 	return nil
 }

@@ -60,7 +60,8 @@ type entry struct {
 	// operation must adopt it before it drops or re-anchors anything.
 	unsure bool
 	// rearm: a pause_on_failure batch failed to append (it may be durable),
-	// or its disarm failed: the next closure notice puts the timer where
+	// or the disarm after a failure pause or after the last of
+	// remaining_runs failed: the next closure notice puts the timer where
 	// the state says.
 	rearm bool
 	// broken: the schedule's log does not project; every operation reports it.
