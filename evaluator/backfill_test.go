@@ -122,3 +122,23 @@ func TestBackfillTwiceIsRefused(t *testing.T) {
 	assert.Equal(t, times(at(2), at(3), at(4), at(5)), w.startsOf("s", evaluator.OriginBackfill))
 	w.checkReplay()
 }
+
+// A backfill is refused while an earlier one still owes starts (a start
+// that failed, not retried yet): nothing is recorded.
+func TestBackfillWhileOneStillOwes(t *testing.T) {
+	w := newWorld(t)
+	w.setClock(at(10))
+	w.create("s", seedConfig(evaluator.OverlapAllowAll, evaluator.CatchUpAll))
+	w.failAlways("engine.start")
+	require.Error(t, w.ev.Backfill(w.ctx, w.req("s"), at(2), at(4), 0))
+	n := w.log.Len()
+	err := w.ev.Backfill(w.ctx, w.req("s"), at(6), at(8), 0)
+	require.ErrorIs(t, err, evaluator.ErrInvalidRequest)
+	assert.Contains(t, err.Error(), "still owes")
+	assert.Equal(t, n, w.log.Len())
+	w.heal()
+	require.NoError(t, w.runUntil(at(11)), "the retry timer pays the owed starts")
+	assert.Equal(t, times(at(2), at(3)), w.startsOf("s", evaluator.OriginBackfill))
+	require.NoError(t, w.ev.Backfill(w.ctx, w.req("s"), at(6), at(8), 0))
+	w.checkReplay()
+}

@@ -170,6 +170,9 @@ func TestParseErrorsArePositioned(t *testing.T) {
 		{"id of 201 characters", strings.Replace(good, "{id: s,", "{id: "+strings.Repeat("a", 201)+",", 1), `bad.yaml:6:10: schedule id "aaaa`},
 		{"empty request id", strings.Replace(good, "expect:", "timeline:\n  - {at: 1m, pause: {request_id: \"\"}}\nexpect:", 1), "bad.yaml:8:34: pause: request_id is empty"},
 		{"unknown seam call", strings.Replace(good, "expect:", "timeline:\n  - {at: 1m, crash: {call: engine.stop, phase: before, downtime: 0s}}\nexpect:", 1), `crash call: unknown value "engine.stop"`},
+		{"backfill without a range", strings.Replace(good, "expect:", "timeline:\n  - {at: 1m, backfill: {schedule: s, from: 0s}}\nexpect:", 1), "bad.yaml:8:24: backfill: missing to"},
+		{"backfill as a name", strings.Replace(good, "expect:", "timeline:\n  - {at: 1m, backfill: s}\nexpect:", 1), "backfill: want a mapping with schedule, from and to"},
+		{"negative jitter", strings.Replace(good, "runs_for: 10s", "runs_for: 10s, jitter: -5s", 1), `jitter: duration "-5s" out of range`},
 	} {
 		_, err := scenarios.Parse("bad.yaml", []byte(tc.src))
 		require.Error(t, err, tc.name)
