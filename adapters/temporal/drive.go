@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,8 +17,11 @@ import (
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 	schedulespb "go.temporal.io/server/api/schedule/v1"
+	"go.temporal.io/server/common/payloads"
 	"go.temporal.io/server/service/worker/scheduler"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -37,6 +41,21 @@ type Input struct {
 	Ops        []Op
 	RunFor     time.Duration
 	Start, End time.Time
+	// AlreadyStarted: the starts of these nominal times take effect but
+	// answer "already started" (as the retry of a start whose first attempt
+	// took effect, under a new request id, is answered).
+	AlreadyStarted []time.Time
+	// Crashes: the scheduler's worker stops at each At, for Downtime. The
+	// schedule workflow continues as new there (its state is what it
+	// carries over) and the next incarnation starts after the downtime;
+	// executions go on meanwhile, and operations wait for the restart.
+	Crashes []Crash
+}
+
+// Crash is a stop of the scheduler at At, for Downtime.
+type Crash struct {
+	At       time.Time
+	Downtime time.Duration
 }
 
 // Execution is what the schedule workflow started, and what became of it.
@@ -60,10 +79,47 @@ type Observation struct {
 // clock: operations are delayed callbacks, executions end through the
 // watcher mocks, and the run ends with a forced continue-as-new at in.End.
 func Run(in Input) (Observation, error) {
+	var obs Observation
+	byID := map[string]int{} // workflow id → index of its latest execution
+	sched := cloneSchedule(in.Schedule)
+	sched.Action = &schedulepb.ScheduleAction{Action: &schedulepb.ScheduleAction_StartWorkflow{StartWorkflow: &workflowpb.NewWorkflowExecutionInfo{
+		WorkflowId: "wf", WorkflowType: &commonpb.WorkflowType{Name: "workflow"}, TaskQueue: &taskqueuepb.TaskQueue{Name: "q"}}}}
+	args := &schedulespb.StartScheduleArgs{Schedule: sched,
+		State: &schedulespb.InternalState{Namespace: "ns", NamespaceId: "nsid", ScheduleId: "s", ConflictToken: scheduler.InitialConflictToken}}
+	crashes := slices.Clone(in.Crashes)
+	slices.SortStableFunc(crashes, func(a, b Crash) int { return a.At.Compare(b.At) })
+	from := in.Start
+	for {
+		until, down := in.End, time.Duration(0)
+		if len(crashes) > 0 && crashes[0].At.Before(in.End) {
+			until, down = crashes[0].At, crashes[0].Downtime
+			crashes = crashes[1:]
+		}
+		next, err := incarnation(in, &obs, byID, args, from, until)
+		if err != nil {
+			return obs, err
+		}
+		if until.Equal(in.End) || next == nil {
+			break
+		}
+		args, from = next, until.Add(down)
+		if !from.Before(in.End) {
+			break
+		}
+	}
+	slices.SortStableFunc(obs.Executions, func(a, b Execution) int { return a.StartedAt.Compare(b.StartedAt) })
+	return obs, nil
+}
+
+// incarnation runs the schedule workflow from `from` until it is made to
+// continue as new at until, and returns the arguments it continues with.
+// The operations of [from, until) are delivered at their times (those of a
+// downtime just before, at from).
+func incarnation(in Input, obs *Observation, byID map[string]int, args *schedulespb.StartScheduleArgs, from, until time.Time) (*schedulespb.StartScheduleArgs, error) {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := suite.NewTestWorkflowEnvironment()
-	env.SetStartTime(in.Start)
+	env.SetStartTime(from)
 	// The activities' type is unexported: stand-ins with their names and
 	// signatures are registered, and mocked.
 	env.RegisterActivityWithOptions(func(context.Context, *schedulespb.StartWorkflowRequest) (*schedulespb.StartWorkflowResponse, error) {
@@ -74,8 +130,6 @@ func Run(in Input) (Observation, error) {
 	}, activity.RegisterOptions{Name: "WatchWorkflow"})
 	env.RegisterActivityWithOptions(func(context.Context, *schedulespb.CancelWorkflowRequest) error { return nil }, activity.RegisterOptions{Name: "CancelWorkflow"})
 	env.RegisterActivityWithOptions(func(context.Context, *schedulespb.TerminateWorkflowRequest) error { return nil }, activity.RegisterOptions{Name: "TerminateWorkflow"})
-	var obs Observation
-	byID := map[string]int{} // workflow id → index of its latest execution
 	now := func() time.Time { return env.Now().UTC() }
 	running := func(id string) bool {
 		i, ok := byID[id]
@@ -90,11 +144,20 @@ func Run(in Input) (Observation, error) {
 			id := req.Request.WorkflowId
 			x := Execution{WorkflowID: id, Nominal: nominalOf(id), StartedAt: now(),
 				Manual: req.Request.WorkflowIdReusePolicy == enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}
+			if running(id) {
+				// The engine dedups a workflow id that runs: the retry of a
+				// start that took effect, with the same request id.
+				return &schedulespb.StartWorkflowResponse{RunId: fmt.Sprintf("run-%d", byID[id]+1), RealStartTime: timestamppb.New(obs.Executions[byID[id]].StartedAt)}, nil
+			}
 			if in.RunFor > 0 {
 				x.ClosesAt = x.StartedAt.Add(in.RunFor)
 			}
 			obs.Executions = append(obs.Executions, x)
 			byID[id] = len(obs.Executions) - 1
+			if slices.ContainsFunc(in.AlreadyStarted, x.Nominal.Equal) {
+				return nil, temporal.NewNonRetryableApplicationError("StartWorkflowExecution: workflow execution already started",
+					"serviceerror.WorkflowExecutionAlreadyStarted", nil)
+			}
 			return &schedulespb.StartWorkflowResponse{RunId: fmt.Sprintf("run-%d", len(obs.Executions)), RealStartTime: timestamppb.New(now())}, nil
 		})
 	status := func(id string) enumspb.WorkflowExecutionStatus {
@@ -113,20 +176,19 @@ func Run(in Input) (Observation, error) {
 			return &schedulespb.WatchWorkflowResponse{Status: status(req.Execution.WorkflowId)}, nil
 		})
 	// A long poll returns when the execution closes: the mock's delay moves
-	// the environment's clock there (forever, for one that never ends by
-	// itself: the end of the run comes first).
+	// the environment's clock there.
 	env.OnActivity("WatchWorkflow", mock.Anything, mock.MatchedBy(func(r *schedulespb.WatchWorkflowRequest) bool { return r.LongPoll })).
 		AfterFn(func() time.Duration {
 			// The mock cannot see which execution is watched: it returns at
 			// the earliest close of any running one (a wakeup too early is
 			// answered "running" and the watch begins again).
-			until := in.End.Add(time.Hour)
+			wake := until.Add(time.Hour)
 			for _, x := range obs.Executions {
-				if running(x.WorkflowID) && !x.ClosesAt.IsZero() && x.ClosesAt.Before(until) {
-					until = x.ClosesAt
+				if running(x.WorkflowID) && !x.ClosesAt.IsZero() && x.ClosesAt.Before(wake) {
+					wake = x.ClosesAt
 				}
 			}
-			return max(until.Sub(now()), 0)
+			return max(wake.Sub(now()), 0)
 		}).Return(
 		func(_ context.Context, req *schedulespb.WatchWorkflowRequest) (*schedulespb.WatchWorkflowResponse, error) {
 			return &schedulespb.WatchWorkflowResponse{Status: status(req.Execution.WorkflowId)}, nil
@@ -146,20 +208,34 @@ func Run(in Input) (Observation, error) {
 			return nil
 		})
 	for _, op := range in.Ops {
-		patch := op.Patch
-		env.RegisterDelayedCallback(func() { env.SignalWorkflow(scheduler.SignalNamePatch, patch) }, op.At.Sub(in.Start))
+		if op.At.Before(from) && !op.At.Before(lastStop(in, from)) || !op.At.Before(from) && op.At.Before(until) {
+			patch := op.Patch
+			env.RegisterDelayedCallback(func() { env.SignalWorkflow(scheduler.SignalNamePatch, patch) }, max(op.At.Sub(from), 0))
+		}
 	}
-	env.RegisterDelayedCallback(func() { env.SetCurrentHistoryLength(1 << 40) }, in.End.Sub(in.Start))
-	sched := cloneSchedule(in.Schedule)
-	sched.Action = &schedulepb.ScheduleAction{Action: &schedulepb.ScheduleAction_StartWorkflow{StartWorkflow: &workflowpb.NewWorkflowExecutionInfo{
-		WorkflowId: "wf", WorkflowType: &commonpb.WorkflowType{Name: "workflow"}, TaskQueue: &taskqueuepb.TaskQueue{Name: "q"}}}}
-	env.ExecuteWorkflow(scheduler.SchedulerWorkflow, &schedulespb.StartScheduleArgs{Schedule: sched,
-		State: &schedulespb.InternalState{Namespace: "ns", NamespaceId: "nsid", ScheduleId: "s", ConflictToken: scheduler.InitialConflictToken}})
-	if err := env.GetWorkflowError(); err != nil && !isContinueAsNew(err) {
-		return obs, fmt.Errorf("schedule workflow: %w", err)
+	env.RegisterDelayedCallback(func() { env.SetCurrentHistoryLength(1 << 40) }, until.Sub(from))
+	env.ExecuteWorkflow(scheduler.SchedulerWorkflow, args)
+	err := env.GetWorkflowError()
+	var can *workflow.ContinueAsNewError
+	if !errors.As(err, &can) {
+		return nil, fmt.Errorf("schedule workflow: %v", err)
 	}
-	slices.SortStableFunc(obs.Executions, func(a, b Execution) int { return a.StartedAt.Compare(b.StartedAt) })
-	return obs, nil
+	var next *schedulespb.StartScheduleArgs
+	if err := payloads.Decode(can.Input, &next); err != nil {
+		return nil, fmt.Errorf("schedule workflow: its continue-as-new input: %w", err)
+	}
+	return next, nil
+}
+
+// lastStop is the instant the downtime that ends at from began (from when
+// there was none): operations asked while the scheduler was down wait for it.
+func lastStop(in Input, from time.Time) time.Time {
+	for _, c := range in.Crashes {
+		if c.At.Add(c.Downtime).Equal(from) {
+			return c.At
+		}
+	}
+	return from
 }
 
 // nominalOf reads the nominal time Temporal appends to a scheduled
