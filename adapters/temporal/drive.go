@@ -26,11 +26,13 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// Op is an operation on the schedule at a simulated instant: a patch
-// (pause, unpause, trigger immediately) sent as the workflow's signal.
+// Op is an operation on the schedule at a simulated instant, sent as the
+// workflow's signal: a patch (pause, unpause, trigger immediately,
+// backfill) or a full update.
 type Op struct {
-	At    time.Time
-	Patch *schedulepb.SchedulePatch
+	At     time.Time
+	Patch  *schedulepb.SchedulePatch
+	Update *schedulespb.FullUpdateRequest
 }
 
 // Input is one schedule's run: its Temporal schedule, the operations, how
@@ -82,11 +84,11 @@ func Run(in Input) (Observation, error) {
 	var obs Observation
 	byID := map[string]int{} // workflow id → index of its latest execution
 	sched := cloneSchedule(in.Schedule)
-	sched.Action = &schedulepb.ScheduleAction{Action: &schedulepb.ScheduleAction_StartWorkflow{StartWorkflow: &workflowpb.NewWorkflowExecutionInfo{
-		WorkflowId: "wf", WorkflowType: &commonpb.WorkflowType{Name: "workflow"}, TaskQueue: &taskqueuepb.TaskQueue{Name: "q"}}}}
+	sched.Action = actionOf()
 	args := &schedulespb.StartScheduleArgs{Schedule: sched,
 		State: &schedulespb.InternalState{Namespace: "ns", NamespaceId: "nsid", ScheduleId: "s", ConflictToken: scheduler.InitialConflictToken}}
-	crashes := slices.Clone(in.Crashes)
+	// Only the crashes while the schedule exists stop its workflow.
+	crashes := slices.DeleteFunc(slices.Clone(in.Crashes), func(c Crash) bool { return !c.At.After(in.Start) || !c.At.Before(in.End) })
 	slices.SortStableFunc(crashes, func(a, b Crash) int { return a.At.Compare(b.At) })
 	from := in.Start
 	for {
@@ -94,6 +96,9 @@ func Run(in Input) (Observation, error) {
 		if len(crashes) > 0 && crashes[0].At.Before(in.End) {
 			until, down = crashes[0].At, crashes[0].Downtime
 			crashes = crashes[1:]
+		}
+		if until.Before(from) {
+			until = from // a crash during the previous downtime: down until its own end
 		}
 		next, err := incarnation(in, &obs, byID, args, from, until)
 		if err != nil {
@@ -209,8 +214,14 @@ func incarnation(in Input, obs *Observation, byID map[string]int, args *schedule
 		})
 	for _, op := range in.Ops {
 		if op.At.Before(from) && !op.At.Before(lastStop(in, from)) || !op.At.Before(from) && op.At.Before(until) {
-			patch := op.Patch
-			env.RegisterDelayedCallback(func() { env.SignalWorkflow(scheduler.SignalNamePatch, patch) }, max(op.At.Sub(from), 0))
+			op := op
+			env.RegisterDelayedCallback(func() {
+				if op.Update != nil {
+					env.SignalWorkflow(scheduler.SignalNameUpdate, op.Update)
+					return
+				}
+				env.SignalWorkflow(scheduler.SignalNamePatch, op.Patch)
+			}, max(op.At.Sub(from), 0))
 		}
 	}
 	env.RegisterDelayedCallback(func() { env.SetCurrentHistoryLength(1 << 40) }, until.Sub(from))
@@ -236,6 +247,12 @@ func lastStop(in Input, from time.Time) time.Time {
 		}
 	}
 	return from
+}
+
+// actionOf is every schedule's action: start the workflow "wf".
+func actionOf() *schedulepb.ScheduleAction {
+	return &schedulepb.ScheduleAction{Action: &schedulepb.ScheduleAction_StartWorkflow{StartWorkflow: &workflowpb.NewWorkflowExecutionInfo{
+		WorkflowId: "wf", WorkflowType: &commonpb.WorkflowType{Name: "workflow"}, TaskQueue: &taskqueuepb.TaskQueue{Name: "q"}}}}
 }
 
 // nominalOf reads the nominal time Temporal appends to a scheduled

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	schedulepb "go.temporal.io/api/schedule/v1"
+	schedulespb "go.temporal.io/server/api/schedule/v1"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/schedsim/schedsim/fakes"
@@ -63,26 +64,53 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 			return v
 		}
 		in := Input{Schedule: t, RunFor: sc.RunsFor, Start: s.Start, End: s.Until}
+		created := sc.Config
+		paused := false
+		for _, st := range s.Steps {
+			op := st.Op
+			if op == nil || op.ScheduleID != sc.ID {
+				continue
+			}
+			switch op.Kind {
+			case sim.OpCreate:
+				// Created by a step: the schedule workflow starts then.
+				in.Start, created = st.At, op.Config
+				if t, err = Translate(op.Config); err != nil {
+					v.Why = fmt.Sprintf("schedule %s: %v", sc.ID, err)
+					return v
+				}
+				in.Schedule = t
+			case sim.OpDelete:
+				// Deleting a schedule ends its workflow; its runs go on.
+				in.End = st.At
+			case sim.OpUpdate:
+				u, err := Translate(op.Config)
+				if err != nil {
+					v.Why = fmt.Sprintf("update of %s: %v", sc.ID, err)
+					return v
+				}
+				u.State.Paused = paused // schedsim's update keeps a pause; Temporal's replaces the state
+				u.Action = actionOf()
+				in.Ops = append(in.Ops, Op{At: st.At, Update: &schedulespb.FullUpdateRequest{Schedule: u}})
+			default:
+				paused = op.Kind == sim.OpPause || paused && op.Kind != sim.OpResume
+				in.Ops = append(in.Ops, Op{At: st.At, Patch: patchOf(*op, st.At)})
+			}
+		}
 		for _, st := range s.Steps {
 			if f := st.Fault; f != nil && f.Kind == sim.Crash {
 				in.Crashes = append(in.Crashes, Crash{At: st.At, Downtime: f.Downtime})
 			}
-		}
-		for _, st := range s.Steps {
-			if st.Op == nil || st.Op.ScheduleID != sc.ID {
-				continue
-			}
-			in.Ops = append(in.Ops, Op{At: st.At, Patch: patchOf(*st.Op, st.At)})
 		}
 		obs, err := Run(in)
 		if err != nil {
 			v.Why = fmt.Sprintf("schedule %s: %v", sc.ID, err)
 			return v
 		}
-		one := obs.History(sc.ID, sc.Config, s.Start, s.Until)
+		one := obs.History(sc.ID, created, in.Start, s.Until)
 		h.Applied = append(h.Applied, one.Applied...)
 		for _, st := range s.Steps {
-			if st.Op != nil && st.Op.ScheduleID == sc.ID && (st.Op.Kind == sim.OpPause || st.Op.Kind == sim.OpResume) {
+			if st.Op != nil && st.Op.ScheduleID == sc.ID && st.Op.Kind != sim.OpCreate && st.Op.Kind != sim.OpTrigger && st.Op.Kind != sim.OpBackfill {
 				h.Applied = append(h.Applied, sim.AppliedOp{Op: *st.Op, First: st.At, At: st.At})
 			}
 		}
@@ -101,9 +129,6 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 // applies says why the scenario cannot run against Temporal ("" when it can).
 func applies(s *scenarios.Scenario) string {
 	for _, sc := range s.Schedules {
-		if s.CreatedByStep(sc.ID) {
-			return fmt.Sprintf("schedule %s is created by a step (created at the start only, for now)", sc.ID)
-		}
 		if len(sc.RunsForNominal) > 0 || sc.Fails {
 			return fmt.Sprintf("schedule %s: per-tick run times and failing runs are not translated yet", sc.ID)
 		}
@@ -123,8 +148,10 @@ func applies(s *scenarios.Scenario) string {
 		case st.Op == nil:
 		case st.WantError != "":
 			return fmt.Sprintf("a %s that must be refused (Temporal's refusals are not schedsim's)", st.Op.Kind)
-		case !slices.Contains([]sim.OpKind{sim.OpPause, sim.OpResume, sim.OpTrigger, sim.OpBackfill}, st.Op.Kind):
-			return fmt.Sprintf("a %s (not translated yet: pause, resume, trigger_now and backfill are)", st.Op.Kind)
+		case st.Op.Kind == sim.OpCreate && st.At.After(s.Start) && slices.ContainsFunc(s.Steps, func(o scenarios.Step) bool {
+			return o.Op != nil && o.Op.ScheduleID == st.Op.ScheduleID && o.Op.Kind == sim.OpCreate && o.At.Before(st.At)
+		}):
+			return fmt.Sprintf("schedule %s created twice", st.Op.ScheduleID)
 		}
 	}
 	return ""
