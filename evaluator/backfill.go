@@ -91,7 +91,7 @@ func (s *State) backfillGrid(anchor time.Time) Grid {
 
 // applyBackfill projects a BackfillDecided event: start ranges are owed,
 // the ticks of buffer ranges wait with the manual starts, oldest first.
-func (s *State) applyBackfill(e Event) error {
+func (s *State) applyBackfill(e *Event) error {
 	if !e.Overlap.valid() {
 		return corrupt(e, "overlap policy %s", e.Overlap)
 	}

@@ -182,8 +182,8 @@ func (ev *Evaluator) record(ctx context.Context, en *entry, events ...Event) err
 	// Applied in place: a failure is a bug (the log holds what we cannot
 	// apply), and the reload that stale forces replaces the state anyway.
 	en.st = st
-	for _, e := range batch {
-		if err := st.Apply(e); err != nil {
+	for i := range batch {
+		if err := st.applyEvent(&batch[i]); err != nil {
 			en.stale = true
 			return err
 		}
@@ -196,7 +196,7 @@ func (ev *Evaluator) record(ctx context.Context, en *entry, events ...Event) err
 func (ev *Evaluator) remember(en *entry, events ...Event) error {
 	for _, e := range events {
 		e.ScheduleID, e.At = en.id, ev.now()
-		if err := en.st.apply(e); err != nil {
+		if err := en.st.apply(&e); err != nil {
 			return err
 		}
 	}

@@ -110,7 +110,7 @@ func (s *State) waitFull(p OverlapPolicy) bool {
 }
 
 // applyManual projects a TriggerRequested event.
-func (s *State) applyManual(e Event) error {
+func (s *State) applyManual(e *Event) error {
 	if e.Nominal.IsZero() || !e.Nominal.After(s.LastManual) {
 		return corrupt(e, "manual start %s is not after the previous one %s", stamp(e.Nominal), stamp(s.LastManual))
 	}

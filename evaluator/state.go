@@ -191,7 +191,11 @@ func (s *State) runningIndex(x Execution) int {
 
 // Apply applies e to s. An event already applied (Seq ≤ Version) is ignored;
 // a gap or an event that does not fit the state is ErrCorruptLog.
-func (s *State) Apply(e Event) error {
+func (s *State) Apply(e Event) error { return s.applyEvent(&e) }
+
+// applyEvent is Apply without copying the event (the evaluator applies
+// every event it records: a tick's copies were measurable).
+func (s *State) applyEvent(e *Event) error {
 	if e.Seq <= s.Version {
 		return nil
 	}
@@ -211,7 +215,7 @@ func (s *State) Apply(e Event) error {
 	return nil
 }
 
-func (s *State) apply(e Event) error {
+func (s *State) apply(e *Event) error {
 	switch e.Type {
 	case Created, Updated:
 		if e.Config == nil {
@@ -346,7 +350,7 @@ func (s *State) apply(e Event) error {
 	return nil
 }
 
-func (s *State) applyTriggered(e Event) error {
+func (s *State) applyTriggered(e *Event) error {
 	if e.Execution == (Execution{}) {
 		return corrupt(e, "no execution")
 	}
@@ -407,7 +411,7 @@ func (s *State) applyTriggered(e Event) error {
 	return nil
 }
 
-func corrupt(e Event, format string, args ...any) error {
+func corrupt(e *Event, format string, args ...any) error {
 	return fmt.Errorf("%w: schedule %q seq %d (%s): %s", ErrCorruptLog, e.ScheduleID, e.Seq, e.Type, fmt.Sprintf(format, args...))
 }
 
