@@ -224,12 +224,21 @@ func incarnation(in Input, obs *Observation, byID map[string]int, args *schedule
 			}, max(op.At.Sub(from), 0))
 		}
 	}
-	env.RegisterDelayedCallback(func() { env.SetCurrentHistoryLength(1 << 40) }, until.Sub(from))
+	// The workflow checks for a continue-as-new only when it wakes: the
+	// refresh signal wakes it at the crash instant (else it would go on to
+	// its next timer or watcher, and carry later state into the restart).
+	env.RegisterDelayedCallback(func() {
+		env.SetCurrentHistoryLength(1 << 40)
+		env.SignalWorkflow(scheduler.SignalNameRefresh, nil)
+	}, until.Sub(from))
 	env.ExecuteWorkflow(scheduler.SchedulerWorkflow, args)
 	err := env.GetWorkflowError()
 	var can *workflow.ContinueAsNewError
 	if !errors.As(err, &can) {
 		return nil, fmt.Errorf("schedule workflow: %v", err)
+	}
+	if now().After(until) {
+		return nil, fmt.Errorf("adapter: the schedule workflow continued as new at %s, after the crash at %s", now().Format(time.RFC3339Nano), until.Format(time.RFC3339Nano))
 	}
 	var next *schedulespb.StartScheduleArgs
 	if err := payloads.Decode(can.Input, &next); err != nil {
