@@ -25,12 +25,8 @@ func S9(h *History) []Violation {
 		if l == nil {
 			continue
 		}
-		i := slices.IndexFunc(l.versions, func(v version) bool { return v.onGrid(n) })
-		for j := len(l.versions) - 1; j > i; j-- {
-			if l.versions[j].onGrid(n) {
-				i = j // the latest config the tick belongs to
-				break
-			}
+		i := len(l.versions) - 1 // the latest config the tick belongs to
+		for ; i >= 0 && !l.versions[i].onGrid(n); i-- {
 		}
 		if i < 0 || l.versions[i].cfg.Jitter <= 0 {
 			continue // S6 reports a start off every grid

@@ -189,15 +189,9 @@ func (lt *logTicks) apply(e evaluator.Event) {
 				lt.twiceAt(e, e.Nominal, "starts a buffered tick that is not the one buffered")
 			}
 		case evaluator.CauseCatchUp:
-			i := slices.IndexFunc(lt.owed, func(o logOwed) bool {
-				return !o.dropped && o.paid < o.count && !e.Nominal.Before(o.next) && e.Nominal.Before(o.until)
-			})
-			if i < 0 {
+			if !pay(lt.owed, e.Nominal) {
 				lt.twiceAt(e, e.Nominal, "starts a catch-up tick that is not owed (or already paid)")
-				break
 			}
-			lt.owed[i].paid++
-			lt.owed[i].next = e.Nominal.Add(time.Nanosecond)
 		default:
 			point(e.Nominal)
 		}
@@ -294,4 +288,18 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 			}
 		}
 	}
+}
+
+// pay takes the start of the tick at n from the first range of rs that still
+// owes it (a catch-up's or a backfill's), oldest first; false when none does.
+func pay(rs []logOwed, n time.Time) bool {
+	i := slices.IndexFunc(rs, func(o logOwed) bool {
+		return !o.dropped && o.paid < o.count && !n.Before(o.next) && n.Before(o.until)
+	})
+	if i < 0 {
+		return false
+	}
+	rs[i].paid++
+	rs[i].next = n.Add(time.Nanosecond)
+	return true
 }

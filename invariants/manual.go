@@ -314,15 +314,10 @@ func (lt *logTicks) backfilled(e evaluator.Event) {
 // backfillStarted reads a backfilled tick's Triggered event: it pays a
 // range a backfill owed or kept waiting, once.
 func (lt *logTicks) backfillStarted(e evaluator.Event) {
-	i := slices.IndexFunc(lt.backfill, func(o logOwed) bool {
-		return !o.dropped && o.paid < o.count && !e.Nominal.Before(o.next) && e.Nominal.Before(o.until)
-	})
-	if i < 0 {
+	if !pay(lt.backfill, e.Nominal) {
 		lt.twiceAt(e, e.Nominal, "starts a backfilled tick no backfill owes (or already started)")
 		return
 	}
-	lt.backfill[i].paid++
-	lt.backfill[i].next = e.Nominal.Add(time.Nanosecond)
 	for j := range lt.manualWaiting {
 		if lt.manualWaiting[j].nominal.Equal(e.Nominal) && lt.manualWaiting[j].origin == evaluator.OriginBackfill {
 			lt.manualWaiting[j].startedAt = e.At
