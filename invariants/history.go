@@ -11,6 +11,7 @@ import (
 	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/fakes"
 	"github.com/schedsim/schedsim/invariants/ticks"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/sim"
 )
 
@@ -90,6 +91,20 @@ type History struct {
 	Restarts     []time.Time
 	Reanchor     bool
 	AnchorSecond bool
+	// AnchorEpoch: interval grids are whole multiples of the period since
+	// the Unix epoch, whatever the operations (profile.AnchorEpoch).
+	AnchorEpoch bool
+	// UntrackedAllowAll: a run started under allow_all is not seen by the
+	// overlap checks (profile.Profile.UntrackedAllowAll).
+	UntrackedAllowAll bool
+	// Due, when set, is when a tick's start was due in the scheduler's own
+	// reckoning (Temporal: its jittered time): S5 and S6 read pauses,
+	// creates, deletes and updates against it instead of the nominal time,
+	// as a scheduler that applies them to due times does. nil: nominal.
+	Due func(fakes.Run) time.Time
+	// TicksFirst: at one instant the ticks due then come before the
+	// operations (profile.Profile.TicksFirst).
+	TicksFirst bool
 	// Reregisters: an update or resume does not see the runs started before
 	// it (profile.Profile.Reregisters), so the overlap checks leave them out.
 	Reregisters bool
@@ -145,7 +160,14 @@ func (h *History) livesOf() map[string][]*life {
 			op.At = unconfirmed // one schedule's operations run in order: these come last
 			ops = append(ops, op)
 		}
-		h.lives = lives(ops, h.AnchorSecond)
+		anchor := profile.AnchorOperation
+		switch {
+		case h.AnchorEpoch:
+			anchor = profile.AnchorEpoch
+		case h.AnchorSecond:
+			anchor = profile.AnchorOperationSecond
+		}
+		h.lives = lives(ops, anchor)
 		if h.Reanchor {
 			h.reanchor()
 		}
@@ -225,10 +247,14 @@ type version struct {
 	since        time.Time  // the operation's first attempt, never truncated (first may be: see add)
 	kind         sim.OpKind // create, update or resume
 	startsBefore int        // executions started before it took effect (see sim.AppliedOp)
+	epoch        bool       // an interval anchored at the Unix epoch (profile.AnchorEpoch)
 }
 
 // grid is the version's ticks from anchor, within its config's bounds.
 func (v version) grid(anchor time.Time) ticks.Grid {
+	if v.epoch {
+		anchor = time.Unix(0, 0)
+	}
 	return v.trig.Grid(anchor).Within(v.cfg.StartAt, v.cfg.EndAt)
 }
 
@@ -240,7 +266,7 @@ type span struct {
 	startsBefore       int // executions started when the pause took effect
 }
 
-func lives(applied []sim.AppliedOp, anchorSecond bool) map[string][]*life {
+func lives(applied []sim.AppliedOp, anchor profile.Anchor) map[string][]*life {
 	out := map[string][]*life{}
 	for _, op := range applied {
 		ls := out[op.ScheduleID]
@@ -264,7 +290,7 @@ func lives(applied []sim.AppliedOp, anchorSecond bool) map[string][]*life {
 		}
 		switch op.Kind {
 		case sim.OpCreate, sim.OpUpdate:
-			cur.add(cfg, op, anchorSecond)
+			cur.add(cfg, op, anchor)
 		case sim.OpPause:
 			if !cur.paused {
 				cur.paused = true
@@ -274,7 +300,7 @@ func lives(applied []sim.AppliedOp, anchorSecond bool) map[string][]*life {
 			if cur.paused {
 				cur.paused = false
 				cur.pauses[len(cur.pauses)-1].until = op.First
-				cur.add(cfg, op, anchorSecond)
+				cur.add(cfg, op, anchor)
 			}
 		case sim.OpDelete:
 			cur.deleted = &op
@@ -283,17 +309,19 @@ func lives(applied []sim.AppliedOp, anchorSecond bool) map[string][]*life {
 	return out
 }
 
-// add appends a version anchored at op; with anchorSecond an interval's
-// anchor is the operation's whole second.
-func (l *life) add(cfg evaluator.Config, op sim.AppliedOp, anchorSecond bool) {
+// add appends a version anchored at op; under AnchorOperationSecond an
+// interval's anchor is the operation's whole second, under AnchorEpoch the
+// Unix epoch.
+func (l *life) add(cfg evaluator.Config, op sim.AppliedOp, anchor profile.Anchor) {
 	trig, err := ticks.Parse(cfg.Trigger)
 	if err != nil {
 		return // accepted by the process yet invalid: S6 reports its ticks
 	}
 	v := version{cfg: cfg, trig: trig, first: op.First, at: op.At, since: op.First, startsBefore: op.StartsBefore, kind: op.Kind}
-	if anchorSecond && trig.IsInterval() {
+	if anchor == profile.AnchorOperationSecond && trig.IsInterval() {
 		v.first, v.at = v.first.Truncate(time.Second), v.at.Truncate(time.Second)
 	}
+	v.epoch = anchor == profile.AnchorEpoch && trig.IsInterval()
 	l.versions = append(l.versions, v)
 }
 
@@ -346,6 +374,27 @@ func (h *History) Explain(vs []Violation) []Violation {
 	return vs
 }
 
+// due is when r's tick was due (see Due).
+func (h *History) due(r fakes.Run) time.Time {
+	if h.Due != nil {
+		if d := h.Due(r); !d.IsZero() {
+			return d
+		}
+	}
+	return r.Request.Nominal
+}
+
+// allowedAll reports whether the i-th run started under allow_all.
+func (h *History) allowedAll(i int) bool {
+	r := h.Runs[i]
+	l := h.lifeAt(r.Request.ScheduleID, r.StartedAt)
+	if l == nil {
+		return false
+	}
+	p, ok := h.policyOf(r, l, i)
+	return ok && p == evaluator.OverlapAllowAll
+}
+
 // sweep calls visit for each execution, in start order, with the ones of
 // the same schedule started before it (in its life) and still open when it
 // starts, in start order. It keeps, per schedule, a heap of the open
@@ -381,7 +430,7 @@ func (h *History) sweep(visit func(idx int, r fakes.Run, l *life, open []fakes.R
 			// instant but before it took effect.
 			open = slices.DeleteFunc(open, func(i int) bool {
 				at := h.Runs[i].StartedAt
-				return at.Before(from) || h.Reregisters && at.Equal(from) && i < startsBefore
+				return at.Before(from) || h.Reregisters && at.Equal(from) && i < startsBefore || h.UntrackedAllowAll && h.allowedAll(i)
 			})
 			slices.Sort(open)
 			runs := make([]fakes.Run, len(open))

@@ -97,11 +97,13 @@ func S5(h *History) []Violation {
 		if isManual(r) {
 			continue // a manual start is not a tick (exempt, as from S6 and S7)
 		}
-		id, n := r.Request.ScheduleID, r.Request.Nominal
+		id, n := r.Request.ScheduleID, h.due(r)
 		// A start named by its own instant, made at an operation's instant
 		// before the operation took effect (a closure let it go), is not
-		// after it.
-		before := func(at time.Time, startsBefore int) bool { return h.IdentityStart && n.Equal(at) && idx < startsBefore }
+		// after it; nor is a tick of that instant where ticks come first.
+		before := func(at time.Time, startsBefore int) bool {
+			return n.Equal(at) && (h.IdentityStart && idx < startsBefore || h.TicksFirst)
+		}
 		l := h.lifeAt(id, n)
 		if l == nil || !n.After(l.created.First) {
 			out = append(out, violation("S5", r, "nominal time before the schedule was created"))
@@ -137,7 +139,7 @@ func S6(h *History) []Violation {
 		if p, _ := l.policyAt(r.StartedAt, idx); h.IdentityStart && p == evaluator.OverlapBufferAll {
 			continue // a delayed run names no tick, only its start (M1 judges when it starts)
 		}
-		if !slices.ContainsFunc(l.versions, func(v version) bool { return v.onGrid(n) }) {
+		if !slices.ContainsFunc(l.versions, func(v version) bool { return v.onGridDue(n, h.due(r)) }) {
 			out = append(out, violation("S6", r, "not a tick of any config the schedule had"))
 		}
 	}
@@ -146,7 +148,16 @@ func S6(h *History) []Violation {
 
 // onGrid reports whether n is a tick of v after its anchor, for some anchor
 // in [first, at], within its start_at and end_at.
-func (v version) onGrid(n time.Time) bool {
+func (v version) onGrid(n time.Time) bool { return v.onGridDue(n, n) }
+
+// onGridDue is onGrid for a tick due at d: a tick of an epoch-anchored grid
+// is v's when it is due after v took effect (History.Due).
+func (v version) onGridDue(n, d time.Time) bool {
+	if v.epoch {
+		// An update keeps the ticks due at its instant (Temporal).
+		return (d.After(v.first) || v.kind == sim.OpUpdate && d.Equal(v.first)) && n.UnixNano()%int64(v.trig.Period()) == 0 &&
+			(v.cfg.StartAt.IsZero() || !n.Before(v.cfg.StartAt)) && (v.cfg.EndAt.IsZero() || !n.After(v.cfg.EndAt))
+	}
 	if !n.After(v.first) || !v.cfg.StartAt.IsZero() && n.Before(v.cfg.StartAt) || !v.cfg.EndAt.IsZero() && n.After(v.cfg.EndAt) {
 		return false
 	}

@@ -8,7 +8,7 @@ import (
 
 // Builtin returns the built-in profiles, schedsim (the default) first. Each
 // call returns fresh values: a caller may change its copy.
-func Builtin() []Profile { return []Profile{Schedsim(), GocronV2(), RobfigCronV3()} }
+func Builtin() []Profile { return []Profile{Schedsim(), GocronV2(), RobfigCronV3(), TemporalV1()} }
 
 // Default is the name of the default profile.
 const Default = "schedsim"

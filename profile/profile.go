@@ -5,8 +5,9 @@
 // checkers, the generators and the adapters all read the same profile, so a
 // real scheduler is judged by the rules it documents, not by schedsim's.
 //
-// Three profiles are built in (see Builtin): schedsim (the reference
-// evaluator's semantics, the default), gocron-v2 and robfig-cron-v3.
+// Four profiles are built in (see Builtin): schedsim (the reference
+// evaluator's semantics, the default), gocron-v2, robfig-cron-v3 and
+// temporal-v1.
 // docs/profiles.md documents each field and each profile, with the sources
 // of each rule.
 package profile
@@ -33,6 +34,11 @@ const (
 	// (robfig/cron's ConstantDelaySchedule rounds every next time down to
 	// the second).
 	AnchorOperationSecond Anchor = "operation-second"
+	// AnchorEpoch: the Unix epoch, whatever the operations (Temporal's
+	// IntervalSpec with phase 0: ticks at every whole multiple of the
+	// period since 1970-01-01T00:00:00Z; create, update and resume never
+	// move them).
+	AnchorEpoch Anchor = "epoch"
 )
 
 // Durability is what survives a crash of the scheduler's process.
@@ -121,6 +127,13 @@ type Profile struct {
 	// registration does not see the runs of the old one (a skip may then
 	// start while a run from before the update or pause goes on).
 	Reregisters bool
+	// UntrackedAllowAll: a run started under allow_all (the schedule's
+	// policy or a manual start's override) is never counted as running by a
+	// later policy, so a skip may start beside it (Temporal's recordAction).
+	UntrackedAllowAll bool
+	// TicksFirst: at one instant, the ticks due then are handled before the
+	// operations (schedsim: operations first). S5 reads it.
+	TicksFirst bool
 	// Durability decides what a crash means (see Durability).
 	Durability Durability
 	// Identity is how a start is named (see Identity).

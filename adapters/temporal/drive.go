@@ -39,10 +39,14 @@ type Op struct {
 // long each execution runs (0: until cancelled or terminated), and the
 // simulated span.
 type Input struct {
-	Schedule   *schedulepb.Schedule
-	Ops        []Op
-	RunFor     time.Duration
-	Start, End time.Time
+	Schedule *schedulepb.Schedule
+	Ops      []Op
+	RunFor   time.Duration
+	// RunsForNominal overrides RunFor for the executions of given nominal
+	// times; Fails makes every execution that ends by itself fail.
+	RunsForNominal map[time.Time]time.Duration
+	Fails          bool
+	Start, End     time.Time
 	// AlreadyStarted: the starts of these nominal times take effect but
 	// answer "already started" (as the retry of a start whose first attempt
 	// took effect, under a new request id, is answered).
@@ -69,11 +73,30 @@ type Execution struct {
 	CancelledAt time.Time // when a cancel was asked (zero: never)
 	Terminated  time.Time // when it was terminated (zero: never)
 	Manual      bool      // a trigger-immediately or backfill start
+	Failed      bool      // it failed when it ended by itself
 }
 
 // Observation is what one run of the schedule workflow did, in order.
 type Observation struct {
 	Executions []Execution
+	// Delivered is when each of Input.Ops reached the workflow (zero:
+	// never, the schedule had ended): its own instant, or the restart for
+	// one asked while the scheduler was down.
+	Delivered []time.Time
+	// StartedBefore is, for each of Input.Ops, how many executions had
+	// started when it reached the workflow (a tick due at its instant fires
+	// first; what the operation itself starts comes after).
+	StartedBefore []int
+	// Refused are the starts the engine refused because an earlier run had
+	// the workflow id (REJECT_DUPLICATE, Temporal's policy for scheduled
+	// starts): a schedule that asks twice for one tick.
+	Refused []Refusal
+}
+
+// Refusal is a start refused as a duplicate of an earlier run's id.
+type Refusal struct {
+	WorkflowID string
+	At         time.Time
 }
 
 // Run drives Temporal's schedule workflow through in, in the SDK's test
@@ -81,7 +104,7 @@ type Observation struct {
 // clock: operations are delayed callbacks, executions end through the
 // watcher mocks, and the run ends with a forced continue-as-new at in.End.
 func Run(in Input) (Observation, error) {
-	var obs Observation
+	obs := Observation{Delivered: make([]time.Time, len(in.Ops)), StartedBefore: make([]int, len(in.Ops))}
 	byID := map[string]int{} // workflow id → index of its latest execution
 	sched := cloneSchedule(in.Schedule)
 	sched.Action = actionOf()
@@ -154,9 +177,21 @@ func incarnation(in Input, obs *Observation, byID map[string]int, args *schedule
 				// start that took effect, with the same request id.
 				return &schedulespb.StartWorkflowResponse{RunId: fmt.Sprintf("run-%d", byID[id]+1), RealStartTime: timestamppb.New(obs.Executions[byID[id]].StartedAt)}, nil
 			}
-			if in.RunFor > 0 {
-				x.ClosesAt = x.StartedAt.Add(in.RunFor)
+			if _, used := byID[id]; used && req.Request.WorkflowIdReusePolicy == enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE {
+				// REJECT_DUPLICATE refuses an id any earlier run had.
+				obs.Refused = append(obs.Refused, Refusal{WorkflowID: id, At: now()})
+				return nil, temporal.NewNonRetryableApplicationError("StartWorkflowExecution: workflow execution already started",
+					"serviceerror.WorkflowExecutionAlreadyStarted", nil)
 			}
+			d := in.RunFor
+			if o, ok := in.RunsForNominal[x.Nominal]; ok {
+				d = o
+			}
+			if d > 0 {
+				x.ClosesAt = x.StartedAt.Add(d)
+			}
+			// As schedsim's engine: a run asked to cancel does not fail.
+			x.Failed = in.Fails
 			obs.Executions = append(obs.Executions, x)
 			byID[id] = len(obs.Executions) - 1
 			if slices.ContainsFunc(in.AlreadyStarted, x.Nominal.Equal) {
@@ -173,6 +208,8 @@ func incarnation(in Input, obs *Observation, byID map[string]int, args *schedule
 			return enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED
 		case !obs.Executions[byID[id]].CancelledAt.IsZero():
 			return enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED
+		case obs.Executions[byID[id]].Failed:
+			return enumspb.WORKFLOW_EXECUTION_STATUS_FAILED
 		}
 		return enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	}
@@ -212,16 +249,27 @@ func incarnation(in Input, obs *Observation, byID map[string]int, args *schedule
 			}
 			return nil
 		})
-	for _, op := range in.Ops {
+	// The workflow takes one operation per iteration of its loop, and
+	// starts what is due between two: operations that would reach it at
+	// one instant (those asked while it was down, at the restart) reach it
+	// 1 ns apart, in order, so that the history dates each where it took
+	// effect.
+	var last time.Time
+	for i, op := range in.Ops {
 		if op.At.Before(from) && !op.At.Before(lastStop(in, from)) || !op.At.Before(from) && op.At.Before(until) {
-			op := op
+			deliver := maxTime(op.At, from)
+			if !deliver.After(last) && !last.IsZero() && last.Add(time.Millisecond).Before(until) {
+				deliver = last.Add(time.Millisecond)
+			}
+			last = deliver
 			env.RegisterDelayedCallback(func() {
+				obs.Delivered[i], obs.StartedBefore[i] = now(), len(obs.Executions)
 				if op.Update != nil {
 					env.SignalWorkflow(scheduler.SignalNameUpdate, op.Update)
 					return
 				}
 				env.SignalWorkflow(scheduler.SignalNamePatch, op.Patch)
-			}, max(op.At.Sub(from), 0))
+			}, deliver.Sub(from))
 		}
 	}
 	// The workflow checks for a continue-as-new only when it wakes: the
@@ -276,4 +324,11 @@ func nominalOf(id string) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

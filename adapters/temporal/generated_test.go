@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/properties"
 )
 
@@ -24,10 +26,21 @@ func TestGeneratedHistories(t *testing.T) {
 	}
 	n, err := strconv.Atoi(v)
 	require.NoError(t, err)
-	prof := Draft()
+	prof := profile.TemporalV1()
 	o := properties.Options{Profile: &prof, Faults: properties.ModeCrashes}
 	counts := map[string]int{}
+	only := map[int]bool{} // SCHEDSIM_TEMPORAL_ONLY=3,17: just these cases
+	for _, f := range strings.Split(os.Getenv("SCHEDSIM_TEMPORAL_ONLY"), ",") {
+		if f != "" {
+			i, err := strconv.Atoi(f)
+			require.NoError(t, err, "SCHEDSIM_TEMPORAL_ONLY")
+			only[i] = true
+		}
+	}
 	for i := range n {
+		if len(only) > 0 && !only[i] {
+			continue
+		}
 		h, err := properties.Generate(properties.DefaultSeed, i, o)
 		require.NoError(t, err)
 		s := h.Scenario(fmt.Sprintf("temporal-case-%d", i), "generated for Temporal")

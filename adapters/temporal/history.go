@@ -32,7 +32,7 @@ func (o Observation) History(id string, c evaluator.Config, start, now time.Time
 		case !x.Terminated.IsZero() && !x.Terminated.After(now):
 			r.Closed, r.ClosedAt, r.Terminated = true, x.Terminated, true
 		case !x.ClosesAt.IsZero() && !x.ClosesAt.After(now):
-			r.Closed, r.ClosedAt = true, x.ClosesAt
+			r.Closed, r.ClosedAt, r.Failed = true, x.ClosesAt, x.Failed && !r.CancelRequested
 		}
 		h.Runs = append(h.Runs, r)
 	}

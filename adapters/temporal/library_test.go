@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -72,4 +73,24 @@ func invariantsOf(vs []invariants.Violation) string {
 	}
 	slices.Sort(ids)
 	return strings.Join(ids, ",")
+}
+
+// SCHEDSIM_TEMPORAL_REPLAY=a.yaml,b.yaml runs scenario files (a generated
+// case's, as a failure prints it) against Temporal and logs the verdict and
+// every execution: how to look at one finding.
+func TestReplay(t *testing.T) {
+	files := os.Getenv("SCHEDSIM_TEMPORAL_REPLAY")
+	if files == "" {
+		t.Skip("SCHEDSIM_TEMPORAL_REPLAY=file.yaml[,...] replays scenario files against Temporal")
+	}
+	for _, f := range strings.Split(files, ",") {
+		s, err := scenarios.LoadFile(f)
+		require.NoError(t, err)
+		v := RunScenario(s)
+		t.Log(v)
+		for _, r := range v.Runs {
+			t.Logf("  %s %s started %s cancel %s closed %v %s failed %v terminated %v", r.Request.ScheduleID, r.Request.WorkflowID, r.StartedAt.Format(time.RFC3339Nano),
+				r.CancelledAt.Format(time.RFC3339Nano), r.Closed, r.ClosedAt.Format(time.RFC3339Nano), r.Failed, r.Terminated)
+		}
+	}
 }

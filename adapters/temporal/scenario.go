@@ -9,8 +9,10 @@ import (
 	schedulespb "go.temporal.io/server/api/schedule/v1"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/schedsim/schedsim/evaluator"
 	"github.com/schedsim/schedsim/fakes"
 	"github.com/schedsim/schedsim/invariants"
+	"github.com/schedsim/schedsim/profile"
 	"github.com/schedsim/schedsim/scenarios"
 	"github.com/schedsim/schedsim/sim"
 )
@@ -23,6 +25,7 @@ type Verdict struct {
 	Why        string // not applicable: the reason
 	Violations []invariants.Violation
 	Checked    []string
+	Runs       []fakes.Run // what Temporal started, in start order
 }
 
 func (v Verdict) String() string {
@@ -35,19 +38,10 @@ func (v Verdict) String() string {
 	return fmt.Sprintf("PASS  %s (%v)", v.Scenario, v.Checked)
 }
 
-// universal are the checks that hold for any correct scheduler with these
-// policy names, whatever its dialect (no overlap, cancel first, at most
-// once, silent while paused, monotone); the grid, the model and the log's
-// accounting need the temporal-v1 profile, which is not written yet.
-var universal = []struct {
-	id    string
-	check func(*invariants.History) []invariants.Violation
-}{{"S1", invariants.S1}, {"S2", invariants.S2}, {"S4", invariants.S4}, {"S5", invariants.S5}, {"S7", invariants.S7}}
-
 // RunScenario runs a schedsim scenario against Temporal's schedule
 // workflow, each schedule in an environment of its own (Temporal's
-// schedules do not share anything), and judges the result with the
-// universal checks. A scenario that needs what the test environment cannot
+// schedules do not share anything), and judges the result under the
+// temporal-v1 profile (invariants.Judge). A scenario that needs what the test environment cannot
 // do (a crash, a seam fault, a scripted closure) or Temporal cannot express
 // is not applicable, with the reason.
 func RunScenario(s *scenarios.Scenario) Verdict {
@@ -57,18 +51,23 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 		return v
 	}
 	h := &invariants.History{Now: s.Until}
+	due := map[string]time.Time{} // schedule/run id → due time
+	h.Due = func(r fakes.Run) time.Time { return due[r.Request.ScheduleID+"/"+r.Execution.RunID] }
 	for _, sc := range s.Schedules {
 		t, err := Translate(sc.Config)
 		if err != nil {
 			v.Why = fmt.Sprintf("schedule %s: %v", sc.ID, err)
 			return v
 		}
-		in := Input{Schedule: t, RunFor: sc.RunsFor, Start: s.Start, End: s.Until}
+		in := Input{Schedule: t, RunFor: sc.RunsFor, RunsForNominal: sc.RunsForNominal, Fails: sc.Fails, Start: s.Start, End: s.Until}
 		created := sc.Config
-		paused := false
+		var asked []sim.Op // in.Ops as schedsim's operations
+		paused, deleted := false, false
 		for _, st := range s.Steps {
 			op := st.Op
-			if op == nil || op.ScheduleID != sc.ID {
+			if op == nil || op.ScheduleID != sc.ID || deleted || st.WantError != "" {
+				// Neither what schedsim refuses nor, after a delete, the
+				// schedule's operations (refused too) are sent.
 				continue
 			}
 			switch op.Kind {
@@ -82,7 +81,7 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 				in.Schedule = t
 			case sim.OpDelete:
 				// Deleting a schedule ends its workflow; its runs go on.
-				in.End = st.At
+				in.End, deleted = st.At, true
 			case sim.OpUpdate:
 				u, err := Translate(op.Config)
 				if err != nil {
@@ -92,9 +91,11 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 				u.State.Paused = paused // schedsim's update keeps a pause; Temporal's replaces the state
 				u.Action = actionOf()
 				in.Ops = append(in.Ops, Op{At: st.At, Update: &schedulespb.FullUpdateRequest{Schedule: u}})
+				asked = append(asked, *op)
 			default:
 				paused = op.Kind == sim.OpPause || paused && op.Kind != sim.OpResume
 				in.Ops = append(in.Ops, Op{At: st.At, Patch: patchOf(*op, st.At)})
+				asked = append(asked, *op)
 			}
 		}
 		for _, st := range s.Steps {
@@ -108,31 +109,72 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 			return v
 		}
 		one := obs.History(sc.ID, created, in.Start, s.Until)
+		manualOrigins(one, s.Steps, sc.ID)
+		specs := []spec{{in.Start, in.Schedule.Spec}}
+		for i, op := range in.Ops {
+			if op.Update != nil && !obs.Delivered[i].IsZero() {
+				specs = append(specs, spec{obs.Delivered[i], op.Update.Schedule.Spec})
+			}
+		}
+		d, err := dueTimes(one.Runs, specs)
+		if err != nil {
+			v.Why = fmt.Sprintf("schedule %s: its spec: %v", sc.ID, err)
+			return v
+		}
+		for k, t := range d {
+			due[sc.ID+"/"+k] = t
+		}
 		h.Applied = append(h.Applied, one.Applied...)
+		// An operation took effect when it reached the workflow (one asked
+		// while the scheduler was down, at the restart).
+		for i, op := range asked {
+			if at := obs.Delivered[i]; !at.IsZero() {
+				k := 0 // this schedule's starts at that instant before it
+				for _, x := range obs.Executions[:obs.StartedBefore[i]] {
+					if x.StartedAt.Equal(at) {
+						k++
+					}
+				}
+				first := at // it took effect exactly then
+				if op.Kind == sim.OpTrigger {
+					first = in.Ops[i].At // a trigger's nominal time is when it was asked
+				}
+				h.Applied = append(h.Applied, sim.AppliedOp{Op: op, First: first, At: at, StartsBefore: k})
+			}
+		}
 		for _, st := range s.Steps {
-			if st.Op != nil && st.Op.ScheduleID == sc.ID && st.Op.Kind != sim.OpCreate && st.Op.Kind != sim.OpTrigger && st.Op.Kind != sim.OpBackfill {
+			if st.Op != nil && st.Op.ScheduleID == sc.ID && st.Op.Kind == sim.OpDelete {
 				h.Applied = append(h.Applied, sim.AppliedOp{Op: *st.Op, First: st.At, At: st.At})
+				break
 			}
 		}
 		h.Runs = append(h.Runs, one.Runs...)
 	}
 	slices.SortStableFunc(h.Applied, func(a, b sim.AppliedOp) int { return a.At.Compare(b.At) })
 	slices.SortStableFunc(h.Runs, func(a, b fakes.Run) int { return a.StartedAt.Compare(b.StartedAt) })
-	v.Applicable = true
-	for _, c := range universal {
-		v.Checked = append(v.Checked, c.id)
-		v.Violations = append(v.Violations, c.check(h)...)
+	// StartsBefore counts, in h.Runs, the starts before an operation took
+	// effect: the earlier instants', the other schedules' of that instant
+	// that come before it in h.Runs (grouped by schedule, in schedule order:
+	// the sort is stable), and its own schedule's that fired before it.
+	for i := range h.Applied {
+		op := &h.Applied[i]
+		if op.Kind == sim.OpCreate {
+			continue
+		}
+		for _, r := range h.Runs {
+			if r.StartedAt.Before(op.At) || r.StartedAt.Equal(op.At) && scheduleIndex(s, r.Request.ScheduleID) < scheduleIndex(s, op.ScheduleID) {
+				op.StartsBefore++
+			}
+		}
 	}
+	v.Applicable = true
+	rep := invariants.Judge(profile.TemporalV1(), h)
+	v.Checked, v.Violations, v.Runs = rep.Checked, rep.Violations, h.Runs
 	return v
 }
 
 // applies says why the scenario cannot run against Temporal ("" when it can).
 func applies(s *scenarios.Scenario) string {
-	for _, sc := range s.Schedules {
-		if len(sc.RunsForNominal) > 0 || sc.Fails {
-			return fmt.Sprintf("schedule %s: per-tick run times and failing runs are not translated yet", sc.ID)
-		}
-	}
 	r := s.Rates
 	if r.Crash > 0 || r.Error > 0 || r.Late > 0 || r.Duplicate > 0 {
 		return "random faults: the test environment has no crash or seam fault"
@@ -146,8 +188,6 @@ func applies(s *scenarios.Scenario) string {
 		case st.Action != nil:
 			return fmt.Sprintf("a scripted %s of an execution (not translated yet)", st.Action.Kind)
 		case st.Op == nil:
-		case st.WantError != "":
-			return fmt.Sprintf("a %s that must be refused (Temporal's refusals are not schedsim's)", st.Op.Kind)
 		case st.Op.Kind == sim.OpCreate && st.At.After(s.Start) && slices.ContainsFunc(s.Steps, func(o scenarios.Step) bool {
 			return o.Op != nil && o.Op.ScheduleID == st.Op.ScheduleID && o.Op.Kind == sim.OpCreate && o.At.Before(st.At)
 		}):
@@ -171,4 +211,33 @@ func patchOf(op sim.Op, at time.Time) *schedulepb.SchedulePatch {
 		return &schedulepb.SchedulePatch{BackfillRequest: []*schedulepb.BackfillRequest{{
 			StartTime: timestamppb.New(op.From), EndTime: timestamppb.New(op.To), OverlapPolicy: overlaps[op.Overlap]}}}
 	}
+}
+
+// manualOrigins tells a trigger-immediately start from a backfill's (both
+// are manual starts to Temporal) and gives a trigger the instant it was
+// asked at as its nominal time: Temporal appends that time to the workflow
+// id truncated to the second, and the checkers find a trigger's overlap
+// override by its instant. A manual start no trigger explains is a
+// backfill's (its nominal time is a tick of the range).
+func manualOrigins(h *invariants.History, steps []scenarios.Step, id string) {
+	for i, r := range h.Runs {
+		if r.Request.Origin != evaluator.OriginTrigger {
+			continue
+		}
+		trigger := false
+		for _, st := range steps {
+			if op := st.Op; op != nil && op.ScheduleID == id && op.Kind == sim.OpTrigger && st.At.Truncate(time.Second).Equal(r.Request.Nominal) {
+				h.Runs[i].Request.Nominal, trigger = st.At, true
+				break
+			}
+		}
+		if !trigger {
+			h.Runs[i].Request.Origin = evaluator.OriginBackfill
+		}
+	}
+}
+
+// scheduleIndex is the position of schedule id in the scenario.
+func scheduleIndex(s *scenarios.Scenario, id string) int {
+	return slices.IndexFunc(s.Schedules, func(sc scenarios.Schedule) bool { return sc.ID == id })
 }

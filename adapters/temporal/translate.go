@@ -44,6 +44,9 @@ func Translate(c evaluator.Config) (*schedulepb.Schedule, error) {
 	spec := &schedulepb.ScheduleSpec{}
 	switch {
 	case c.Trigger.Interval > 0:
+		if time.Duration(c.Trigger.Interval)%time.Second != 0 {
+			return nil, fmt.Errorf("%w: interval %s (whole seconds only)", ErrUnsupported, time.Duration(c.Trigger.Interval))
+		}
 		spec.Interval = []*schedulepb.IntervalSpec{{Interval: durationpb.New(time.Duration(c.Trigger.Interval))}}
 	default:
 		spec.CronString = []string{c.Trigger.Cron}

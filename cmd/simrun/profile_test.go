@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/schedsim/schedsim/profile"
 )
 
 func TestProfilesDocIsGenerated(t *testing.T) {
@@ -25,10 +27,10 @@ func TestProfilesDocIsGenerated(t *testing.T) {
 func TestProfilesCommand(t *testing.T) {
 	code, out, _ := runArgs("profiles")
 	require.Equal(t, 0, code)
-	assert.Equal(t, 3, strings.Count(out, "\n"), out)
+	assert.Equal(t, len(profile.Names()), strings.Count(out, "\n"), out)
 	code, _, errOut := runArgs("profiles", "quartz")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, `unknown profile "quartz" (want schedsim, gocron-v2, robfig-cron-v3)`)
+	assert.Contains(t, errOut, `unknown profile "quartz" (want schedsim, gocron-v2, robfig-cron-v3, temporal-v1)`)
 }
 
 // TestRunUnderAProfile: under another dialect a scenario the profile cannot

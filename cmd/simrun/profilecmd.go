@@ -125,6 +125,8 @@ func profilesMarkdown(list []profile.Profile) string {
 		row("buffer", p.Buffer)
 		row("pause and update", p.Pause)
 		row("re-registers on update and resume", yesNo(p.Reregisters))
+		row("allow_all runs untracked", yesNo(p.UntrackedAllowAll))
+		row("ticks before operations at one instant", yesNo(p.TicksFirst))
 		row("same instant", p.SameInstant)
 		row("durability", string(p.Durability))
 		row("identity of a start", string(p.Identity))

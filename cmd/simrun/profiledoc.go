@@ -32,6 +32,11 @@ the same profile.
   by ` + "`go test`" + ` in their adapter modules (` + "`adapters/gocron`, `adapters/robfigcron`" + `),
   inside ` + "`testing/synctest`" + ` bubbles; ` + "`simrun`" + ` cannot drive them. docs/findings.md
   lists what they found.
+- Temporal's schedule workflow runs in the Go SDK's test environment, which
+  owns its clock: ` + "`adapters/temporal`" + ` (a module of its own) translates a
+  scenario or a generated history into its spec, policies and signals, and
+  judges what it started with ` + "`invariants.Judge(temporal-v1, history)`" + `:
+  the checks of a history alone, minus the profile's inapplicable ones.
 
 ## The fields
 
@@ -41,12 +46,14 @@ the same profile.
 | catch-up policies | the same for catch-up; "none" when the implementation has no notion of it | generator |
 | catch-up window | whether a window can be set | generator |
 | catch-up model | what happens to ticks missed while down or late | model |
-| interval anchor | ` + "`operation`" + `: the create, update or resume instant; ` + "`operation-second`" + `: that instant truncated to the second | model, S6, C3, C4 |
+| interval anchor | ` + "`operation`" + `: the create, update or resume instant; ` + "`operation-second`" + `: that instant truncated to the second; ` + "`epoch`" + `: the Unix epoch, whatever the operations (Temporal) | model, S6, C3, C4 |
 | cron dialect, DST | how cron expressions are read, and what a DST change does | documentation (every built-in profile reads robfig's dialect) |
 | cancel | what cancel_previous does, if offered | documentation |
 | buffer | how many ticks wait while a run runs (buffer_one: one; buffer_all: every one, up to a bound) | model, S1, S6 |
 | pause and update | what they do to the grid and to waiting ticks | model |
 | re-registers on update and resume | the new registration does not see runs of the old one, so a skip may overlap them | model, S1 |
+| allow_all runs untracked | a run started under allow_all is never counted as running by a later policy (Temporal tracks only the non-overlapping start) | S1, S2 |
+| ticks before operations at one instant | a tick due at an operation's instant is handled before it (schedsim: operations first) | S5 |
 | same instant | the order of closures, operations and ticks at one instant | adapters, documentation |
 | durability | ` + "`event-log`" + `: a restart recovers everything; ` + "`none`" + `: a restart is the application registering its schedules again (grids re-anchored, running executions forgotten, downtime's ticks never started) | model, S1, S2, C1, S6, C3 |
 | identity of a start | ` + "`nominal`" + `: a start names its tick; ` + "`start-instant`" + `: the scheduler names nothing, so a start is named by when it began (a delayed run is on no grid: S6 leaves it to M1) | model, S5, S6 |
