@@ -103,7 +103,8 @@ type History struct {
 	// as a scheduler that applies them to due times does. nil: nominal.
 	Due func(fakes.Run) time.Time
 	// TicksFirst: at one instant the ticks due then come before the
-	// operations (profile.Profile.TicksFirst).
+	// operations, and an update keeps a tick due at its own instant
+	// (profile.Profile.TicksFirst).
 	TicksFirst bool
 	// Reregisters: an update or resume does not see the runs started before
 	// it (profile.Profile.Reregisters), so the overlap checks leave them out.

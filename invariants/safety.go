@@ -139,7 +139,7 @@ func S6(h *History) []Violation {
 		if p, _ := l.policyAt(r.StartedAt, idx); h.IdentityStart && p == evaluator.OverlapBufferAll {
 			continue // a delayed run names no tick, only its start (M1 judges when it starts)
 		}
-		if !slices.ContainsFunc(l.versions, func(v version) bool { return v.onGridDue(n, h.due(r)) }) {
+		if !slices.ContainsFunc(l.versions, func(v version) bool { return v.onGridDue(n, h.due(r), h.TicksFirst) }) {
 			out = append(out, violation("S6", r, "not a tick of any config the schedule had"))
 		}
 	}
@@ -148,15 +148,21 @@ func S6(h *History) []Violation {
 
 // onGrid reports whether n is a tick of v after its anchor, for some anchor
 // in [first, at], within its start_at and end_at.
-func (v version) onGrid(n time.Time) bool { return v.onGridDue(n, n) }
+func (v version) onGrid(n time.Time) bool { return v.onGridDue(n, n, false) }
 
-// onGridDue is onGrid for a tick due at d: a tick of an epoch-anchored grid
-// is v's when it is due after v took effect (History.Due).
-func (v version) onGridDue(n, d time.Time) bool {
+// onGridDue is onGrid for a tick due at d (History.Due): a tick due later
+// than its nominal time is v's when it is due after v took effect, and with
+// ticksFirst an update also keeps the tick due at its own instant (Temporal
+// drops only the ticks due before an update).
+func (v version) onGridDue(n, d time.Time, ticksFirst bool) bool {
+	dueAfter := d.After(v.first) || ticksFirst && v.kind == sim.OpUpdate && d.Equal(v.first)
+	inBounds := (v.cfg.StartAt.IsZero() || !n.Before(v.cfg.StartAt)) && (v.cfg.EndAt.IsZero() || !n.After(v.cfg.EndAt))
 	if v.epoch {
-		// An update keeps the ticks due at its instant (Temporal).
-		return (d.After(v.first) || v.kind == sim.OpUpdate && d.Equal(v.first)) && n.UnixNano()%int64(v.trig.Period()) == 0 &&
-			(v.cfg.StartAt.IsZero() || !n.Before(v.cfg.StartAt)) && (v.cfg.EndAt.IsZero() || !n.After(v.cfg.EndAt))
+		return dueAfter && inBounds && n.UnixNano()%int64(v.trig.Period()) == 0
+	}
+	if !v.trig.IsInterval() && dueAfter && !n.After(v.first) {
+		// A cron's ticks do not depend on the anchor.
+		return inBounds && v.trig.Grid(n).Next(n.Add(-time.Nanosecond)).Equal(n)
 	}
 	if !n.After(v.first) || !v.cfg.StartAt.IsZero() && n.Before(v.cfg.StartAt) || !v.cfg.EndAt.IsZero() && n.After(v.cfg.EndAt) {
 		return false

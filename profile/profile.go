@@ -132,7 +132,8 @@ type Profile struct {
 	// later policy, so a skip may start beside it (Temporal's recordAction).
 	UntrackedAllowAll bool
 	// TicksFirst: at one instant, the ticks due then are handled before the
-	// operations (schedsim: operations first). S5 reads it.
+	// operations (schedsim: operations first), and a tick an update makes
+	// due at its own instant is the update's. S5 and S6 read it.
 	TicksFirst bool
 	// Durability decides what a crash means (see Durability).
 	Durability Durability

@@ -46,7 +46,9 @@ func dueTimes(runs []fakes.Run, specs []spec) (map[string]time.Time, error) {
 		n := r.Request.Nominal
 		for i := len(specs) - 1; i >= 0; i-- {
 			next, err := compiled[i].GetNextTime(jitterSeed, n.Add(-time.Second))
-			if err != nil || !next.Nominal.Equal(n) || !next.Next.After(specs[i].from) || next.Next.After(r.StartedAt) {
+			// The create's ticks come after it; an update keeps those due
+			// at its own instant.
+			if err != nil || !next.Nominal.Equal(n) || next.Next.Before(specs[i].from) || i == 0 && next.Next.Equal(specs[i].from) || next.Next.After(r.StartedAt) {
 				continue
 			}
 			out[r.Execution.RunID] = next.Next

@@ -129,9 +129,13 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 		// while the scheduler was down, at the restart).
 		for i, op := range asked {
 			if at := obs.Delivered[i]; !at.IsZero() {
-				k := 0 // this schedule's starts at that instant before it
-				for _, x := range obs.Executions[:obs.StartedBefore[i]] {
-					if x.StartedAt.Equal(at) {
+				// This schedule's starts at that instant before it: those
+				// made before it reached the workflow, and those of ticks due
+				// then (the workflow handles a wakeup's ticks and starts
+				// before a signal of the same instant).
+				k := 0
+				for j, x := range obs.Executions {
+					if x.StartedAt.Equal(at) && (j < obs.StartedBefore[i] || !x.Manual && d[runID(j)].Equal(at)) {
 						k++
 					}
 				}
