@@ -56,6 +56,9 @@ type Input struct {
 	// carries over) and the next incarnation starts after the downtime;
 	// executions go on meanwhile, and operations wait for the restart.
 	Crashes []Crash
+	// mutant, in tests only, reintroduces one of Temporal's fixed bugs
+	// from outside (mutant.go).
+	mutant mutant
 }
 
 // Crash is a stop of the scheduler at At, for Downtime.
@@ -108,6 +111,7 @@ func Run(in Input) (Observation, error) {
 	byID := map[string]int{} // workflow id → index of its latest execution
 	sched := cloneSchedule(in.Schedule)
 	sched.Action = actionOf()
+	in.mutant.schedule(sched)
 	args := &schedulespb.StartScheduleArgs{Schedule: sched,
 		State: &schedulespb.InternalState{Namespace: "ns", NamespaceId: "nsid", ScheduleId: "s", ConflictToken: scheduler.InitialConflictToken}}
 	// Only the crashes while the schedule exists stop its workflow.
@@ -159,6 +163,7 @@ func incarnation(in Input, obs *Observation, byID map[string]int, args *schedule
 	env.RegisterActivityWithOptions(func(context.Context, *schedulespb.CancelWorkflowRequest) error { return nil }, activity.RegisterOptions{Name: "CancelWorkflow"})
 	env.RegisterActivityWithOptions(func(context.Context, *schedulespb.TerminateWorkflowRequest) error { return nil }, activity.RegisterOptions{Name: "TerminateWorkflow"})
 	now := func() time.Time { return env.Now().UTC() }
+	var lastUpdate time.Time // when the last update reached the workflow
 	running := func(id string) bool {
 		i, ok := byID[id]
 		if !ok {
@@ -192,6 +197,9 @@ func incarnation(in Input, obs *Observation, byID map[string]int, args *schedule
 			}
 			// As schedsim's engine: a run asked to cancel does not fail.
 			x.Failed = in.Fails
+			if !x.Manual && in.mutant.refuses(x.Nominal, lastUpdate) {
+				return nil, temporal.NewNonRetryableApplicationError("mutant: start refused", "mutant", nil)
+			}
 			obs.Executions = append(obs.Executions, x)
 			byID[id] = len(obs.Executions) - 1
 			if slices.ContainsFunc(in.AlreadyStarted, x.Nominal.Equal) {
@@ -264,7 +272,9 @@ func incarnation(in Input, obs *Observation, byID map[string]int, args *schedule
 			last = deliver
 			env.RegisterDelayedCallback(func() {
 				obs.Delivered[i], obs.StartedBefore[i] = now(), len(obs.Executions)
+				op := in.mutant.op(op)
 				if op.Update != nil {
+					lastUpdate = now()
 					env.SignalWorkflow(scheduler.SignalNameUpdate, op.Update)
 					return
 				}
