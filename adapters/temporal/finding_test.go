@@ -6,7 +6,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	schedulepb "go.temporal.io/api/schedule/v1"
 	schedulespb "go.temporal.io/server/api/schedule/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/schedsim/schedsim/evaluator"
 )
@@ -60,4 +62,50 @@ func TestTemporal4UpdateAtATickInstantBuffersItTwice(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{m, 2 * m, 4 * m, 5 * m}, nominals(obs))
 	assert.Empty(t, obs.Refused)
+}
+
+// temporal-5 (docs/findings.md): V1 keeps one pending patch and one pending
+// update: the signals that reach the schedule workflow in one workflow task
+// (here both asked while its worker was down, 2m20s–2m40s) overwrite each
+// other, so only the last patch is applied — a pause followed by a trigger
+// loses the pause (3m, 4m and 5m run), a trigger followed by a pause loses
+// the trigger — and a patch is applied before an update of the same task,
+// whose state then undoes a pause asked after it.
+//
+// This pins Temporal's behaviour in v1.32.1: if it fails, re-triage
+// temporal-5.
+func TestTemporal5SignalsOfOneTaskOverwriteEachOther(t *testing.T) {
+	m := time.Minute
+	s, err := Translate(config(evaluator.OverlapSkip, m))
+	require.NoError(t, err)
+	pause := &schedulepb.SchedulePatch{Pause: "p"}
+	trigger := &schedulepb.SchedulePatch{TriggerImmediately: &schedulepb.TriggerImmediatelyRequest{ScheduledTime: timestamppb.New(at(150 * time.Second))}}
+	update, err := Translate(config(evaluator.OverlapSkip, m))
+	require.NoError(t, err)
+	update.Action = actionOf()
+	down := []Crash{{At: at(140 * time.Second), Downtime: 20 * time.Second}}
+	for _, c := range []struct {
+		name string
+		ops  []Op
+		want []start
+	}{
+		{"pause then trigger: the pause is lost", []Op{{At: at(145 * time.Second), Patch: pause}, {At: at(150 * time.Second), Patch: trigger}},
+			[]start{{m, m}, {2 * m, 2 * m}, {150 * time.Second, 160 * time.Second}, {3 * m, 3 * m}, {4 * m, 4 * m}, {5 * m, 5 * m}}},
+		{"trigger then pause: the trigger is lost", []Op{{At: at(145 * time.Second), Patch: trigger}, {At: at(150 * time.Second), Patch: pause}},
+			[]start{{m, m}, {2 * m, 2 * m}}},
+		{"update then pause: the update undoes the pause", []Op{{At: at(145 * time.Second), Update: &schedulespb.FullUpdateRequest{Schedule: update}}, {At: at(150 * time.Second), Patch: pause}},
+			[]start{{m, m}, {2 * m, 2 * m}, {3 * m, 3 * m}, {4 * m, 4 * m}, {5 * m, 5 * m}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			obs, err := Run(Input{Schedule: s, RunFor: 10 * time.Second, Start: t0, End: at(6 * m), Ops: c.ops, Crashes: down})
+			require.NoError(t, err)
+			assert.Equal(t, c.want, starts(obs))
+		})
+	}
+	// Asked while the worker runs, each reaches the workflow in a task of
+	// its own: the pause holds and the trigger runs.
+	obs, err := Run(Input{Schedule: s, RunFor: 10 * time.Second, Start: t0, End: at(6 * m),
+		Ops: []Op{{At: at(145 * time.Second), Patch: pause}, {At: at(150 * time.Second), Patch: trigger}}})
+	require.NoError(t, err)
+	assert.Equal(t, []start{{m, m}, {2 * m, 2 * m}, {150 * time.Second, 150 * time.Second}}, starts(obs))
 }

@@ -132,10 +132,15 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 				// This schedule's starts at that instant before it: those
 				// made before it reached the workflow, and those of ticks due
 				// then (the workflow handles a wakeup's ticks and starts
-				// before a signal of the same instant).
+				// before the signals it then receives); at a restart, the
+				// catch-up of the ticks due while it was down too (the
+				// workflow receives signals only once its first iteration
+				// is done).
+				restart := in.Ops[i].At.Before(at)
 				k := 0
 				for j, x := range obs.Executions {
-					if x.StartedAt.Equal(at) && (j < obs.StartedBefore[i] || !x.Manual && d[runID(j)].Equal(at)) {
+					due, ok := d[runID(j)]
+					if x.StartedAt.Equal(at) && (j < obs.StartedBefore[i] || !x.Manual && ok && (due.Equal(at) || restart && due.Before(at))) {
 						k++
 					}
 				}
