@@ -50,22 +50,9 @@ func RunIn(prof profile.Profile, w *sim.World, cfg sim.Config) Report {
 	h := Observe(w)
 	h.Restarts = w.Restarts()
 	h.follow(prof)
-	var rep Report
-	for _, check := range historyChecks {
-		rep.Violations = append(rep.Violations, check(h)...)
-	}
-	judged := map[string]bool{"S1": true, "S2": true, "S3": true, "S4": true, "S5": true, "S6": true, "S7": true, "S8": true, "B1": true}
-	if h.jittered() {
-		judged["S9"] = true
-	} else {
-		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"S9", "no configuration has a jitter"})
-	}
-	if len(h.Events) > 0 {
-		judged["A1"], judged["L1"], judged["L2"] = true, true, true
-	} else {
-		for _, inv := range []string{"A1", "A2", "L1", "L2"} {
-			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{inv, "the log is empty (nothing recorded, or the process keeps its own)"})
-		}
+	rep, judged := h.checkAlone()
+	if len(h.Events) == 0 {
+		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"A2", emptyLog})
 	}
 	if why := h.l3Unsettled(); why != "" {
 		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{"L3", why})
@@ -162,6 +149,27 @@ func (h *History) follow(prof profile.Profile) {
 // is what the profile rules out.
 func Judge(prof profile.Profile, h *History) Report {
 	h.follow(prof)
+	rep, judged := h.checkAlone()
+	for _, inv := range []string{"C1", "C2", "C3", "C4", "R4", "A2", "L3", "M1", "R1"} {
+		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{inv, "judged only in a simulated world (the adapter gives a history)"})
+	}
+	rep.exclude(judged, prof.Inapplicable)
+	rep.Violations = h.Explain(slices.DeleteFunc(rep.Violations, func(v Violation) bool { return !judged[v.Invariant] }))
+	for _, e := range Catalogue {
+		if judged[e.ID] {
+			rep.Checked = append(rep.Checked, e.ID)
+		}
+	}
+	slices.SortStableFunc(rep.NotApplicable, func(a, b NotApplicable) int { return order(a.Invariant) - order(b.Invariant) })
+	return rep
+}
+
+const emptyLog = "the log is empty (nothing recorded, or the process keeps its own)"
+
+// checkAlone runs the history checks and says which of them judged: the
+// safety checks and B1 always, S9 when some configuration has a jitter, A1,
+// L1 and L2 when there is a log.
+func (h *History) checkAlone() (Report, map[string]bool) {
 	var rep Report
 	for _, check := range historyChecks {
 		rep.Violations = append(rep.Violations, check(h)...)
@@ -176,21 +184,10 @@ func Judge(prof profile.Profile, h *History) Report {
 		judged["A1"], judged["L1"], judged["L2"] = true, true, true
 	} else {
 		for _, inv := range []string{"A1", "L1", "L2"} {
-			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{inv, "the log is empty (nothing recorded, or the scheduler keeps its own)"})
+			rep.NotApplicable = append(rep.NotApplicable, NotApplicable{inv, emptyLog})
 		}
 	}
-	for _, inv := range []string{"C1", "C2", "C3", "C4", "R4", "A2", "L3", "M1", "R1"} {
-		rep.NotApplicable = append(rep.NotApplicable, NotApplicable{inv, "judged only in a simulated world (the adapter gives a history)"})
-	}
-	rep.exclude(judged, prof.Inapplicable)
-	rep.Violations = h.Explain(slices.DeleteFunc(rep.Violations, func(v Violation) bool { return !judged[v.Invariant] }))
-	for _, e := range Catalogue {
-		if judged[e.ID] {
-			rep.Checked = append(rep.Checked, e.ID)
-		}
-	}
-	slices.SortStableFunc(rep.NotApplicable, func(a, b NotApplicable) int { return order(a.Invariant) - order(b.Invariant) })
-	return rep
+	return rep, judged
 }
 
 // inapplicable lists what the profile does not allow judging in this history.

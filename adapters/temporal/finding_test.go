@@ -34,34 +34,39 @@ func TestTemporal4UpdateAtATickInstantBuffersItTwice(t *testing.T) {
 		{evaluator.OverlapAllowAll, []time.Duration{m, 2 * m, 3 * m, 4 * m, 5 * m}},
 	} {
 		t.Run(c.o.String(), func(t *testing.T) {
-			old := config(c.o, m)
-			old.EndAt = at(2*m + 30*time.Second) // finished at 2m30s; the update at 3m revives it
-			s, err := Translate(old)
-			require.NoError(t, err)
-			u, err := Translate(config(c.o, m))
-			require.NoError(t, err)
-			u.Action = actionOf()
-			obs, err := Run(Input{Schedule: s, RunFor: 10 * time.Second, Start: t0, End: at(6 * m),
-				Ops: []Op{{At: at(3 * m), Update: &schedulespb.FullUpdateRequest{Schedule: u}}}})
-			require.NoError(t, err)
+			obs := revived(t, c.o, 3*m)
 			assert.Equal(t, c.want, nominals(obs))
 			assert.Equal(t, []Refusal{{WorkflowID: "wf-2026-06-07T00:03:00Z", At: at(4 * m)}}, obs.Refused,
 				"3m asked for again at the next wakeup")
 		})
 	}
 	// The same update a moment later: 3m is handled once, nothing is lost.
-	old := config(evaluator.OverlapSkip, m)
-	old.EndAt = at(2*m + 30*time.Second)
-	s, err := Translate(old)
-	require.NoError(t, err)
-	u, err := Translate(config(evaluator.OverlapSkip, m))
-	require.NoError(t, err)
-	u.Action = actionOf()
-	obs, err := Run(Input{Schedule: s, RunFor: 10 * time.Second, Start: t0, End: at(6 * m),
-		Ops: []Op{{At: at(3*m + time.Second), Update: &schedulespb.FullUpdateRequest{Schedule: u}}}})
-	require.NoError(t, err)
+	obs := revived(t, evaluator.OverlapSkip, 3*m+time.Second)
 	assert.Equal(t, []time.Duration{m, 2 * m, 4 * m, 5 * m}, nominals(obs))
 	assert.Empty(t, obs.Refused)
+}
+
+// revived runs a schedule every minute, finished at 2m30s (its end time),
+// revived at t0+when by an update without one, for six minutes.
+func revived(t *testing.T, o evaluator.OverlapPolicy, when time.Duration) Observation {
+	t.Helper()
+	old := config(o, time.Minute)
+	old.EndAt = at(150 * time.Second)
+	s, err := Translate(old)
+	require.NoError(t, err)
+	obs, err := Run(Input{Schedule: s, RunFor: 10 * time.Second, Start: t0, End: at(6 * time.Minute),
+		Ops: []Op{{At: at(when), Update: updateTo(t, config(o, time.Minute))}}})
+	require.NoError(t, err)
+	return obs
+}
+
+// updateTo is the update signal that replaces a schedule by c.
+func updateTo(t *testing.T, c evaluator.Config) *schedulespb.FullUpdateRequest {
+	t.Helper()
+	u, err := Translate(c)
+	require.NoError(t, err)
+	u.Action = actionOf()
+	return &schedulespb.FullUpdateRequest{Schedule: u}
 }
 
 // temporal-5 (docs/findings.md): V1 keeps one pending patch and one pending
@@ -80,9 +85,7 @@ func TestTemporal5SignalsOfOneTaskOverwriteEachOther(t *testing.T) {
 	require.NoError(t, err)
 	pause := &schedulepb.SchedulePatch{Pause: "p"}
 	trigger := &schedulepb.SchedulePatch{TriggerImmediately: &schedulepb.TriggerImmediatelyRequest{ScheduledTime: timestamppb.New(at(150 * time.Second))}}
-	update, err := Translate(config(evaluator.OverlapSkip, m))
-	require.NoError(t, err)
-	update.Action = actionOf()
+	update := updateTo(t, config(evaluator.OverlapSkip, m))
 	down := []Crash{{At: at(140 * time.Second), Downtime: 20 * time.Second}}
 	for _, c := range []struct {
 		name string
@@ -93,7 +96,7 @@ func TestTemporal5SignalsOfOneTaskOverwriteEachOther(t *testing.T) {
 			[]start{{m, m}, {2 * m, 2 * m}, {150 * time.Second, 160 * time.Second}, {3 * m, 3 * m}, {4 * m, 4 * m}, {5 * m, 5 * m}}},
 		{"trigger then pause: the trigger is lost", []Op{{At: at(145 * time.Second), Patch: trigger}, {At: at(150 * time.Second), Patch: pause}},
 			[]start{{m, m}, {2 * m, 2 * m}}},
-		{"update then pause: the update undoes the pause", []Op{{At: at(145 * time.Second), Update: &schedulespb.FullUpdateRequest{Schedule: update}}, {At: at(150 * time.Second), Patch: pause}},
+		{"update then pause: the update undoes the pause", []Op{{At: at(145 * time.Second), Update: update}, {At: at(150 * time.Second), Patch: pause}},
 			[]start{{m, m}, {2 * m, 2 * m}, {3 * m, 3 * m}, {4 * m, 4 * m}, {5 * m, 5 * m}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	schedulepb "go.temporal.io/api/schedule/v1"
-	schedulespb "go.temporal.io/server/api/schedule/v1"
 	"go.temporal.io/server/service/worker/scheduler"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -103,10 +102,7 @@ func fixedBugs(m time.Duration) []fixedBug {
 			ops: func(t *testing.T) []Op {
 				d := dueOf(t, jittered, 5*m)
 				require.Positive(t, d-5*m, "the 5m tick must be jittered for this case")
-				u, err := Translate(jittered)
-				require.NoError(t, err)
-				u.Action = actionOf()
-				return []Op{{At: at(5*m + (d-5*m)/2), Update: &schedulespb.FullUpdateRequest{Schedule: u}}}
+				return []Op{{At: at(5*m + (d-5*m)/2), Update: updateTo(t, jittered)}}
 			},
 			want: func(t *testing.T) []start {
 				return []start{{5 * m, dueOf(t, jittered, 5*m)}, {10 * m, dueOf(t, jittered, 10*m)}}
