@@ -99,7 +99,11 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 			}
 		}
 		for _, st := range s.Steps {
-			if f := st.Fault; f != nil && f.Kind == sim.Crash {
+			switch f := st.Fault; {
+			case f == nil:
+			case lostTaskAfterStart(f, s) && (f.Schedule == sc.ID || f.Schedule == "" && len(s.Schedules) == 1):
+				in.AlreadyStarted = append(in.AlreadyStarted, f.Nominal)
+			case f.Kind == sim.Crash && f.Call == "":
 				in.Crashes = append(in.Crashes, Crash{At: st.At, Downtime: f.Downtime})
 			}
 		}
@@ -192,6 +196,8 @@ func applies(s *scenarios.Scenario) string {
 		switch {
 		case st.Fault != nil && st.Fault.Kind == sim.Crash && st.Fault.Call == "" && st.Fault.Nth == 0:
 			// A crash between calls: a continue-as-new, then the downtime.
+		case lostTaskAfterStart(st.Fault, s):
+			// A crash just after a start took effect: see lostTaskAfterStart.
 		case st.Fault != nil:
 			return fmt.Sprintf("a %s at a seam call: the test environment has no seam to fail", st.Fault.Kind)
 		case st.Action != nil:
@@ -249,4 +255,16 @@ func manualOrigins(h *invariants.History, steps []scenarios.Step, id string) {
 // scheduleIndex is the position of schedule id in the scenario.
 func scheduleIndex(s *scenarios.Scenario, id string) int {
 	return slices.IndexFunc(s.Schedules, func(sc scenarios.Schedule) bool { return sc.ID == id })
+}
+
+// lostTaskAfterStart reports whether f is a crash just after a given tick's
+// start took effect, which the adapter translates into what it is for
+// Temporal's worker: the workflow task that ran the StartWorkflow local
+// activity is lost and replayed, the replay starts the tick again under a
+// new request id (its SideEffect batch of UUIDs is made anew), and the
+// server answers "already started" (Input.AlreadyStarted; temporal-2). The
+// downtime is not translated: the replayed task runs at once.
+func lostTaskAfterStart(f *sim.Fault, s *scenarios.Scenario) bool {
+	return f != nil && f.Kind == sim.Crash && f.Call == "engine.start" && f.Phase == fakes.After && !f.Nominal.IsZero() &&
+		(f.Schedule != "" || len(s.Schedules) == 1)
 }
