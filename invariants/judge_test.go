@@ -80,7 +80,9 @@ func TestPauseOnDueTimes(t *testing.T) {
 	assert.Empty(t, invariants.S5(h(3*m+20*time.Second)), "due after the resume")
 	h0 := h(3*m + 5*time.Second)
 	h0.TicksFirst = true
-	assert.Equal(t, []string{"S5"}, names(invariants.S5(h0)), "due inside the pause")
+	vs := invariants.S5(h0)
+	assert.Equal(t, []string{"S5"}, names(vs), "due inside the pause")
+	assert.Contains(t, vs[0].String(), "due time 2026-", "the message names the due time")
 	atPause := &invariants.History{Now: at(10 * m), Applied: []sim.AppliedOp{op(sim.OpCreate, 0, config(evaluator.OverlapAllowAll)), op(sim.OpPause, 3*m, c)},
 		Runs: []fakes.Run{run(3*m, 3*m, 0)}}
 	assert.Equal(t, []string{"S5"}, names(invariants.S5(atPause)), "schedsim: the pause comes first")

@@ -104,18 +104,22 @@ func S5(h *History) []Violation {
 		before := func(at time.Time, startsBefore int) bool {
 			return n.Equal(at) && (h.IdentityStart && idx < startsBefore || h.TicksFirst)
 		}
+		what := "nominal time" // or, read against due times (History.Due), when it was due
+		if !n.Equal(r.Request.Nominal) {
+			what = "due time " + stamp(n)
+		}
 		l := h.lifeAt(id, n)
 		if l == nil || !n.After(l.created.First) {
-			out = append(out, violation("S5", r, "nominal time before the schedule was created"))
+			out = append(out, violation("S5", r, "%s before the schedule was created", what))
 			continue
 		}
 		if l.deleted != nil && !n.Before(l.deleted.At) && !before(l.deleted.At, l.deleted.StartsBefore) {
-			out = append(out, violation("S5", r, "nominal time after the schedule was deleted at %s", stamp(l.deleted.At)))
+			out = append(out, violation("S5", r, "%s after the schedule was deleted at %s", what, stamp(l.deleted.At)))
 			continue
 		}
 		for _, p := range l.pauses {
 			if !n.Before(p.from) && (p.until.IsZero() || !n.After(p.until)) && !before(p.from, p.startsBefore) {
-				out = append(out, violation("S5", r, "nominal time inside the pause from %s", stamp(p.from)))
+				out = append(out, violation("S5", r, "%s inside the pause from %s", what, stamp(p.from)))
 				break
 			}
 		}

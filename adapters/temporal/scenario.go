@@ -54,65 +54,17 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 	due := map[string]time.Time{} // schedule/run id → due time
 	h.Due = func(r fakes.Run) time.Time { return due[r.Request.ScheduleID+"/"+r.Execution.RunID] }
 	for _, sc := range s.Schedules {
-		t, err := Translate(sc.Config)
+		in, a, err := inputOf(s, sc)
 		if err != nil {
-			v.Why = fmt.Sprintf("schedule %s: %v", sc.ID, err)
+			v.Why = err.Error()
 			return v
-		}
-		in := Input{Schedule: t, RunFor: sc.RunsFor, RunsForNominal: sc.RunsForNominal, Fails: sc.Fails, Start: s.Start, End: s.Until}
-		created := sc.Config
-		var asked []sim.Op // in.Ops as schedsim's operations
-		paused, deleted := false, false
-		for _, st := range s.Steps {
-			op := st.Op
-			if op == nil || op.ScheduleID != sc.ID || deleted || st.WantError != "" {
-				// Neither what schedsim refuses nor, after a delete, the
-				// schedule's operations (refused too) are sent.
-				continue
-			}
-			switch op.Kind {
-			case sim.OpCreate:
-				// Created by a step: the schedule workflow starts then.
-				in.Start, created = st.At, op.Config
-				if t, err = Translate(op.Config); err != nil {
-					v.Why = fmt.Sprintf("schedule %s: %v", sc.ID, err)
-					return v
-				}
-				in.Schedule = t
-			case sim.OpDelete:
-				// Deleting a schedule ends its workflow; its runs go on.
-				in.End, deleted = st.At, true
-			case sim.OpUpdate:
-				u, err := Translate(op.Config)
-				if err != nil {
-					v.Why = fmt.Sprintf("update of %s: %v", sc.ID, err)
-					return v
-				}
-				u.State.Paused = paused // schedsim's update keeps a pause; Temporal's replaces the state
-				u.Action = actionOf()
-				in.Ops = append(in.Ops, Op{At: st.At, Update: &schedulespb.FullUpdateRequest{Schedule: u}})
-				asked = append(asked, *op)
-			default:
-				paused = op.Kind == sim.OpPause || paused && op.Kind != sim.OpResume
-				in.Ops = append(in.Ops, Op{At: st.At, Patch: patchOf(*op, st.At)})
-				asked = append(asked, *op)
-			}
-		}
-		for _, st := range s.Steps {
-			switch f := st.Fault; {
-			case f == nil:
-			case lostTaskAfterStart(f, s) && (f.Schedule == sc.ID || f.Schedule == "" && len(s.Schedules) == 1):
-				in.AlreadyStarted = append(in.AlreadyStarted, f.Nominal)
-			case f.Kind == sim.Crash && f.Call == "":
-				in.Crashes = append(in.Crashes, Crash{At: st.At, Downtime: f.Downtime})
-			}
 		}
 		obs, err := Run(in)
 		if err != nil {
 			v.Why = fmt.Sprintf("schedule %s: %v", sc.ID, err)
 			return v
 		}
-		one := obs.History(sc.ID, created, in.Start, s.Until)
+		one := obs.History(sc.ID, a.created, in.Start, s.Until)
 		manualOrigins(one, s.Steps, sc.ID)
 		specs := []spec{{in.Start, in.Schedule.Spec}}
 		for i, op := range in.Ops {
@@ -131,7 +83,7 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 		h.Applied = append(h.Applied, one.Applied...)
 		// An operation took effect when it reached the workflow (one asked
 		// while the scheduler was down, at the restart).
-		for i, op := range asked {
+		for i, op := range a.ops {
 			if at := obs.Delivered[i]; !at.IsZero() {
 				// This schedule's starts at that instant before it: those
 				// made before it reached the workflow, and those of ticks due
@@ -155,11 +107,8 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 				h.Applied = append(h.Applied, sim.AppliedOp{Op: op, First: first, At: at, StartsBefore: k})
 			}
 		}
-		for _, st := range s.Steps {
-			if st.Op != nil && st.Op.ScheduleID == sc.ID && st.Op.Kind == sim.OpDelete {
-				h.Applied = append(h.Applied, sim.AppliedOp{Op: *st.Op, First: st.At, At: st.At})
-				break
-			}
+		if a.deleted != nil {
+			h.Applied = append(h.Applied, sim.AppliedOp{Op: *a.deleted, First: in.End, At: in.End})
 		}
 		h.Runs = append(h.Runs, one.Runs...)
 	}
@@ -267,4 +216,68 @@ func scheduleIndex(s *scenarios.Scenario, id string) int {
 func lostTaskAfterStart(f *sim.Fault, s *scenarios.Scenario) bool {
 	return f != nil && f.Kind == sim.Crash && f.Call == "engine.start" && f.Phase == fakes.After && !f.Nominal.IsZero() &&
 		(f.Schedule != "" || len(s.Schedules) == 1)
+}
+
+// asked is what a scenario asks of one schedule, in schedsim's terms: the
+// config it is created with, the operations sent (Input.Ops, in order) and
+// the delete that ends it (nil: none).
+type asked struct {
+	created evaluator.Config
+	ops     []sim.Op
+	deleted *sim.Op
+}
+
+// inputOf translates what a scenario asks of schedule sc into the driver's
+// input: its Temporal schedule, the operations as signals at their
+// instants, its executions' run times, its crashes.
+func inputOf(s *scenarios.Scenario, sc scenarios.Schedule) (Input, asked, error) {
+	t, err := Translate(sc.Config)
+	if err != nil {
+		return Input{}, asked{}, fmt.Errorf("schedule %s: %w", sc.ID, err)
+	}
+	in := Input{Schedule: t, RunFor: sc.RunsFor, RunsForNominal: sc.RunsForNominal, Fails: sc.Fails, Start: s.Start, End: s.Until}
+	a := asked{created: sc.Config}
+	paused := false
+	for _, st := range s.Steps {
+		op := st.Op
+		if op == nil || op.ScheduleID != sc.ID || a.deleted != nil || st.WantError != "" {
+			// Neither what schedsim refuses nor, after a delete, the
+			// schedule's operations (refused too) are sent.
+			continue
+		}
+		switch op.Kind {
+		case sim.OpCreate:
+			// Created by a step: the schedule workflow starts then.
+			in.Start, a.created = st.At, op.Config
+			if in.Schedule, err = Translate(op.Config); err != nil {
+				return Input{}, asked{}, fmt.Errorf("schedule %s: %w", sc.ID, err)
+			}
+		case sim.OpDelete:
+			// Deleting a schedule ends its workflow; its runs go on.
+			in.End, a.deleted = st.At, op
+		case sim.OpUpdate:
+			u, err := Translate(op.Config)
+			if err != nil {
+				return Input{}, asked{}, fmt.Errorf("update of %s: %w", sc.ID, err)
+			}
+			u.State.Paused = paused // schedsim's update keeps a pause; Temporal's replaces the state
+			u.Action = actionOf()
+			in.Ops = append(in.Ops, Op{At: st.At, Update: &schedulespb.FullUpdateRequest{Schedule: u}})
+			a.ops = append(a.ops, *op)
+		default:
+			paused = op.Kind == sim.OpPause || paused && op.Kind != sim.OpResume
+			in.Ops = append(in.Ops, Op{At: st.At, Patch: patchOf(*op, st.At)})
+			a.ops = append(a.ops, *op)
+		}
+	}
+	for _, st := range s.Steps {
+		switch f := st.Fault; {
+		case f == nil:
+		case lostTaskAfterStart(f, s) && (f.Schedule == sc.ID || f.Schedule == "" && len(s.Schedules) == 1):
+			in.AlreadyStarted = append(in.AlreadyStarted, f.Nominal)
+		case f.Kind == sim.Crash && f.Call == "":
+			in.Crashes = append(in.Crashes, Crash{At: st.At, Downtime: f.Downtime})
+		}
+	}
+	return in, a, nil
 }
