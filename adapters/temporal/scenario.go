@@ -53,12 +53,17 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 	h := &invariants.History{Now: s.Until}
 	due := map[string]time.Time{} // schedule/run id → due time
 	h.Due = func(r fakes.Run) time.Time { return due[r.Request.ScheduleID+"/"+r.Execution.RunID] }
+	ran := 0 // schedules run
 	for _, sc := range s.Schedules {
 		in, a, err := inputOf(s, sc)
 		if err != nil {
 			v.Why = err.Error()
 			return v
 		}
+		if a.never {
+			continue // schedsim refused its create: nothing is sent for it
+		}
+		ran++
 		obs, err := Run(in)
 		if err != nil {
 			v.Why = fmt.Sprintf("schedule %s: %v", sc.ID, err)
@@ -128,6 +133,10 @@ func RunScenario(s *scenarios.Scenario) Verdict {
 				op.StartsBefore++
 			}
 		}
+	}
+	if ran == 0 {
+		v.Why = "no schedule exists: every create is refused"
+		return v
 	}
 	v.Applicable = true
 	rep := invariants.Judge(profile.TemporalV1(), h)
@@ -225,6 +234,7 @@ type asked struct {
 	created evaluator.Config
 	ops     []sim.Op
 	deleted *sim.Op
+	never   bool // only refused steps create it: it never exists
 }
 
 // inputOf translates what a scenario asks of schedule sc into the driver's
@@ -236,7 +246,7 @@ func inputOf(s *scenarios.Scenario, sc scenarios.Schedule) (Input, asked, error)
 		return Input{}, asked{}, fmt.Errorf("schedule %s: %w", sc.ID, err)
 	}
 	in := Input{Schedule: t, RunFor: sc.RunsFor, RunsForNominal: sc.RunsForNominal, Fails: sc.Fails, Start: s.Start, End: s.Until}
-	a := asked{created: sc.Config}
+	a := asked{created: sc.Config, never: s.CreatedByStep(sc.ID)}
 	paused := false
 	for _, st := range s.Steps {
 		op := st.Op
@@ -248,7 +258,7 @@ func inputOf(s *scenarios.Scenario, sc scenarios.Schedule) (Input, asked, error)
 		switch op.Kind {
 		case sim.OpCreate:
 			// Created by a step: the schedule workflow starts then.
-			in.Start, a.created = st.At, op.Config
+			in.Start, a.created, a.never = st.At, op.Config, false
 			if in.Schedule, err = Translate(op.Config); err != nil {
 				return Input{}, asked{}, fmt.Errorf("schedule %s: %w", sc.ID, err)
 			}
