@@ -89,8 +89,8 @@ type Observation struct {
 	// one asked while the scheduler was down.
 	Delivered []time.Time
 	// StartedBefore is, for each of Input.Ops, how many executions had
-	// started when it reached the workflow (a tick due at its instant fires
-	// first; what the operation itself starts comes after).
+	// started when its signal was sent (the workflow receives it later, when
+	// it next sleeps: RunScenario orders the starts of that instant).
 	StartedBefore []int
 	// Refused are the starts the engine refused because an earlier run had
 	// the workflow id (REJECT_DUPLICATE, Temporal's policy for scheduled
@@ -272,7 +272,6 @@ func incarnation(in Input, obs *Observation, byID map[string]int, args *schedule
 	// accumulated in its history do (temporal-5).
 	for i, op := range in.Ops {
 		if op.At.Before(from) && !op.At.Before(lastStop(in, from)) || !op.At.Before(from) && op.At.Before(until) {
-			deliver := maxTime(op.At, from)
 			env.RegisterDelayedCallback(func() {
 				obs.Delivered[i], obs.StartedBefore[i] = now(), len(obs.Executions)
 				op := in.mutant.op(op)
@@ -282,7 +281,7 @@ func incarnation(in Input, obs *Observation, byID map[string]int, args *schedule
 					return
 				}
 				env.SignalWorkflow(scheduler.SignalNamePatch, op.Patch)
-			}, deliver.Sub(from))
+			}, max(op.At.Sub(from), 0))
 		}
 	}
 	// The workflow checks for a continue-as-new only when it wakes: the
@@ -337,11 +336,4 @@ func nominalOf(id string) time.Time {
 		return time.Time{}
 	}
 	return t
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
