@@ -86,14 +86,11 @@ type History struct {
 
 	// Restarts are when incarnations after the first started; Reanchor says
 	// a restart registers every schedule again (a profile without
-	// durability), AnchorSecond that interval grids start at the operation's
-	// whole second (see profile.Anchor). RunIn sets them from the profile.
-	Restarts     []time.Time
-	Reanchor     bool
-	AnchorSecond bool
-	// AnchorEpoch: interval grids are whole multiples of the period since
-	// the Unix epoch, whatever the operations (profile.AnchorEpoch).
-	AnchorEpoch bool
+	// durability); Anchor is where interval grids start (profile.Anchor;
+	// empty: the operation). RunIn and Judge set them from the profile.
+	Restarts []time.Time
+	Reanchor bool
+	Anchor   profile.Anchor
 	// UntrackedAllowAll: a run started under allow_all is not seen by the
 	// overlap checks (profile.Profile.UntrackedAllowAll).
 	UntrackedAllowAll bool
@@ -161,14 +158,7 @@ func (h *History) livesOf() map[string][]*life {
 			op.At = unconfirmed // one schedule's operations run in order: these come last
 			ops = append(ops, op)
 		}
-		anchor := profile.AnchorOperation
-		switch {
-		case h.AnchorEpoch:
-			anchor = profile.AnchorEpoch
-		case h.AnchorSecond:
-			anchor = profile.AnchorOperationSecond
-		}
-		h.lives = lives(ops, anchor)
+		h.lives = lives(ops, h.Anchor)
 		if h.Reanchor {
 			h.reanchor()
 		}
@@ -197,7 +187,7 @@ func (h *History) reanchor() {
 				}
 				v := l.versions[i-1]
 				v.first, v.at, v.since, v.startsBefore = r, r, r, starts
-				if v.trig.IsInterval() && h.AnchorSecond {
+				if v.trig.IsInterval() && h.Anchor == profile.AnchorOperationSecond {
 					v.first, v.at = r.Truncate(time.Second), r.Truncate(time.Second)
 				}
 				l.versions = slices.Insert(l.versions, i, v)

@@ -133,8 +133,7 @@ func RunIn(prof profile.Profile, w *sim.World, cfg sim.Config) Report {
 func (h *History) follow(prof profile.Profile) {
 	h.lives = nil // built from the flags below
 	h.Reanchor = prof.Durability == profile.DurabilityNone
-	h.AnchorSecond = prof.IntervalAnchor == profile.AnchorOperationSecond
-	h.AnchorEpoch = prof.IntervalAnchor == profile.AnchorEpoch
+	h.Anchor = prof.IntervalAnchor
 	h.Reregisters = prof.Reregisters
 	h.UntrackedAllowAll = prof.UntrackedAllowAll
 	h.TicksFirst = prof.TicksFirst
